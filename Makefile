@@ -1,0 +1,42 @@
+# The two commands: `make run` (install, migrate, seed, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := api
+
+.PHONY: run test test-postgres migrate seed openapi lint clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## run: install, migrate and seed the database, then serve under gunicorn on $PORT (8000)
+run: $(VENV)/.runtime migrate seed
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+migrate: $(VENV)/.runtime
+	@mkdir -p var
+	$(BIN)/flask db upgrade
+
+seed: $(VENV)/.runtime
+	$(BIN)/flask seed
+
+## test: the whole suite (on PostgreSQL when DATABASE_URL=postgresql://...)
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+## test-postgres: the whole suite again, on a private PostgreSQL server (Debian's package)
+test-postgres: $(VENV)/.dev
+	DATABASE_URL=$$(.ci/postgres start) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,104 @@
+"""The French analyser: one definition of a word, used at index time and at query time.
+
+Lowercase, fold accents (before stemming, so "infirmières" and "infirmiere" meet), drop
+elisions (l', d', qu'...) and stop words, then Snowball French stemming. Every index (SQLite
+FTS5, PostgreSQL tsvector) stores what this module produces, so both engines see the same terms.
+"""
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+# A word is a run of letters and digits; a decimal number ("4.0", "2,2") stays one word, and
+# so does an ellipsis ("...").
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[&+]|\.{2,}|[^\w\s]", re.UNICODE)
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+
+# French elided forms: "l'", "qu'", "jusqu'"... are grammar, not content.
+ELISIONS = frozenset("c d j l m n s t qu jusqu lorsqu puisqu quoiqu".split())
+
+# Snowball's French stop-word list, accent-folded, plus the elided forms.
+STOPWORDS = frozenset(
+    """
+    au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me meme
+    mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton
+    tu un une vos votre vous c d j l a m n s t y ete etee etees etes etant etante etants etantes
+    suis es est sommes etes sont serai seras sera serons serez seront serais serait serions seriez
+    seraient etais etait etions etiez etaient fus fut fumes futes furent sois soit soyons soyez
+    soient fusse fusses fut fussions fussiez fussent ayant ayante ayantes ayants eu eue eues eus
+    ai as avons avez ont aurai auras aura aurons aurez auront aurais aurait aurions auriez
+    auraient avais avait avions aviez avaient eut eumes eutes eurent aie aies ait ayons ayez aient
+    eusse eusses eut eussions eussiez eussent ceci cela cet cette ici ils les leurs quel quels
+    quelle quelles sans soi
+    """.split()
+) | ELISIONS
+
+# Words that join the two halves of a phrase ("micro et nano", "TikTok & B2B").
+CONJUNCTIONS = frozenset({"et", "ou", "ni", "mais", "&", "+"})
+
+_local = threading.local()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: its analysed term and where it stands in the source."""
+
+    term: str
+    start: int
+    end: int
+    position: int
+
+
+def fold(text):
+    """Lowercase ``text`` and strip its accents: "Éduquer" -> "eduquer"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def raw_tokens(text):
+    """Yield ``(match, folded)`` for every word, number and punctuation mark of ``text``."""
+    for match in _TOKEN_RE.finditer(text):
+        yield match, fold(match.group())
+
+
+def is_word(folded):
+    """True for a word or a number, False for punctuation."""
+    return folded[:1].isalnum()
+
+
+@lru_cache(maxsize=65536)
+def stem(folded):
+    """Snowball French stem of an accent-folded word (cached; the stemmer is per thread)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
+    return stemmer.stemWord(folded)
+
+
+def analyze(text):
+    """The content words of ``text`` as :class:`Token` s, stop words and elisions removed.
+
+    Positions count only the kept words, so a phrase is a run of consecutive positions
+    at index time and at query time alike.
+    """
+    tokens = []
+    for match, folded in raw_tokens(text):
+        if not is_word(folded) or folded in STOPWORDS:
+            continue
+        tokens.append(Token(stem(folded), match.start(), match.end(), len(tokens)))
+    return tokens
+
+
+def terms(text):
+    """The analysed terms of ``text``, in order: what an index stores."""
+    return [token.term for token in analyze(text)]
+
+
+def sort_key(text):
+    """A key that sorts French text as a reader expects: accents and case aside ("Émile" near
+    "Emma", not after "Zoé"), punctuation as a space, ties broken by the exact text."""
+    words = [folded for _, folded in raw_tokens(text) if is_word(folded)]
+    return f"{' '.join(words)}\x1f{text}"

@@ -1,0 +1,72 @@
+"""flask commands: ``flask db upgrade`` / ``flask db status`` and ``flask seed``."""
+from pathlib import Path
+
+import click
+from flask import Blueprint
+from playhouse.migrations import Runner
+
+from .config import ROOT
+from .db import db
+
+cli = Blueprint("cli", __name__, cli_group=None)
+MIGRATIONS = ROOT / "migrations"
+DEFAULT_CORPUS = ROOT / "seed" / "corpus" / "tendances-2021.md"
+
+
+def migration_runner():
+    return Runner(db.obj, str(MIGRATIONS))
+
+
+@cli.cli.group("db")
+def db_group():
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+def upgrade():
+    """Apply the migrations not yet applied (recorded in the schema_migration table)."""
+    with db.connection_context():
+        applied = migration_runner().up()
+    click.echo(f"Applied {', '.join(applied)}." if applied else "Schema up to date: nothing to apply.")
+
+
+@db_group.command("status")
+def status():
+    """List migrations and whether each is applied."""
+    with db.connection_context():
+        for migration in migration_runner().status():
+            state = f"applied {migration.applied:%Y-%m-%d %H:%M}" if migration.applied else "pending"
+            click.echo(f"{migration.name}: {state}")
+
+
+@cli.cli.command("seed")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CORPUS)
+def seed(path):
+    """Parse a report and load it in one transaction (default: the bundled 2021 report).
+
+    Safe to re-run: a second run changes nothing and says so.
+    """
+    from seed.loader import load_report
+    from seed.parser import read_corpus
+    from seed.records import ParseError
+
+    try:
+        report = read_corpus(path)
+    except (ParseError, OSError) as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    with db.connection_context():
+        result = load_report(report)
+    edition = report.edition
+    click.echo(f"{path.name}: {edition.title} ({edition.subtitle}), {edition.publisher}")
+    click.echo(
+        f"  {len(report.trends)} trends, {len(report.experts)} experts, {len(report.keywords)} keywords, "
+        f"{sum(len(k.links) for k in report.keywords)} keyword links"
+    )
+    for label, notices in (("warning", report.warnings), ("anomaly", report.anomalies)):
+        for notice in notices:
+            click.echo(f"  {label}: {notice}")
+    if result.changed:
+        changes = ", ".join(f"{n} {what}" for what, n in sorted(result.changes.items()))
+        click.echo(f"Loaded: {changes}. Data version {result.data_version}.")
+    else:
+        click.echo(f"Nothing changed: the database already holds this report (data version {result.data_version}).")

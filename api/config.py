@@ -1,0 +1,96 @@
+"""Settings, read from environment variables only, each with a default and a check.
+
+The README's configuration table lists every setting here; a test keeps the two in step.
+"""
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot run with; the message is one line."""
+
+
+def integer(low, high):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise ConfigError(f"must be a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def choice(*options):
+    def parse(text):
+        if text.upper() not in options:
+            raise ConfigError(f"must be one of {', '.join(options)}, got {text!r}")
+        return text.upper()
+
+    return parse
+
+
+def database_url(text):
+    if not text.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise ConfigError(f"must start with sqlite:/// or postgresql://, got {text!r}")
+    return text
+
+
+def origins(text):
+    values = [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+    for origin in values:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ConfigError(f"must be * or a comma-separated list of http(s) origins, got {origin!r}")
+    return values
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS = [
+    Setting(
+        "DATABASE_URL",
+        f"sqlite:///{ROOT / 'var' / 'tendances.db'}",
+        database_url,
+        "Database to serve: `sqlite:///path/to/file.db` or `postgresql://user:password@host:5432/db`.",
+    ),
+    Setting("HOST", "127.0.0.1", str, "Address gunicorn binds (`0.0.0.0` in the Docker image)."),
+    Setting("PORT", "8000", integer(1, 65535), "TCP port gunicorn listens on (`make run`, Docker)."),
+    Setting("WEB_CONCURRENCY", "2", integer(1, 64), "gunicorn worker processes."),
+    Setting("THREADS", "4", integer(1, 64), "Threads per gunicorn worker (gthread)."),
+    Setting(
+        "CORS_ORIGINS",
+        "*",
+        origins,
+        "Origins allowed to call the API from a browser: `*` or a comma-separated list.",
+    ),
+    Setting("CACHE_MAX_AGE", "300", integer(0, 31536000), "`Cache-Control: max-age` of GET answers, in seconds."),
+    Setting("LOG_LEVEL", "INFO", choice("DEBUG", "INFO", "WARNING", "ERROR"), "Lowest level of log lines written."),
+]
+
+
+def from_env(environ=None):
+    """Every setting, parsed from ``environ`` (default ``os.environ``).
+
+    :raises ConfigError: naming the first setting with a bad value
+    """
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name, "").strip() or setting.default
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ConfigError as error:
+            raise ConfigError(f"{setting.name} {error}") from None
+    return values

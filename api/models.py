@@ -1,0 +1,109 @@
+"""The report's data: editions, experts and their links, trends and their sections, keywords."""
+from peewee import CharField, FloatField, ForeignKeyField, IntegerField, TextField
+
+from .db import BaseModel, JSONField
+
+
+class Edition(BaseModel):
+    """One yearly report ("Tendances 2021"); editions live side by side."""
+
+    year = IntegerField(unique=True)
+    title = TextField()
+    subtitle = TextField()
+    publisher = CharField()
+    language = CharField()
+    editor = CharField(null=True)
+    introduction = JSONField(default=list)
+    source_url = TextField(null=True)
+    content_hash = CharField()  # of everything the seed loaded for this edition
+
+
+class Expert(BaseModel):
+    slug = CharField(unique=True)
+    name = CharField()
+    name_original = CharField()
+    sort_name = CharField(index=True)  # analysis.sort_key(name)
+    search_text = TextField()  # folded name and organization, for accent-insensitive filters
+    organization = CharField(null=True)
+    organization_key = CharField(null=True, index=True)  # folded organization
+    roles = JSONField(default=list)
+    bio = JSONField(default=list)
+    trend_count = IntegerField(default=0)
+
+
+class ExpertLink(BaseModel):
+    expert = ForeignKeyField(Expert, backref="links", on_delete="CASCADE")
+    position = IntegerField()
+    kind = CharField()
+    url = TextField()
+
+    class Meta:
+        indexes = ((("expert", "position"), True),)
+
+
+class Trend(BaseModel):
+    edition = ForeignKeyField(Edition, backref="trends", on_delete="CASCADE")
+    number = IntegerField()
+    slug = CharField()
+    title = TextField()
+    subtitle = TextField(null=True)
+    sort_title = TextField()  # analysis.sort_key(title)
+    expert = ForeignKeyField(Expert, backref="trends", null=True, on_delete="SET NULL")
+    excerpt = TextField()
+    plain_text = TextField()
+    word_count = IntegerField()
+    reading_time_minutes = IntegerField()
+    footnotes = JSONField(default=list)
+    links = JSONField(default=list)
+    image_credit = TextField(null=True)
+
+    class Meta:
+        indexes = (
+            (("edition", "number"), True),
+            (("edition", "slug"), True),
+            (("edition", "sort_title"), False),
+            (("expert", "edition", "number"), False),
+        )
+
+
+class Section(BaseModel):
+    trend = ForeignKeyField(Trend, backref="sections", on_delete="CASCADE")
+    position = IntegerField()
+    heading = TextField(null=True)
+    level = IntegerField()
+    blocks = JSONField(default=list)
+
+    class Meta:
+        indexes = ((("trend", "position"), True),)
+
+
+class Keyword(BaseModel):
+    slug = CharField(unique=True)
+    term = CharField()
+    sort_term = CharField(index=True)  # analysis.sort_key(term)
+    search_text = CharField()  # folded term
+    trend_count = IntegerField(default=0)
+
+
+class TrendKeyword(BaseModel):
+    trend = ForeignKeyField(Trend, backref="keyword_links", on_delete="CASCADE")
+    keyword = ForeignKeyField(Keyword, backref="trend_links", on_delete="CASCADE")
+    weight = FloatField()
+    evidence = TextField()
+    location = CharField()  # title, subtitle, heading or body
+
+    class Meta:
+        indexes = (
+            (("trend", "keyword"), True),
+            (("keyword", "weight"), False),
+        )
+
+
+class Metadata(BaseModel):
+    """Facts about the stored data as a whole, such as its version."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+MODELS = [Edition, Expert, ExpertLink, Trend, Section, Keyword, TrendKeyword, Metadata]

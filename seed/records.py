@@ -1,0 +1,124 @@
+"""Plain records the parser produces and the loader stores: no database in sight."""
+from dataclasses import dataclass, field
+
+
+class ParseError(Exception):
+    """The report cannot be read; ``line`` says where (1-based, 0 when it has no place)."""
+
+    def __init__(self, message, line=0):
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Notice:
+    """Something the parser could not place, or a doubt about the data, and where."""
+
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class Link:
+    kind: str  # twitter, linkedin, instagram, website
+    url: str
+
+
+@dataclass
+class Expert:
+    slug: str
+    name: str  # as a person writes it: "Guillaume Terrien"
+    name_original: str  # as the expert block prints it: "Guillaume TERRIEN"
+    roles: list[str]
+    organization: str | None
+    links: list[Link]
+    bio: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class Block:
+    kind: str  # paragraph, bullet, numbered
+    text: str
+    html: str
+    number: int | None = None
+
+
+@dataclass
+class Section:
+    heading: str | None
+    level: int
+    blocks: list[Block]
+
+
+@dataclass
+class Footnote:
+    number: int
+    text: str
+    urls: list[str]
+
+
+@dataclass
+class TextLink:
+    text: str
+    url: str
+
+
+@dataclass
+class Trend:
+    number: int
+    slug: str
+    title: str
+    subtitle: str | None
+    expert_slug: str | None
+    sections: list[Section]
+    footnotes: list[Footnote]
+    links: list[TextLink]
+    plain_text: str
+    word_count: int
+    image_credit: str | None = None
+    line: int = 0
+
+
+@dataclass
+class KeywordLink:
+    trend_number: int
+    weight: float
+    evidence: str  # the passage that justifies the link
+    location: str  # title, subtitle, heading, body
+
+
+@dataclass
+class Keyword:
+    slug: str
+    term: str
+    links: list[KeywordLink]
+    line: int = 0
+
+
+@dataclass
+class Edition:
+    year: int
+    title: str
+    subtitle: str
+    publisher: str
+    language: str
+    editor: str | None
+    introduction: list[str]
+    source_url: str | None = None
+
+
+@dataclass
+class Report:
+    """Everything one report file says, plus what the parser noticed on the way."""
+
+    edition: Edition
+    experts: list[Expert]
+    trends: list[Trend]
+    keywords: list[Keyword]
+    warnings: list[Notice] = field(default_factory=list)
+    anomalies: list[Notice] = field(default_factory=list)

@@ -1,0 +1,75 @@
+"""Fixtures on real parts: a real database (a SQLite file, or a PostgreSQL schema when
+DATABASE_URL names a PostgreSQL server), the real corpus, the real app."""
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from api import create_app
+from api.cli import DEFAULT_CORPUS, migration_runner
+from seed.loader import load_report
+from seed.parser import read_corpus
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+if not POSTGRES_URL.startswith(("postgresql://", "postgres://")):
+    POSTGRES_URL = None
+
+
+@pytest.fixture(scope="session")
+def new_database_url(tmp_path_factory):
+    """Make an empty database and return its URL: a new SQLite file or PostgreSQL schema."""
+    schemas = []
+
+    def make():
+        if POSTGRES_URL is None:
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        schemas.append(schema)
+        return f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
+
+    yield make
+    if schemas:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def report():
+    """The real corpus, parsed once."""
+    return read_corpus(DEFAULT_CORPUS)
+
+
+def build_app(url, **config):
+    app = create_app({"TESTING": True, "DATABASE_URL": url, **config})
+    with app.app_context():
+        migration_runner().up()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(new_database_url, report):
+    """The app on a database migrated and seeded with the real corpus (read-only tests)."""
+    app = build_app(new_database_url())
+    with app.app_context():
+        load_report(report)
+    return app
+
+
+@pytest.fixture
+def empty_app(new_database_url):
+    """The app on a new, migrated, empty database (tests that write)."""
+    return build_app(new_database_url())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(empty_app):
+    return empty_app.test_cli_runner()

@@ -1,0 +1,93 @@
+"""Records to rows: counts, idempotence, atomicity, and editions side by side."""
+import dataclasses
+
+import pytest
+
+from api.models import MODELS, Edition, Expert, Keyword, Metadata, Section, Trend, TrendKeyword
+from seed import loader
+from seed.loader import excerpt, load_report, reading_minutes
+from seed.parser import parse_report
+from tests.factories import make_report
+
+
+def dump():
+    """Every row of every table, ids included."""
+    return {model.__name__: sorted(model.select().tuples()) for model in MODELS}
+
+
+@pytest.fixture
+def ctx(empty_app):
+    with empty_app.app_context():
+        yield
+
+
+def test_load_stores_the_whole_report(ctx, report):
+    result = load_report(report)
+    assert result.changed
+    assert (Trend.select().count(), Expert.select().count(), Keyword.select().count()) == (38, 35, 41)
+    assert Section.select().count() == sum(len(t.sections) for t in report.trends)
+    assert TrendKeyword.select().count() == sum(len(k.links) for k in report.keywords)
+    trend = Trend.get(Trend.number == 16)
+    assert (trend.expert.slug, trend.edition.year) == ("quentin-liot", 2021)
+    assert Expert.get(Expert.slug == "nicolas-celic").trend_count == 3
+
+
+def test_seeding_twice_changes_nothing(ctx, report):
+    first = load_report(report)
+    rows = dump()
+    second = load_report(report)
+    assert not second.changed and second.changes == {}
+    assert dump() == rows
+    assert second.data_version == first.data_version
+
+
+def test_changed_report_updates_rows_in_place(ctx, report):
+    load_report(report)
+    ids = dict(Trend.select(Trend.number, Trend.id).tuples())
+    version = Metadata.get_by_id("data_version").value
+    changed = dataclasses.replace(report, trends=[dataclasses.replace(t) for t in report.trends])
+    changed.trends[1].title = "Social media : fin du match"
+    result = load_report(changed)
+    assert result.changes == {"Trend updated": 1, "Edition updated": 1, "Metadata updated": 1}
+    assert dict(Trend.select(Trend.number, Trend.id).tuples()) == ids
+    assert Trend.get(Trend.number == 2).title == "Social media : fin du match"
+    assert Metadata.get_by_id("data_version").value != version
+
+
+def test_failure_half_way_leaves_earlier_data_intact(ctx, report, monkeypatch):
+    load_report(report)
+    rows = dump()
+    changed = dataclasses.replace(report, trends=[dataclasses.replace(t, title=t.title + " !") for t in report.trends])
+
+    def explode(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "load_keywords", explode)
+    with pytest.raises(RuntimeError):
+        load_report(changed)
+    assert dump() == rows
+
+
+def test_a_later_edition_loads_beside_this_one(ctx, report):
+    load_report(report)
+    other = parse_report(make_report(
+        articles=[(1, "Micro et nano, la suite", ("Violeta Roxin", "Consultant", "ACME"))], cloud="micro et nano", year=2022))
+    load_report(other)
+    assert sorted(year for (year,) in Edition.select(Edition.year).tuples()) == [2021, 2022]
+    assert Trend.select().where(Trend.number == 1).count() == 2
+    assert Expert.get(Expert.slug == "violeta-roxin").trend_count == 2
+    in_2021 = len(next(k for k in report.keywords if k.slug == "micro-et-nano").links)
+    assert Keyword.get(Keyword.slug == "micro-et-nano").trend_count == in_2021 + 1
+    assert Trend.select().count() == 39
+
+
+def test_excerpt_cuts_at_a_word():
+    text = "mot " * 100
+    cut = excerpt(text, 30)
+    assert cut.endswith("…") and len(cut) <= 31 and not cut[:-1].endswith(" ")
+    assert excerpt("court", 30) == "court"
+
+
+@pytest.mark.parametrize("words, minutes", [(0, 1), (230, 1), (231, 2), (1605, 7)])
+def test_reading_time_rounds_up(words, minutes):
+    assert reading_minutes(words) == minutes

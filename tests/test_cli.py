@@ -1,0 +1,47 @@
+"""The flask commands, invoked as a user would."""
+from api.cli import migration_runner
+from api.models import Trend
+from tests.factories import make_report
+
+
+def test_db_upgrade_applies_once_then_does_nothing(new_database_url):
+    from api import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": new_database_url()})
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0 and first.output == "Applied 0001_initial.\n"
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0 and "nothing to apply" in again.output
+    with app.app_context():
+        assert [m.name for m in migration_runner().status() if m.applied] == ["0001_initial"]
+    assert "0001_initial: applied" in runner.invoke(args=["db", "status"]).output
+
+
+def test_seed_prints_a_summary_then_nothing_changed(runner, empty_app):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "38 trends, 35 experts, 41 keywords" in first.output
+    assert "anomaly: line 1377: Damien Douani and David Dubois share" in first.output
+    assert "Loaded: " in first.output and "38 Trend inserted" in first.output
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0
+    assert "Nothing changed" in second.output
+
+
+def test_seed_of_a_broken_file_names_the_line_and_changes_nothing(runner, empty_app, tmp_path):
+    runner.invoke(args=["seed"])
+    broken = tmp_path / "broken.md"
+    broken.write_text(make_report().replace("## #1", "## #1 Titre\n\n## #1"), encoding="utf-8")
+    result = runner.invoke(args=["seed", str(broken)])
+    assert result.exit_code == 1
+    assert "line " in result.output and "used twice" in result.output
+    assert "Traceback" not in result.output
+    with empty_app.app_context():
+        assert Trend.select().count() == 38
+
+
+def test_seed_of_a_missing_file_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(args=["seed", str(tmp_path / "nope.md")])
+    assert result.exit_code == 1
+    assert "nope.md" in result.output and "Traceback" not in result.output
