@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint clean
+.PHONY: run test test-postgres migrate seed openapi vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -19,6 +19,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# Node tools for the checks (Redocly's OpenAPI linter), from the npm registry
+.ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
+	npm ci --prefix .ci --no-audit --no-fund --silent
+	touch $@
+
 ## run: install, migrate and seed the database, then serve under gunicorn on $PORT (8000)
 run: $(VENV)/.runtime migrate seed
 	$(BIN)/gunicorn -c gunicorn.conf.py
@@ -31,12 +36,20 @@ seed: $(VENV)/.runtime
 	$(BIN)/flask seed
 
 ## test: the whole suite (on PostgreSQL when DATABASE_URL=postgresql://...)
-test: $(VENV)/.dev
+test: $(VENV)/.dev .ci/node_modules/.installed
 	$(BIN)/pytest
 
 ## test-postgres: the whole suite again, on a private PostgreSQL server (Debian's package)
-test-postgres: $(VENV)/.dev
+test-postgres: $(VENV)/.dev .ci/node_modules/.installed
 	DATABASE_URL=$$(.ci/postgres start) $(BIN)/pytest
+
+## openapi: regenerate openapi.yaml from the code (a test fails while it is stale)
+openapi: $(VENV)/.dev
+	$(BIN)/flask openapi write --format yaml openapi.yaml
+
+## vendor: refresh the Swagger UI and ReDoc files the app serves (npm registry)
+vendor:
+	api/static/vendor/fetch.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

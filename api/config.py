@@ -76,6 +76,12 @@ SETTINGS = [
         "Origins allowed to call the API from a browser: `*` or a comma-separated list.",
     ),
     Setting("CACHE_MAX_AGE", "300", integer(0, 31536000), "`Cache-Control: max-age` of GET answers, in seconds."),
+    Setting(
+        "DATA_VERSION_TTL",
+        "1",
+        integer(0, 3600),
+        "Seconds a worker trusts the data version it read (ETags); a re-seed shows within this delay.",
+    ),
     Setting("LOG_LEVEL", "INFO", choice("DEBUG", "INFO", "WARNING", "ERROR"), "Lowest level of log lines written."),
 ]
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from peewee import chunked, fn
 
-from api.analysis import fold, sort_key
+from api.analysis import fold, sort_key, terms
 from api.db import db, is_postgres
 from api.models import (
     Edition,
@@ -22,11 +22,13 @@ from api.models import (
     Section,
     Trend,
     TrendKeyword,
+    TrendTerm,
 )
 
 LOADER_VERSION = 1  # bump when the rows made from the same records change
 EXCERPT_LENGTH = 300
 WORDS_PER_MINUTE = 230  # silent reading speed of French prose
+SIGNATURE_TERMS = 30  # distinctive words kept per trend for text similarity
 BATCH = 500
 SEED_LOCK = 0x7E5D  # PostgreSQL advisory lock taken by a seed
 
@@ -213,7 +215,34 @@ def load_trends(sync, report, edition_id, expert_ids):
     ]
     in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
     sync.rows(Section, lambda r: (r["trend"], r["position"]), sections, Section.trend.in_(in_edition))
+    signature_rows = [
+        {"trend": ids[number], "term": term, "weight": weight}
+        for number, signature in signatures(report.trends).items()
+        for term, weight in signature.items()
+    ]
+    sync.rows(TrendTerm, lambda r: (r["trend"], r["term"]), signature_rows, TrendTerm.trend.in_(in_edition))
     return ids
+
+
+def signatures(trends):
+    """Each trend's most distinctive analysed words (TF-IDF within its edition), as unit vectors.
+
+    The sum of weight products over the terms two trends share is then their cosine similarity.
+    The title counts twice.
+    """
+    counts = {t.number: Counter(terms(f"{t.title}\n{t.title}\n{t.plain_text}")) for t in trends}
+    frequency = Counter(term for words in counts.values() for term in words)
+    result = {}
+    for number, words in counts.items():
+        scores = {
+            term: (1 + math.log(n)) * math.log(len(counts) / frequency[term])
+            for term, n in words.items()
+            if frequency[term] < len(counts)
+        }
+        top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:SIGNATURE_TERMS]
+        norm = math.sqrt(sum(weight * weight for _, weight in top)) or 1.0
+        result[number] = {term: round(weight / norm, 6) for term, weight in top}
+    return result
 
 
 def load_keywords(sync, report, trend_ids):

@@ -44,7 +44,7 @@ def report():
 
 
 def build_app(url, **config):
-    app = create_app({"TESTING": True, "DATABASE_URL": url, **config})
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_VERSION_TTL": 0, **config})
     with app.app_context():
         migration_runner().up()
     return app
@@ -68,6 +68,18 @@ def empty_app(new_database_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def get_json(client):
+    """GET a URL, assert 200, return the JSON body."""
+
+    def get(url, **kwargs):
+        response = client.get(url, **kwargs)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    return get
 
 
 @pytest.fixture

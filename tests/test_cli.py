@@ -10,11 +10,11 @@ def test_db_upgrade_applies_once_then_does_nothing(new_database_url):
     app = create_app({"TESTING": True, "DATABASE_URL": new_database_url()})
     runner = app.test_cli_runner()
     first = runner.invoke(args=["db", "upgrade"])
-    assert first.exit_code == 0 and first.output == "Applied 0001_initial.\n"
+    assert first.exit_code == 0 and first.output == "Applied 0001_initial, 0002_trend_terms.\n"
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0 and "nothing to apply" in again.output
     with app.app_context():
-        assert [m.name for m in migration_runner().status() if m.applied] == ["0001_initial"]
+        assert [m.name for m in migration_runner().status() if m.applied] == ["0001_initial", "0002_trend_terms"]
     assert "0001_initial: applied" in runner.invoke(args=["db", "status"]).output
 
 

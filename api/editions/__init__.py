@@ -1,0 +1,4 @@
+"""Yearly editions of the report."""
+from .routes import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,49 @@
+"""Experts: list with name and organisation filters, one expert with their trends."""
+from flask.views import MethodView
+
+from ..db import get_or_404
+from ..models import Expert, attach_links
+from ..openapi import Blueprint
+from ..pagination import page_of
+from .schemas import EMBEDDED_TRENDS, ExpertDetailSchema, ExpertQueryArgsSchema, ExpertSchema
+
+blp = Blueprint("experts", __name__, url_prefix="/v1/experts", description="The experts who wrote the trends.")
+
+SLUG = {
+    "in": "path",
+    "name": "slug",
+    "description": "The expert's slug.",
+    "schema": {"type": "string", "minLength": 1},
+    "example": "nicolas-celic",
+}
+
+
+@blp.route("")
+class Experts(MethodView):
+    @blp.doc(operationId="listExperts")
+    @blp.arguments(ExpertQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, ExpertSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, sort, q=None, organization=None):
+        """List experts
+
+        In French alphabetical order of their names (accents and case aside). `q` keeps the
+        experts whose name or organisation contains it; `organization` keeps one organisation's.
+        """
+        return attach_links(page_of(Expert.matching(q, organization, sort), pagination_parameters))
+
+
+@blp.route("/<slug>", parameters=[SLUG])
+class ExpertBySlug(MethodView):
+    @blp.doc(operationId="getExpert")
+    @blp.response(200, ExpertDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, slug):
+        """Get one expert
+
+        With their profile links, bio and trends (newest edition first).
+        """
+        expert = get_or_404(Expert.select().where(Expert.slug == slug), f"No expert {slug!r}.")
+        attach_links([expert])
+        expert.trend_list = expert.recent_trends(EMBEDDED_TRENDS)
+        return expert

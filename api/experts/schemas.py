@@ -1,0 +1,67 @@
+"""Expert schemas."""
+import marshmallow as ma
+
+from ..fields import sort_field
+from ..models import Expert
+from ..schemas import QueryArgsSchema, TrendSummarySchema, described, href
+
+EMBEDDED_TRENDS = 100  # trends an expert's detail embeds; the rest via trends_url
+
+
+class ExpertQueryArgsSchema(QueryArgsSchema):
+    q = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "Keep experts whose name or organisation contains this, accents and case aside.", "example": "digimind"},
+    )
+    organization = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "Keep the experts of this organisation (whole name, accents and case aside).", "example": "Digimind"},
+    )
+    sort = sort_field(
+        Expert.SORTS, "name", "Order: `name` (French order, accents and case aside), `-name`, or `-trend_count`."
+    )
+
+
+class ProfileLinkSchema(ma.Schema):
+    kind = described(
+        ma.fields.String(validate=ma.validate.OneOf(["twitter", "linkedin", "instagram", "website"])),
+        "What the link points at.",
+        "linkedin",
+    )
+    url = described(ma.fields.String(), "The profile's address.", "https://www.linkedin.com/in/guillaume-terrien-41941637/")
+
+
+class ExpertSchema(ma.Schema):
+    """An expert as lists show them."""
+
+    id = described(ma.fields.Integer(), "Stable numeric id of the expert.", 5)
+    slug = described(ma.fields.String(), "Stable identifier of the expert.", "guillaume-terrien")
+    name = described(ma.fields.String(), "Name as the person writes it.", "Guillaume Terrien")
+    name_original = described(ma.fields.String(), "Name as the report's expert block prints it.", "Guillaume TERRIEN")
+    roles = described(ma.fields.List(ma.fields.String()), "Job titles, as printed.", ["Fondateur de World Digital People"])
+    organization = described(ma.fields.String(allow_none=True), "Organisation, when the report names one.", "Digimind")
+    links = described(
+        ma.fields.List(ma.fields.Nested(ProfileLinkSchema), attribute="link_list"),
+        "Profile links.",
+        [{"kind": "linkedin", "url": "https://www.linkedin.com/in/guillaume-terrien-41941637/"}],
+    )
+    trend_count = described(ma.fields.Integer(), "Number of trends the expert wrote.", 1)
+    url = described(ma.fields.Function(lambda e: href(f"/experts/{e.slug}")), "The expert in the API.", "/v1/experts/guillaume-terrien")
+
+
+class ExpertDetailSchema(ExpertSchema):
+    """An expert with their bio and trends."""
+
+    bio = described(
+        ma.fields.List(ma.fields.String()),
+        "Short bio paragraphs the report prints after their articles.",
+        ["Anthony est Formateur / Mentor en Communication d'influence & Social Marketing"],
+    )
+    trends = described(
+        ma.fields.List(ma.fields.Nested(TrendSummarySchema), attribute="trend_list"),
+        f"Their trends, newest edition first (at most {EMBEDDED_TRENDS}; all of them at trends_url).",
+        [],
+    )
+    trends_url = described(
+        ma.fields.Function(lambda e: href("/trends", expert=e.slug)), "All their trends, paged.", "/v1/trends?expert=nicolas-celic"
+    )

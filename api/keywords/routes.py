@@ -1,0 +1,50 @@
+"""Keywords: list with a contains filter, one keyword with its trends and neighbours."""
+from flask.views import MethodView
+
+from ..db import get_or_404
+from ..models import Keyword
+from ..openapi import Blueprint
+from ..pagination import page_of
+from .schemas import EMBEDDED_KEYWORDS, EMBEDDED_TRENDS, KeywordDetailSchema, KeywordQueryArgsSchema, KeywordSchema
+
+blp = Blueprint("keywords", __name__, url_prefix="/v1/keywords", description="The report's keyword cloud.")
+
+SLUG = {
+    "in": "path",
+    "name": "slug",
+    "description": "The keyword's slug.",
+    "schema": {"type": "string", "minLength": 1},
+    "example": "micro-et-nano",
+}
+
+
+@blp.route("")
+class Keywords(MethodView):
+    @blp.doc(operationId="listKeywords")
+    @blp.arguments(KeywordQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, KeywordSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, sort, q=None):
+        """List keywords
+
+        The terms of the report's keyword cloud ("Nous allons parler de..."), in French
+        alphabetical order or by number of trends. `q` keeps the terms that contain it.
+        """
+        return page_of(Keyword.matching(q, sort), pagination_parameters)
+
+
+@blp.route("/<slug>", parameters=[SLUG])
+class KeywordBySlug(MethodView):
+    @blp.doc(operationId="getKeyword")
+    @blp.response(200, KeywordDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, slug):
+        """Get one keyword
+
+        With its trends, strongest link first, each with the passage that shows why, and the
+        keywords that share trends with it.
+        """
+        keyword = get_or_404(Keyword.select().where(Keyword.slug == slug), f"No keyword {slug!r}.")
+        keyword.trend_list = keyword.ranked_trends(EMBEDDED_TRENDS)
+        keyword.co_occurring_list = list(keyword.co_occurring().limit(EMBEDDED_KEYWORDS))
+        return keyword

@@ -1,0 +1,37 @@
+"""Paging in SQL (LIMIT/OFFSET and one COUNT) and the RFC 8288 ``Link`` header."""
+import json
+from urllib.parse import urlencode
+
+from flask import request
+
+LINK_RELATIONS = (("first", "first_page"), ("prev", "previous_page"), ("next", "next_page"), ("last", "last_page"))
+
+
+def page_of(query, pagination_parameters):
+    """The rows of the requested page of ``query``; sets the total flask-smorest reports.
+
+    A page past the end is empty and costs no query beyond the count.
+    """
+    total = pagination_parameters.item_count = query.count()
+    offset = (pagination_parameters.page - 1) * pagination_parameters.page_size
+    if offset >= total:
+        return []
+    return list(query.paginate(pagination_parameters.page, pagination_parameters.page_size))
+
+
+def page_url(page):
+    """This request's URL, on another page."""
+    args = request.args.copy()
+    args["page"] = str(page)
+    return f"{request.script_root}{request.path}?{urlencode(list(args.items(multi=True)))}"
+
+
+def add_link_header(response):
+    """Derive ``Link: <...>; rel="next"`` from flask-smorest's ``X-Pagination`` header."""
+    metadata = response.headers.get("X-Pagination")
+    if metadata:
+        pages = json.loads(metadata)
+        links = [f'<{page_url(pages[key])}>; rel="{rel}"' for rel, key in LINK_RELATIONS if key in pages]
+        if links:
+            response.headers["Link"] = ", ".join(links)
+    return response

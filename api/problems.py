@@ -1,0 +1,95 @@
+"""One shape for every failure: RFC 9457 problem details, ``application/problem+json``."""
+import http
+import json
+
+import marshmallow as ma
+from flask import current_app, request
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem: what went wrong, for people and for programs."""
+
+    type = ma.fields.String(
+        metadata={
+            "description": "URI naming the kind of problem; `about:blank` means the status code says it all.",
+            "example": "about:blank",
+        }
+    )
+    title = ma.fields.String(
+        metadata={"description": "Short summary of the kind of problem (the HTTP status phrase).", "example": "Not Found"}
+    )
+    status = ma.fields.Integer(metadata={"description": "The HTTP status code.", "example": 404})
+    detail = ma.fields.String(
+        metadata={
+            "description": "What went wrong with this request, in words.",
+            "example": "No trend 99 in edition 2021.",
+        }
+    )
+    instance = ma.fields.String(
+        metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"}
+    )
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={
+            "description": "For bad input: the messages for each parameter, by name.",
+            "example": {"page_size": ["Must be greater than or equal to 1 and less than or equal to 100."]},
+        },
+    )
+
+
+def problem(status, detail=None, *, errors=None, headers=None):
+    """A problem+json response for ``status``, with ``detail`` and per-field ``errors``."""
+    body = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or http.HTTPStatus(status).description,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=PROBLEM_JSON
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+def flatten_messages(messages):
+    """webargs messages ``{"query": {"page": ["..."]}}`` as ``{"page": ["..."]}``."""
+    flat = {}
+    for location, fields in messages.items():
+        if not isinstance(fields, dict):
+            fields = {location: fields}
+        for name, value in fields.items():
+            flat.setdefault(str(name), []).extend(_strings(value))
+    return flat
+
+
+def _strings(value):
+    if isinstance(value, str):
+        return [value]
+    values = value.values() if isinstance(value, dict) else value
+    return [text for item in values for text in _strings(item)]
+
+
+def from_http_exception(error):
+    """The problem response for a werkzeug ``HTTPException`` (or webargs' 422)."""
+    data = getattr(error, "data", None) or {}
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    messages = data.get("errors") or data.get("messages")
+    if messages:
+        errors = flatten_messages(messages)
+        names = ", ".join(sorted(errors))
+        detail = data.get("message") or f"Invalid value for {names}: {' '.join(errors[sorted(errors)[0]])}"
+        return problem(error.code, detail, errors=errors, headers=headers)
+    detail = data.get("message") or (error.description if error.description != type(error).description else None)
+    if error.code == 405:
+        detail = f"{request.method} is not allowed here; use {headers.get('Allow', 'GET')}."
+    elif error.code == 404 and detail is None:
+        detail = f"Nothing at {request.path}. The API is under /v1; see /docs."
+    return problem(error.code, detail, headers=headers)

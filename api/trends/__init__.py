@@ -1,0 +1,4 @@
+"""The report's trend articles."""
+from .routes import blp
+
+__all__ = ["blp"]

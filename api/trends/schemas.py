@@ -1,0 +1,126 @@
+"""Trend schemas: query arguments, the detail, related trends."""
+import marshmallow as ma
+
+from ..fields import edition_field, sort_field, term_list
+from ..models import Trend
+from ..schemas import (
+    EditionSummarySchema,
+    KeywordSummarySchema,
+    QueryArgsSchema,
+    TrendSummarySchema,
+    described,
+    href,
+)
+
+
+class TrendQueryArgsSchema(QueryArgsSchema):
+    keyword = term_list(
+        "Keep trends about these keywords: a slug or the term itself, case and accents aside. "
+        "Repeat the parameter or separate values with commas.",
+        ["influence-marketing", "micro et nano"],
+    )
+    match = ma.fields.String(
+        load_default="all",
+        validate=ma.validate.OneOf(["all", "any"]),
+        metadata={"description": "`all`: trends with every keyword; `any`: with at least one.", "example": "any"},
+    )
+    exclude_keyword = term_list("Leave out trends about these keywords.", ["splinternet"])
+    expert = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "Keep the trends of this expert (slug).", "example": "nicolas-celic"},
+    )
+    edition = edition_field()
+    sort = sort_field(
+        Trend.SORTS, "number", "Order: by `number` or `title` (French order: accents and case aside); `-` reverses."
+    )
+
+
+class EditionArgsSchema(QueryArgsSchema):
+    edition = edition_field()
+
+
+class BlockSchema(ma.Schema):
+    kind = described(
+        ma.fields.String(validate=ma.validate.OneOf(["paragraph", "bullet", "numbered"])),
+        "`paragraph`, or an item of a `bullet` or `numbered` list.",
+        "paragraph",
+    )
+    number = described(ma.fields.Integer(allow_none=True), "The number of a `numbered` item.", None)
+    text = described(ma.fields.String(), "Plain text.", "L'année 2020 a été celle de l'avènement de TikTok.")
+    html = described(
+        ma.fields.String(),
+        "The same text as safe HTML: <strong>, <em>, <a href>, <sup>, <br>; everything else escaped.",
+        "L'année 2020 a été celle de l'avènement de <strong>TikTok</strong>.",
+    )
+
+
+class SectionSchema(ma.Schema):
+    heading = described(
+        ma.fields.String(allow_none=True), "Heading of the section; null for the article's opening.", "L'attention : la quête du graal !"
+    )
+    level = described(ma.fields.Integer(), "2 for a section of the article, 3 for a sub-section.", 2)
+    blocks = described(ma.fields.List(ma.fields.Nested(BlockSchema)), "Paragraphs and list items, in order.", [])
+
+
+class FootnoteSchema(ma.Schema):
+    number = described(ma.fields.Integer(), "The footnote's number, as cited in the text: (1).", 1)
+    text = described(ma.fields.String(), "The footnote.", "Etude CSA pour LinkedIn France mars 2020")
+    urls = described(ma.fields.List(ma.fields.String()), "Web addresses it cites.", ["https://bit.ly/2ZJAx4o"])
+
+
+class LinkSchema(ma.Schema):
+    text = described(ma.fields.String(), "The linked words.", "marconomy.de")
+    url = described(ma.fields.String(), "Where they point.", "https://www.marconomy.de")
+
+
+class TrendKeywordSchema(ma.Schema):
+    slug = described(ma.fields.String(attribute="keyword.slug"), "Stable identifier of the keyword.", "splinternet")
+    term = described(ma.fields.String(attribute="keyword.term"), "The keyword as the cloud prints it.", "splinternet")
+    url = described(
+        ma.fields.Function(lambda link: href(f"/keywords/{link.keyword.slug}")), "The keyword in the API.", "/v1/keywords/splinternet"
+    )
+    weight = described(
+        ma.fields.Float(), "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.", 1.0
+    )
+    location = described(
+        ma.fields.String(validate=ma.validate.OneOf(["title", "subtitle", "heading", "body"])),
+        "Where the evidence was found.",
+        "title",
+    )
+    evidence = described(ma.fields.String(), "The passage that shows why the trend is about the keyword.", "Fragmentation du monde et Splinternet")
+
+
+class TrendDetailSchema(TrendSummarySchema):
+    """A trend with its whole text."""
+
+    keywords = described(
+        ma.fields.List(ma.fields.Nested(TrendKeywordSchema), attribute="keyword_links_ranked"),
+        "Keywords the trend is about, strongest first, each with its evidence.",
+        [],
+    )
+    sections = described(
+        ma.fields.List(ma.fields.Nested(SectionSchema), attribute="ordered_sections"), "The article's text, section by section.", []
+    )
+    plain_text = described(ma.fields.String(), "The article's text without markup.", "Plus d'1,45 milliards de téléchargements…")
+    footnotes = described(ma.fields.List(ma.fields.Nested(FootnoteSchema)), "Footnotes, with the addresses they cite.", [])
+    links = described(ma.fields.List(ma.fields.Nested(LinkSchema)), "Links in the text.", [])
+    image_credit = described(
+        ma.fields.String(allow_none=True), "Credit of the article's illustration, when printed.", '© from Series "Re:Birth" par Thomas Olliver'
+    )
+    edition = described(ma.fields.Nested(EditionSummarySchema), "The edition the trend belongs to.", {"year": 2021})
+    related_url = described(
+        ma.fields.Function(lambda t: href(f"/trends/{t.slug}/related", edition=t.edition.year)),
+        "Trends related to this one.",
+        "/v1/trends/micro-et-nano/related?edition=2021",
+    )
+
+
+class RelatedTrendSchema(TrendSummarySchema):
+    shared_keywords = described(
+        ma.fields.List(ma.fields.Nested(KeywordSummarySchema)),
+        "Keywords both trends are about.",
+        [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing"}],
+    )
+    similarity = described(
+        ma.fields.Function(lambda t: round(float(t.similarity), 4)), "Cosine similarity of the two texts' distinctive words, 0 to 1.", 0.1342
+    )

@@ -1,0 +1,42 @@
+"""Assertions shared by the API tests."""
+import contextlib
+import logging
+
+
+def assert_problem(response, status, detail=None):
+    """The response is an RFC 9457 problem with ``status`` (and ``detail`` in its text)."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["title"] and body["detail"] and body["instance"]
+    assert "Traceback" not in response.get_data(as_text=True)
+    if detail:
+        assert detail in body["detail"], body["detail"]
+    return body
+
+
+class _QueryCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.queries = []
+
+    def emit(self, record):
+        if record.name == "peewee":  # not peewee.pool's connection messages
+            self.queries.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def assert_query_count(most):
+    """At most ``most`` SQL statements run inside the block (no N+1 queries)."""
+    logger = logging.getLogger("peewee")
+    counter, level = _QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter.queries
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    assert len(counter.queries) <= most, "\n".join(counter.queries)

@@ -1,0 +1,201 @@
+"""Conventions every operation follows: paging, errors, caching, CORS, methods, encoding."""
+import dataclasses
+import json
+import re
+
+import pytest
+
+from seed.loader import load_report
+from tests.conftest import build_app
+from tests.helpers import assert_problem, assert_query_count
+
+LISTS = ["/v1/trends", "/v1/trends/11/related", "/v1/experts", "/v1/keywords", "/v1/editions"]
+DETAILS = ["/v1/trends/5", "/v1/experts/nicolas-celic", "/v1/keywords/splinternet", "/v1/editions/2021", "/"]
+
+
+def pagination(response):
+    return json.loads(response.headers["X-Pagination"])
+
+
+def links(response):
+    return dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("Link", "")))
+
+
+# Paging
+
+
+def test_default_page_is_20_with_pagination_headers(client):
+    response = client.get("/v1/trends")
+    assert len(response.get_json()) == 20
+    assert pagination(response) == {"total": 38, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}
+    assert links(response) == {"first": "/v1/trends?page=1", "next": "/v1/trends?page=2", "last": "/v1/trends?page=2"}
+
+
+def test_link_header_keeps_the_other_parameters(client):
+    response = client.get("/v1/trends?keyword=confinement&match=any&page_size=2&page=2")
+    assert links(response) == {
+        "first": "/v1/trends?keyword=confinement&match=any&page_size=2&page=1",
+        "prev": "/v1/trends?keyword=confinement&match=any&page_size=2&page=1",
+        "next": "/v1/trends?keyword=confinement&match=any&page_size=2&page=3",
+        "last": "/v1/trends?keyword=confinement&match=any&page_size=2&page=3",
+    }
+
+
+def test_following_next_links_visits_every_item_once(client):
+    url, seen = "/v1/experts?page_size=7", []
+    while url:
+        response = client.get(url)
+        seen += [e["slug"] for e in response.get_json()]
+        url = links(response).get("next")
+    assert len(seen) == len(set(seen)) == 35
+
+
+@pytest.mark.parametrize("page", ["3", "1000", str(10**30)])
+def test_a_page_past_the_end_is_an_empty_array(client, page):
+    response = client.get(f"/v1/trends?page={page}")
+    assert response.status_code == 200 and response.get_json() == []
+    assert pagination(response)["total"] == 38 and "page" not in pagination(response)
+    assert set(links(response)) == {"first", "last"}
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("query, parameter", [("page=0", "page"), ("page=-1", "page"), ("page=x", "page"),
+                                              ("page_size=0", "page_size"), ("page_size=101", "page_size")])
+def test_out_of_range_paging_is_a_422_naming_the_parameter(client, url, query, parameter):
+    body = assert_problem(client.get(f"{url}?{query}"), 422)
+    assert list(body["errors"]) == [parameter]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_is_paged(client, url):
+    response = client.get(f"{url}?page_size=1")
+    assert response.status_code == 200 and len(response.get_json()) == 1
+    assert pagination(response)["total"] >= 1 and "first" in links(response)
+
+
+# Errors
+
+
+def test_unknown_route_is_a_404_problem(client):
+    assert_problem(client.get("/v2/trends"), 404)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("url", ["/v1/trends", "/v1/trends/5", "/v1/keywords/splinternet"])
+def test_wrong_method_is_a_405_problem_with_allow(client, method, url):
+    response = getattr(client, method)(url, json={})
+    assert_problem(response, 405)
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+# Caching
+
+
+def test_get_carries_a_weak_etag_and_cache_control(client):
+    response = client.get("/v1/trends/5")
+    assert response.headers["ETag"].startswith('W/"')
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.parametrize("url", LISTS + DETAILS)
+def test_if_none_match_gives_304_with_no_body(client, url):
+    etag = client.get(url).headers["ETag"]
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.get_data() == b""
+    assert response.headers["ETag"] == etag and response.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_304_runs_no_query_and_no_view(new_database_url, report):
+    app = build_app(new_database_url(), DATA_VERSION_TTL=3600)
+    with app.app_context():
+        load_report(report)
+    client = app.test_client()
+    etag = client.get("/v1/trends").headers["ETag"]
+    with assert_query_count(0):
+        assert client.get("/v1/trends?keyword=nope", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_stale_etag_gets_the_full_answer(client):
+    response = client.get("/v1/trends/5", headers={"If-None-Match": 'W/"old-version"'})
+    assert response.status_code == 200 and response.get_json()["number"] == 5
+
+
+def test_etag_changes_when_the_data_changes_and_only_then(empty_app, report):
+    client = empty_app.test_client()
+    with empty_app.app_context():
+        load_report(report)
+        first = client.get("/v1/trends").headers["ETag"]
+        load_report(report)  # nothing changes
+        assert client.get("/v1/trends").headers["ETag"] == first
+        changed = dataclasses.replace(report, trends=[dataclasses.replace(t) for t in report.trends])
+        changed.trends[0].title = "Un autre titre"
+        load_report(changed)
+    second = client.get("/v1/trends").headers["ETag"]
+    assert second != first
+    assert client.get("/v1/trends", headers={"If-None-Match": first}).status_code == 200
+
+
+def test_errors_carry_no_etag(client):
+    assert "ETag" not in client.get("/v1/trends/999").headers
+
+
+# CORS
+
+
+def test_cors_allows_any_origin_and_exposes_paging_headers(client):
+    response = client.get("/v1/trends", headers={"Origin": "https://front.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Link", "X-Pagination"}
+
+
+def test_cors_preflight(client):
+    response = client.options("/v1/trends", headers={
+        "Origin": "https://front.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "If-None-Match"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert set(response.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "if-none-match" in response.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_cors_origins_are_configurable(new_database_url):
+    client = build_app(new_database_url(), CORS_ORIGINS=["https://front.example"]).test_client()
+    allowed = client.get("/health", headers={"Origin": "https://front.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://front.example"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get("/health", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+# Methods and encoding
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint != "static":
+            yield rule
+
+
+def test_head_and_options_work_on_every_route(app, client):
+    for rule in routes(app):
+        url = {"/v1/trends/<number_or_slug>": "/v1/trends/5", "/v1/trends/<number_or_slug>/related": "/v1/trends/5/related",
+               "/v1/experts/<slug>": "/v1/experts/nicolas-celic", "/v1/keywords/<slug>": "/v1/keywords/splinternet",
+               "/v1/editions/<int:year>": "/v1/editions/2021"}.get(rule.rule, rule.rule)
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == get.status_code == 200, url
+        assert head.get_data() == b"" and head.headers.get("ETag") == get.headers.get("ETag")
+        options = client.options(url)
+        assert options.status_code == 200 and "GET" in options.headers["Allow"], url
+
+
+def test_json_is_utf8_with_french_text_unescaped(client):
+    response = client.get("/v1/trends/1")
+    assert response.mimetype == "application/json"
+    assert "Éduquer, nourrir".encode() in response.get_data()
+    assert b"\\u00" not in response.get_data()
+
+
+def test_slugs_are_lowercase_ascii(get_json):
+    slugs = [t["slug"] for t in get_json("/v1/trends?page_size=100")] + [
+        e["slug"] for e in get_json("/v1/experts?page_size=100")] + [k["slug"] for k in get_json("/v1/keywords?page_size=100")]
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) for slug in slugs)

@@ -1,0 +1,107 @@
+"""The OpenAPI document: committed, valid, linted, and complete enough to explore in Swagger UI."""
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+REDOCLY = ROOT / ".ci" / "node_modules" / ".bin" / "redocly"
+
+
+@pytest.fixture(scope="module")
+def spec(app):
+    return app.test_client().get("/openapi.json").get_json()
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "head", "post", "put", "patch", "delete", "options"):
+                yield path, method, operation
+
+
+def test_committed_openapi_yaml_is_what_the_app_serves(spec):
+    committed = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    assert committed == spec, "openapi.yaml is stale: run `make openapi` and commit it"
+
+
+def test_spec_is_valid_openapi(spec):
+    validate(spec)
+
+
+def test_redocly_lint_recommended_rules_pass():
+    assert REDOCLY.exists(), "run `make test` (it installs Redocly CLI into .ci/node_modules)"
+    result = subprocess.run(
+        [str(REDOCLY), "lint", "openapi.yaml", "--format=json"],
+        cwd=ROOT, capture_output=True, text=True,
+        env={"PATH": str(Path(shutil.which("node")).parent), "REDOCLY_TELEMETRY": "off",
+             "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout[result.stdout.index("{"):])
+    assert report["totals"]["errors"] == report["totals"]["warnings"] == 0, report["problems"]
+
+
+def test_every_operation_has_summary_description_and_a_stable_operation_id(spec):
+    ids = []
+    for path, method, operation in operations(spec):
+        assert operation.get("summary") and operation.get("description"), (path, method)
+        ids.append(operation["operationId"])
+    assert len(ids) == len(set(ids))
+    assert {"listTrends", "getTrend", "listRelatedTrends", "listExperts", "getExpert", "listKeywords",
+            "getKeyword", "listEditions", "getEdition"} <= set(ids)
+
+
+def resolve(spec, node):
+    while "$ref" in node:
+        section, kind, name = node["$ref"].split("/")[1:]
+        node = spec[section][kind][name]
+    return node
+
+
+def test_every_parameter_has_a_description_and_an_example(spec):
+    for path, method, operation in operations(spec):
+        for parameter in operation.get("parameters", []) + spec["paths"][path].get("parameters", []):
+            parameter = resolve(spec, parameter)
+            assert parameter.get("description"), (path, parameter["name"])
+            has_example = "example" in parameter or "examples" in parameter or "example" in parameter.get("schema", {})
+            assert has_example, (path, parameter["name"])
+
+
+def test_every_schema_field_has_a_description_and_an_example(spec):
+    for name, schema in spec["components"]["schemas"].items():
+        for field, prop in schema.get("properties", {}).items():
+            if name == "PaginationMetadata":
+                continue
+            assert prop.get("description"), f"{name}.{field}"
+            assert "example" in prop, f"{name}.{field}"
+
+
+def test_every_operation_documents_its_errors_as_problems(spec):
+    for path, method, operation in operations(spec):
+        responses = operation["responses"]
+        assert "default" in responses and "304" in responses and "503" in responses, (path, method)
+        for status, response in responses.items():
+            if status.startswith(("4", "5")) or status == "default":
+                assert list(resolve(spec, response)["content"]) == ["application/problem+json"], (path, status)
+        if "{" in path:
+            assert "404" in responses, path
+        if operation.get("parameters") and any(resolve(spec, p)["in"] == "query" for p in operation["parameters"]):
+            assert "422" in responses, path
+
+
+def test_keyword_is_a_repeatable_array_parameter(spec):
+    keyword = next(p for p in spec["paths"]["/v1/trends"]["get"]["parameters"] if p.get("name") == "keyword")
+    assert keyword["schema"]["type"] == "array" and keyword["schema"]["items"]["type"] == "string"
+    assert keyword.get("explode", True) is True and keyword.get("style", "form") == "form"
+
+
+def test_list_responses_document_paging_and_caching_headers(spec):
+    headers = spec["paths"]["/v1/trends"]["get"]["responses"]["200"]["headers"]
+    assert set(headers) == {"X-Pagination", "Link", "ETag", "Cache-Control"}
+    assert spec["components"]["headers"]["PAGINATION"]["schema"]["type"] == "string"
+    assert json.loads(spec["components"]["headers"]["PAGINATION"]["schema"]["example"])["total"] == 38

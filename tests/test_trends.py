@@ -1,0 +1,160 @@
+"""GET /v1/trends, /v1/trends/{number_or_slug} and its related trends."""
+import pytest
+
+from tests.helpers import assert_problem, assert_query_count
+
+
+def numbers(items):
+    return [item["number"] for item in items]
+
+
+def test_list_trends_in_number_order_with_summaries(get_json):
+    items = get_json("/v1/trends?page_size=100")
+    assert numbers(items) == list(range(1, 39))
+    item = items[4]
+    assert item["title"] == "TikTok & B2B : expérimentation obligatoire en 2021 !"
+    assert item["expert"] == {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": "/v1/experts/guillaume-terrien"}
+    assert item["keywords"] == [{"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}]
+    assert item["url"] == "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021"
+    assert item["edition"]["year"] == 2021
+    assert 250 <= len(item["excerpt"]) <= 301 and item["excerpt"].endswith("…")
+    assert item["reading_time_minutes"] == 3 and item["word_count"] == 618
+
+
+def test_list_trends_pages_in_sql_without_n_plus_1(client):
+    with assert_query_count(6):  # data version, edition, count, page, keywords
+        response = client.get("/v1/trends?page_size=100")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("keyword", ["splinternet", "Splinternet", "SPLINTERNET"])
+def test_keyword_splinternet_returns_13_alone(get_json, keyword):
+    assert numbers(get_json(f"/v1/trends?keyword={keyword}")) == [13]
+
+
+@pytest.mark.parametrize("keyword", ["TikTok %26 B2B", "tiktok-b2b", "tiktok %26 b2b"])
+def test_keyword_by_term_or_slug_gives_the_same_result(get_json, keyword):
+    assert numbers(get_json(f"/v1/trends?keyword={keyword}")) == [5]
+
+
+def test_keyword_accents_do_not_matter(get_json):
+    assert numbers(get_json("/v1/trends?keyword=sobriete")) == numbers(get_json("/v1/trends?keyword=sobriété")) == [30]
+
+
+def test_match_any_is_the_union_and_all_the_intersection(get_json):
+    influence = set(numbers(get_json("/v1/trends?keyword=influence-marketing")))
+    micro = set(numbers(get_json("/v1/trends?keyword=micro-et-nano")))
+    both = "/v1/trends?keyword=influence-marketing&keyword=micro-et-nano"
+    assert set(numbers(get_json(both + "&match=any"))) == influence | micro
+    assert set(numbers(get_json(both + "&match=all"))) == influence & micro == {11}
+    assert numbers(get_json(both)) == [11]  # all is the default
+
+
+def test_comma_separated_keywords_are_like_repeated_ones(get_json):
+    assert get_json("/v1/trends?keyword=influence-marketing,micro-et-nano&match=any") == get_json(
+        "/v1/trends?keyword=influence-marketing&keyword=micro-et-nano&match=any"
+    )
+
+
+@pytest.mark.parametrize("query", ["keyword=no-such-keyword", "keyword=splinternet&keyword=nope",
+                                   "keyword=nope&match=any", "expert=nobody"])
+def test_unknown_keyword_or_expert_gives_an_empty_list(client, query):
+    response = client.get(f"/v1/trends?{query}")
+    assert response.status_code == 200 and response.get_json() == []
+    assert '"total": 0' in response.headers["X-Pagination"]
+
+
+def test_known_and_unknown_keywords_with_any_keep_the_known(get_json):
+    assert numbers(get_json("/v1/trends?keyword=splinternet&keyword=nope&match=any")) == [13]
+
+
+def test_exclude_keyword(get_json):
+    excluded = set(numbers(get_json("/v1/trends?keyword=confinement")))
+    kept = numbers(get_json("/v1/trends?exclude_keyword=confinement&page_size=100"))
+    assert len(kept) == 38 - len(excluded) and not excluded & set(kept)
+
+
+def test_filter_by_expert(get_json):
+    assert numbers(get_json("/v1/trends?expert=nicolas-celic")) == [22, 23, 24]
+    assert numbers(get_json("/v1/trends?expert=quentin-liot&keyword=reseaux-commerciaux")) == [16]
+
+
+def test_sort_by_number_descending(get_json):
+    assert numbers(get_json("/v1/trends?sort=-number&page_size=3")) == [38, 37, 36]
+
+
+def test_sort_by_title_is_french_aware(get_json):
+    titles = [t["title"] for t in get_json("/v1/trends?sort=title&page_size=100")]
+    # "Éduquer" sorts with the E's, not after "Woke"; digits first.
+    assert titles[0].startswith("2021 :")
+    assert titles.index("Empowerment 4.0 : les nouvelles armureries numériques") == titles.index(
+        next(t for t in titles if t.startswith("Éduquer"))) + 1
+    assert titles[-1] == "Woke washing et quête de la sincérité"
+    assert [t["title"] for t in get_json("/v1/trends?sort=-title&page_size=100")] == titles[::-1]
+
+
+def test_edition_filter(client, get_json):
+    assert len(get_json("/v1/trends?edition=2021&page_size=100")) == 38
+    assert_problem(client.get("/v1/trends?edition=2020"), 404, "No edition 2020")
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [("match=some", "match"), ("sort=date", "sort"), ("edition=abc", "edition"), ("edition=99999", "edition"),
+     ("keyword=" + ",".join(["a"] * 21), "keyword"), ("expert=" + "x" * 201, "expert")],
+)
+def test_invalid_parameters_give_422_naming_them(client, query, parameter):
+    body = assert_problem(client.get(f"/v1/trends?{query}"), 422)
+    assert list(body["errors"]) == [parameter]
+    assert parameter in body["detail"]
+
+
+@pytest.mark.parametrize("key", ["13", "fragmentation-du-monde-et-splinternet"])
+def test_get_trend_by_number_or_slug(get_json, key):
+    trend = get_json(f"/v1/trends/{key}")
+    assert trend["number"] == 13 and trend["slug"] == "fragmentation-du-monde-et-splinternet"
+    assert [s["heading"] for s in trend["sections"]] == [
+        None, "Vue depuis la fenêtre du marketing", "Un protectionnisme numérique à risques", "Quelles solutions ?"]
+    assert trend["sections"][0]["blocks"][1]["kind"] == "bullet"
+    assert trend["keywords"][0] == {
+        "slug": "splinternet", "term": "splinternet", "url": "/v1/keywords/splinternet", "weight": 1.0,
+        "location": "title", "evidence": "Fragmentation du monde et Splinternet"}
+    assert trend["edition"] == {"year": 2021, "title": "Social Media et Marketing Digital : l'avis des experts",
+                                "url": "/v1/editions/2021"}
+    assert trend["plain_text"].startswith("Ces derniers mois, la fragmentation du cyberspace")
+    assert trend["related_url"] == "/v1/trends/fragmentation-du-monde-et-splinternet/related?edition=2021"
+
+
+def test_trend_detail_has_footnotes_links_html_and_credit(get_json):
+    trend = get_json("/v1/trends/38")
+    assert trend["footnotes"][0] == {"number": 1, "text": "Etude CSA pour LinkedIn France mars 2020 https://bit.ly/2ZJAx4o",
+                                     "urls": ["https://bit.ly/2ZJAx4o"]}
+    assert get_json("/v1/trends/18")["image_credit"] == '© from Series "Re:Birth" par Thomas Olliver'
+    blocks = [b for s in get_json("/v1/trends/16")["sections"] for b in s["blocks"]]
+    assert blocks[0]["html"] == ("L'année 2021 marquera peut-être définitivement la fin de l'appellation des "
+                                 "<strong>réseaux dits sociaux</strong>.")
+
+
+def test_trend_detail_takes_three_queries_after_the_edition(client):
+    with assert_query_count(6):
+        assert client.get("/v1/trends/11").status_code == 200
+
+
+@pytest.mark.parametrize("key", ["99", "0", "no-such-trend", "99999999999999999999999", "../../etc/passwd", "１３"])
+def test_unknown_trend_is_a_404_problem(client, key):
+    assert_problem(client.get(f"/v1/trends/{key}"), 404)
+
+
+def test_related_trends_rank_shared_keywords_first(get_json):
+    related = get_json("/v1/trends/11/related?page_size=100")
+    assert related[0]["number"] == 10
+    assert related[0]["shared_keywords"] == [{"slug": "micro-et-nano", "term": "micro et nano", "url": "/v1/keywords/micro-et-nano"}]
+    shared = [len(r["shared_keywords"]) for r in related]
+    assert shared == sorted(shared, reverse=True)
+    no_shared = [r["similarity"] for r in related if not r["shared_keywords"]]
+    assert no_shared == sorted(no_shared, reverse=True) and all(0 < s <= 1 for s in no_shared)
+    assert 11 not in [r["number"] for r in related]
+
+
+def test_related_of_unknown_trend_is_a_404(client):
+    assert_problem(client.get("/v1/trends/404/related"), 404)
