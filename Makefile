@@ -11,12 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# Every version is pinned, transitive ones included: --no-deps installs exactly the lists, and
+# pip check fails if a list misses something.
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -r requirements.txt
+	$(BIN)/pip check
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -r requirements-dev.txt
+	$(BIN)/pip check
 	touch $@ $(VENV)/.runtime
 
 # Node tools for the checks (Redocly's OpenAPI linter), from the npm registry
