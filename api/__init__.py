@@ -34,12 +34,13 @@ def create_app(test_config=None):
     from .editions import blp as editions_blp
     from .experts import blp as experts_blp
     from .keywords import blp as keywords_blp
+    from .search import blp as search_blp
     from .service import blp as service_blp
     from .trends import blp as trends_blp
 
     app.register_blueprint(cli)
     api = Api(app)
-    for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, service_blp):
+    for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp):
         api.register_blueprint(blueprint)
     return app
 

@@ -1,7 +1,8 @@
 """The French analyser: one definition of a word, used at index time and at query time.
 
 Lowercase, fold accents (before stemming, so "infirmières" and "infirmiere" meet), drop
-elisions (l', d', qu'...) and stop words, then Snowball French stemming. Every index (SQLite
+elisions (l', d', qu'...) and stop words, split letters from digits ("covid19", "Covid-19"),
+align feminine endings with masculine ones, then Snowball French stemming. Every index (SQLite
 FTS5, PostgreSQL tsvector) stores what this module produces, so both engines see the same terms.
 """
 import re
@@ -15,6 +16,7 @@ import snowballstemmer
 # A word is a run of letters and digits; a decimal number ("4.0", "2,2") stays one word, and
 # so does an ellipsis ("...").
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[&+]|\.{2,}|[^\w\s]", re.UNICODE)
+_PLAIN_RUN = re.compile(r"\d+|[^\W\d_]+")  # letters or digits: "covid19" is "covid" then "19"
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 
 # French elided forms: "l'", "qu'", "jusqu'"... are grammar, not content.
@@ -23,7 +25,7 @@ ELISIONS = frozenset("c d j l m n s t qu jusqu lorsqu puisqu quoiqu".split())
 # Snowball's French stop-word list, accent-folded, plus the elided forms.
 STOPWORDS = frozenset(
     """
-    au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me meme
+    au aux avec ce ces dans de des du elle elles en et eux il ils je la le les leur lui ma mais me meme
     mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton
     tu un une vos votre vous c d j l a m n s t y ete etee etees etes etant etante etants etantes
     suis es est sommes etes sont serai seras sera serons serez seront serais serait serions seriez
@@ -69,6 +71,26 @@ def is_word(folded):
     return folded[:1].isalnum()
 
 
+# Feminine endings Snowball leaves apart from the masculine, brought together before stemming:
+# "créatrice" meets "créateur", "première" "premier", "influenceuse" "influenceur". Adjectives in
+# -eux/-euse ("nombreux", "nombreuses") go the same way, so they still meet each other. Short
+# words ("deux", "jeux", "vieux") are left alone.
+GENDER_ENDINGS = (
+    ("trices", "teurs"), ("trice", "teur"), ("ieres", "iers"), ("iere", "ier"),
+    ("euses", "eurs"), ("euse", "eur"), ("eux", "eur"),
+)
+
+
+def term_of(folded):
+    """The index term of one accent-folded word: feminine endings aligned, then stemmed."""
+    if len(folded) > 6:
+        for ending, replacement in GENDER_ENDINGS:
+            if folded.endswith(ending):
+                folded = folded[: -len(ending)] + replacement
+                break
+    return stem(folded)
+
+
 @lru_cache(maxsize=65536)
 def stem(folded):
     """Snowball French stem of an accent-folded word (cached; the stemmer is per thread)."""
@@ -88,7 +110,14 @@ def analyze(text):
     for match, folded in raw_tokens(text):
         if not is_word(folded) or folded in STOPWORDS:
             continue
-        tokens.append(Token(stem(folded), match.start(), match.end(), len(tokens)))
+        # "4.0" is one word for the keyword cloud, but two terms for the indexes, whose own
+        # tokenizers (FTS5, PostgreSQL) would split it anyway: every term is a plain run.
+        same_length = len(folded) == match.end() - match.start()
+        for part in _PLAIN_RUN.finditer(folded):
+            # Offsets in the source: the part's own where folding kept the length ("4.0"),
+            # else the whole word's ("Œuvre" folds to six letters, "½" to "1⁄2").
+            start, end = (match.start() + part.start(), match.start() + part.end()) if same_length else match.span()
+            tokens.append(Token(term_of(part.group()), start, end, len(tokens)))
     return tokens
 
 

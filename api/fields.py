@@ -1,5 +1,54 @@
 """Query-string fields shared by the resources."""
+import unicodedata
+
 import marshmallow as ma
+
+from .query import QueryError, parse_query
+
+MAX_TEXT = 200
+MAX_QUERY = 500
+
+
+def printable(text):
+    """Refuse control characters (NUL, escape sequences...): no text the API serves has them."""
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise ma.ValidationError("Must not contain control characters.")
+
+
+class Text(ma.fields.String):
+    """A short piece of text: 1 to ``MAX_TEXT`` characters, no control characters."""
+
+    def __init__(self, *, max_length=MAX_TEXT, **kwargs):
+        super().__init__(validate=[ma.validate.Length(min=1, max=max_length), printable], **kwargs)
+
+
+class SearchText(ma.fields.String):
+    """A search box's text, read into a :class:`query.ParsedQuery` (422 when unsearchable)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).update(minLength=1, maxLength=MAX_QUERY)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        ma.validate.Length(min=1, max=MAX_QUERY)(text)
+        printable(text)
+        try:
+            return parse_query(text)
+        except QueryError as error:
+            raise ma.ValidationError(f"{str(error)[:1].upper()}{str(error)[1:]}.") from None
+
+
+def search_field(description, example, **kwargs):
+    return SearchText(
+        **kwargs,
+        metadata={
+            "description": f'{description} Syntax: words are all required; `"a phrase"`; '
+            "`-word` excludes; `word OR other`; `pref*` matches the start of words. Accents, case, "
+            "plurals and elisions (l', d') do not matter.",
+            "example": example,
+        },
+    )
 
 
 class TermList(ma.fields.List):
@@ -11,20 +60,20 @@ class TermList(ma.fields.List):
         return super()._deserialize(parts, attr, data, **kwargs)
 
 
-def term_list(description, example):
+def term_list(description, example, choices=None):
+    item = ma.fields.String(validate=ma.validate.OneOf(choices)) if choices else Text()
     return TermList(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+        item,
         validate=ma.validate.Length(max=20),
         load_default=list,
         metadata={"description": description, "example": example},
     )
 
 
-def sort_field(choices, default, description):
+def sort_field(choices, description):
     return ma.fields.String(
-        load_default=default,
         validate=ma.validate.OneOf(list(choices)),
-        metadata={"description": description, "example": default},
+        metadata={"description": description, "example": list(choices)[0]},
     )
 
 

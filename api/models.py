@@ -51,7 +51,6 @@ class Expert(BaseModel):
     name = CharField()
     name_original = CharField()
     sort_name = CharField(index=True)  # analysis.sort_key(name)
-    search_text = TextField()  # folded name and organization, for accent-insensitive filters
     organization = CharField(null=True)
     organization_key = CharField(null=True, index=True)  # folded organization
     roles = JSONField(default=list)
@@ -70,11 +69,9 @@ class Expert(BaseModel):
         return attach_keywords(list(query.limit(limit)))
 
     @classmethod
-    def matching(cls, q=None, organization=None, sort="name"):
-        """Experts whose name or organisation contains ``q``, accents and case aside."""
+    def matching(cls, organization=None, sort="name"):
+        """Experts, of one organisation (accents and case aside) if given."""
         query = cls.select()
-        if q:
-            query = query.where(cls.search_text.contains(fold(q)))
         if organization:
             query = query.where(cls.organization_key == fold(organization))
         return query.order_by(*cls.SORTS[sort]())
@@ -341,6 +338,20 @@ def attach_keywords(trends):
     return trends
 
 
+class SearchEntry(BaseModel):
+    """What the full-text index holds for one trend, expert or keyword: analysed terms of its
+    title (name, term) and of its body. See api/fulltext.py."""
+
+    kind = CharField()
+    object_id = IntegerField()
+    edition_id = IntegerField(null=True)
+    title_terms = TextField()
+    body_terms = TextField()
+
+    class Meta:
+        indexes = ((("kind", "object_id"), True), (("kind", "edition_id"), False))
+
+
 class Metadata(BaseModel):
     """Facts about the stored data as a whole, such as its version."""
 
@@ -348,4 +359,4 @@ class Metadata(BaseModel):
     value = TextField()
 
 
-MODELS = [Edition, Expert, ExpertLink, Trend, Section, Keyword, TrendKeyword, TrendTerm, Metadata]
+MODELS = [Edition, Expert, ExpertLink, Trend, Section, Keyword, TrendKeyword, TrendTerm, SearchEntry, Metadata]

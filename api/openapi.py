@@ -29,6 +29,7 @@ TAGS = [
     {"name": "experts", "description": "The experts who wrote the trends."},
     {"name": "keywords", "description": "The report's keyword cloud, each keyword linked to its trends."},
     {"name": "editions", "description": "Yearly editions of the report."},
+    {"name": "search", "description": "French full-text search across trends, experts and keywords."},
     {"name": "service", "description": "The API's index and its health probe."},
 ]
 

@@ -18,7 +18,8 @@ class IndexSchema(ma.Schema):
     resources = described(
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         "Entry points of the API.",
-        {"trends": "/v1/trends", "experts": "/v1/experts", "keywords": "/v1/keywords", "editions": "/v1/editions"},
+        {"trends": "/v1/trends", "experts": "/v1/experts", "keywords": "/v1/keywords", "editions": "/v1/editions",
+         "search": "/v1/search"},
     )
 
 
@@ -38,7 +39,7 @@ class Index(MethodView):
         return {
             "name": "Tendances 2021 API",
             "documentation": {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json"},
-            "resources": {name: href(f"/{name}") for name in ("trends", "experts", "keywords", "editions")},
+            "resources": {name: href(f"/{name}") for name in ("trends", "experts", "keywords", "editions", "search")},
         }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
-from api.analysis import CONJUNCTIONS, STOPWORDS, raw_tokens, stem
+from api.analysis import CONJUNCTIONS, STOPWORDS, raw_tokens, term_of
 
 from . import records
 
@@ -37,11 +37,11 @@ _CONNECTOR_MATCHES = {"+": {"+", "&", "et", "avec"}, "&": {"&", "et", "+"}, "et"
 
 @dataclass(frozen=True)
 class Word:
-    """A word or mark of a text, with its folded form, stem and kind."""
+    """A word or mark of a text, with its folded form, analysed term and kind."""
 
     text: str
     folded: str
-    stem: str
+    term: str  # api.analysis.term_of: what the search index would hold
     kind: str  # content, stop, conjunction, punct
     start: int
     end: int
@@ -61,22 +61,22 @@ def read_words(text):
             kind = "content"
         else:
             kind = "punct"
-        words.append(Word(match.group(), folded, stem(folded), kind, match.start(), match.end()))
+        words.append(Word(match.group(), folded, term_of(folded), kind, match.start(), match.end()))
     return words
 
 
 def word_keys(word):
-    """Index keys of a word: its stem, and for "covid19" also the stem of "covid"."""
-    keys = {word.stem}
+    """Index keys of a word: its term, and for "covid19" also the term of "covid"."""
+    keys = {word.term}
     alpha = word.folded.rstrip("0123456789")
     if alpha != word.folded and len(alpha) >= 4:
-        keys.add(stem(alpha))
+        keys.add(term_of(alpha))
     return keys
 
 
 def same_word(a, b):
-    """Same stem, or the same word with a number glued on ("covid" and "covid19")."""
-    if a.stem == b.stem:
+    """Same term, or the same word with a number glued on ("covid" and "covid19")."""
+    if a.term == b.term:
         return True
     short, long = sorted((a.folded, b.folded), key=len)
     return len(short) >= 4 and long.startswith(short) and long[len(short):].isdigit()

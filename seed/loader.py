@@ -19,13 +19,14 @@ from api.models import (
     ExpertLink,
     Keyword,
     Metadata,
+    SearchEntry,
     Section,
     Trend,
     TrendKeyword,
     TrendTerm,
 )
 
-LOADER_VERSION = 1  # bump when the rows made from the same records change
+LOADER_VERSION = 2  # bump when the rows made from the same records change
 EXCERPT_LENGTH = 300
 WORDS_PER_MINUTE = 230  # silent reading speed of French prose
 SIGNATURE_TERMS = 30  # distinctive words kept per trend for text similarity
@@ -127,7 +128,8 @@ def load_report(report):
         edition_id = load_edition(sync, report)
         expert_ids = load_experts(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids)
-        load_keywords(sync, report, trend_ids)
+        keyword_ids = load_keywords(sync, report, trend_ids)
+        load_search_entries(sync, report, edition_id, trend_ids, expert_ids, keyword_ids)
         remove_orphans(result)
         recount(result)
         result.data_version = store_version(result)
@@ -158,7 +160,6 @@ def load_experts(sync, report):
             "name": x.name,
             "name_original": x.name_original,
             "sort_name": sort_key(x.name),
-            "search_text": fold(" ".join(filter(None, [x.name, x.organization]))),
             "organization": x.organization,
             "organization_key": fold(x.organization) if x.organization else None,
             "roles": x.roles,
@@ -274,15 +275,46 @@ def load_keywords(sync, report, trend_ids):
         links,
         TrendKeyword.trend.in_(in_edition),
     )
+    return ids
+
+
+def analysed(*texts):
+    """The analysed terms of some texts, as the search index stores them."""
+    return " ".join(terms("\n".join(text for text in texts if text)))
+
+
+def entry(kind, object_id, title, body, edition=None):
+    return {"kind": kind, "object_id": object_id, "edition_id": edition, "title_terms": title, "body_terms": body}
+
+
+def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, keyword_ids):
+    """What the full-text index holds: title and body terms of each trend, expert, keyword."""
+    key = lambda r: (r["kind"], r["object_id"])  # noqa: E731
+    trends = [
+        entry("trend", trend_ids[t.number], analysed(t.title, t.subtitle), analysed(t.plain_text), edition_id)
+        for t in report.trends
+    ]
+    in_edition = (SearchEntry.kind == "trend") & SearchEntry.object_id.in_(list(trend_ids.values()))
+    sync.rows(SearchEntry, key, trends, in_edition)
+    others = [
+        entry("expert", expert_ids[x.slug], analysed(x.name), analysed(x.organization, *x.roles, *x.bio))
+        for x in report.experts
+    ] + [entry("keyword", keyword_ids[k.slug], analysed(k.term), "") for k in report.keywords]
+    sync.rows(SearchEntry, key, others, delete=False)
 
 
 def remove_orphans(result):
-    """Experts and keywords no edition speaks of any more."""
+    """Experts and keywords no edition speaks of any more, and their search entries."""
     for model, link in ((Expert, Trend.expert), (Keyword, TrendKeyword.keyword)):
         used = link.model.select(link).where(link.is_null(False))
         deleted = model.delete().where(model.id.not_in(used)).execute()
         if deleted:
             result.changes[f"{model.__name__} deleted"] += deleted
+    for kind, model in (("trend", Trend), ("expert", Expert), ("keyword", Keyword)):
+        gone = SearchEntry.delete().where(SearchEntry.kind == kind, SearchEntry.object_id.not_in(model.select(model.id)))
+        deleted = gone.execute()
+        if deleted:
+            result.changes["SearchEntry deleted"] += deleted
 
 
 def recount(result):

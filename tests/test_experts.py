@@ -33,13 +33,13 @@ def test_list_experts_without_n_plus_1(client):
         assert client.get("/v1/experts?page_size=100").status_code == 200
 
 
-@pytest.mark.parametrize("q", ["celic", "CÉLIC", "Célic", "nicolas cel"])
+@pytest.mark.parametrize("q", ["celic", "CÉLIC", "Célic", "nicolas cel*", "CÉLI* nicolas"])
 def test_q_matches_names_accent_insensitively(get_json, q):
     assert slugs(get_json(f"/v1/experts?q={q}")) == ["nicolas-celic"]
 
 
 def test_q_matches_organizations(get_json):
-    assert slugs(get_json("/v1/experts?q=digimind")) == ["christophe-asselin", "claire-renault", "kevin-merigot"]
+    assert slugs(get_json("/v1/experts?q=digimind&sort=name")) == ["christophe-asselin", "claire-renault", "kevin-merigot"]
 
 
 def test_organization_filter_is_exact_but_accent_and_case_insensitive(get_json):

@@ -180,7 +180,7 @@ def test_head_and_options_work_on_every_route(app, client):
     for rule in routes(app):
         url = {"/v1/trends/<number_or_slug>": "/v1/trends/5", "/v1/trends/<number_or_slug>/related": "/v1/trends/5/related",
                "/v1/experts/<slug>": "/v1/experts/nicolas-celic", "/v1/keywords/<slug>": "/v1/keywords/splinternet",
-               "/v1/editions/<int:year>": "/v1/editions/2021"}.get(rule.rule, rule.rule)
+               "/v1/editions/<int:year>": "/v1/editions/2021", "/v1/search": "/v1/search?q=splinternet"}.get(rule.rule, rule.rule)
         get, head = client.get(url), client.head(url)
         assert head.status_code == get.status_code == 200, url
         assert head.get_data() == b"" and head.headers.get("ETag") == get.headers.get("ETag")

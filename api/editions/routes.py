@@ -19,6 +19,14 @@ YEAR = {
 }
 
 
+def edition_or_404(year=None):
+    """The edition of ``year``, or the latest; a 404 problem when there is none."""
+    edition = Edition.for_year(year)
+    if edition is None:
+        abort(404, message=f"No edition {year}." if year else "No edition has been seeded yet.")
+    return edition
+
+
 @blp.route("")
 class Editions(MethodView):
     @blp.doc(operationId="listEditions")

@@ -1,7 +1,9 @@
 """Experts: list with name and organisation filters, one expert with their trends."""
 from flask.views import MethodView
+from flask_smorest import abort
 
 from ..db import get_or_404
+from ..fulltext import filter_by_search
 from ..models import Expert, attach_links
 from ..openapi import Blueprint
 from ..pagination import page_of
@@ -24,13 +26,20 @@ class Experts(MethodView):
     @blp.arguments(ExpertQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, ExpertSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters, sort, q=None, organization=None):
+    def get(self, pagination_parameters, sort=None, q=None, organization=None):
         """List experts
 
-        In French alphabetical order of their names (accents and case aside). `q` keeps the
-        experts whose name or organisation contains it; `organization` keeps one organisation's.
+        In French alphabetical order of their names (accents and case aside), or most
+        relevant first when `q` is given (full text over names, organisations, roles and bios;
+        names weigh most). `organization` keeps one organisation's experts.
         """
-        return attach_links(page_of(Expert.matching(q, organization, sort), pagination_parameters))
+        if sort == "relevance" and q is None:
+            abort(422, errors={"sort": ["sort=relevance needs q."]})
+        sort = sort or ("relevance" if q else "name")
+        query = Expert.matching(organization, "name" if sort == "relevance" else sort)
+        if q is not None:
+            query = filter_by_search(query, Expert, q, "expert", rank=sort == "relevance")
+        return attach_links(page_of(query, pagination_parameters))
 
 
 @blp.route("/<slug>", parameters=[SLUG])

@@ -1,7 +1,7 @@
 """Expert schemas."""
 import marshmallow as ma
 
-from ..fields import sort_field
+from ..fields import Text, search_field, sort_field
 from ..models import Expert
 from ..schemas import QueryArgsSchema, TrendSummarySchema, described, href
 
@@ -9,16 +9,17 @@ EMBEDDED_TRENDS = 100  # trends an expert's detail embeds; the rest via trends_u
 
 
 class ExpertQueryArgsSchema(QueryArgsSchema):
-    q = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=200),
-        metadata={"description": "Keep experts whose name or organisation contains this, accents and case aside.", "example": "digimind"},
+    q = search_field(
+        "Keep the experts whose name (weighing most), organisation, roles or bio match, most relevant first.",
+        "digimind",
     )
-    organization = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=200),
-        metadata={"description": "Keep the experts of this organisation (whole name, accents and case aside).", "example": "Digimind"},
+    organization = Text(
+        metadata={"description": "Keep the experts of this organisation (whole name, accents and case aside).", "example": "Digimind"}
     )
     sort = sort_field(
-        Expert.SORTS, "name", "Order: `name` (French order, accents and case aside), `-name`, or `-trend_count`."
+        [*Expert.SORTS, "relevance"],
+        "Order: `name` (French order, accents and case aside), `-name`, `-trend_count`, or `relevance` "
+        "(needs `q`). Default: `relevance` with `q`, else `name`.",
     )
 
 

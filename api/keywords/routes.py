@@ -24,7 +24,7 @@ class Keywords(MethodView):
     @blp.arguments(KeywordQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, KeywordSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters, sort, q=None):
+    def get(self, pagination_parameters, sort="term", q=None):
         """List keywords
 
         The terms of the report's keyword cloud ("Nous allons parler de..."), in French

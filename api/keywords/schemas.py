@@ -1,7 +1,7 @@
 """Keyword schemas."""
 import marshmallow as ma
 
-from ..fields import sort_field
+from ..fields import Text, sort_field
 from ..models import Keyword
 from ..schemas import KeywordSummarySchema, QueryArgsSchema, TrendSummarySchema, described, href
 
@@ -10,11 +10,8 @@ EMBEDDED_KEYWORDS = 50  # co-occurring keywords a keyword's detail embeds
 
 
 class KeywordQueryArgsSchema(QueryArgsSchema):
-    q = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=200),
-        metadata={"description": "Keep keywords whose term contains this, accents and case aside.", "example": "reseaux"},
-    )
-    sort = sort_field(Keyword.SORTS, "term", "Order: `term` (French order, accents and case aside) or `-trend_count`.")
+    q = Text(metadata={"description": "Keep keywords whose term contains this, accents and case aside.", "example": "reseaux"})
+    sort = sort_field(Keyword.SORTS, "Order: `term` (French order, accents and case aside; the default) or `-trend_count`.")
 
 
 class KeywordSchema(ma.Schema):

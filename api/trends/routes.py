@@ -3,7 +3,9 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from ..db import get_or_404
-from ..models import Edition, Keyword, Trend, attach_keywords
+from ..editions.routes import edition_or_404
+from ..fulltext import filter_by_search
+from ..models import Keyword, Trend, attach_keywords
 from ..openapi import Blueprint
 from ..pagination import page_of
 from ..schemas import TrendSummarySchema
@@ -23,14 +25,6 @@ NUMBER_OR_SLUG = {
 }
 
 
-def edition_or_404(year):
-    """The edition of ``year``, or the latest; a 404 problem when there is none."""
-    edition = Edition.for_year(year)
-    if edition is None:
-        abort(404, message=f"No edition {year}." if year else "No edition has been seeded yet.")
-    return edition
-
-
 def trend_or_404(number_or_slug, year):
     edition = edition_or_404(year)
     return get_or_404(
@@ -45,22 +39,28 @@ class Trends(MethodView):
     @blp.response(200, TrendSummarySchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate()
-    def get(self, pagination_parameters, keyword, exclude_keyword, match, sort, edition=None, expert=None):
+    def get(self, pagination_parameters, keyword, exclude_keyword, match, sort=None, q=None, edition=None, expert=None):
         """List trends
 
-        The trends of one edition (the latest by default), in number order. `keyword` keeps
+        The trends of one edition (the latest by default), in number order, or most relevant
+        first when `q` is given (title words weigh more than body words). `keyword` keeps
         the trends about the given keywords (slugs or terms, case and accents aside): all of
         them with `match=all` (the default), at least one with `match=any`. An unknown keyword
         matches nothing. `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
+        if sort == "relevance" and q is None:
+            abort(422, errors={"sort": ["sort=relevance needs q."]})
+        sort = sort or ("relevance" if q else "number")
         query = Trend.matching(
             edition_or_404(edition),
             keywords=Keyword.ids_for(keyword),
             match=match,
             exclude=Keyword.ids_for(exclude_keyword),
             expert=expert,
-            sort=sort,
+            sort="number" if sort == "relevance" else sort,
         )
+        if q is not None:
+            query = filter_by_search(query, Trend, q, "trend", rank=sort == "relevance")
         return attach_keywords(page_of(query, pagination_parameters))
 
 

@@ -1,7 +1,7 @@
 """Trend schemas: query arguments, the detail, related trends."""
 import marshmallow as ma
 
-from ..fields import edition_field, sort_field, term_list
+from ..fields import Text, edition_field, search_field, sort_field, term_list
 from ..models import Trend
 from ..schemas import (
     EditionSummarySchema,
@@ -14,6 +14,7 @@ from ..schemas import (
 
 
 class TrendQueryArgsSchema(QueryArgsSchema):
+    q = search_field("Keep the trends that match this full-text query, most relevant first.", "réseaux sociaux -tiktok")
     keyword = term_list(
         "Keep trends about these keywords: a slug or the term itself, case and accents aside. "
         "Repeat the parameter or separate values with commas.",
@@ -25,13 +26,12 @@ class TrendQueryArgsSchema(QueryArgsSchema):
         metadata={"description": "`all`: trends with every keyword; `any`: with at least one.", "example": "any"},
     )
     exclude_keyword = term_list("Leave out trends about these keywords.", ["splinternet"])
-    expert = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=200),
-        metadata={"description": "Keep the trends of this expert (slug).", "example": "nicolas-celic"},
-    )
+    expert = Text(metadata={"description": "Keep the trends of this expert (slug).", "example": "nicolas-celic"})
     edition = edition_field()
     sort = sort_field(
-        Trend.SORTS, "number", "Order: by `number` or `title` (French order: accents and case aside); `-` reverses."
+        [*Trend.SORTS, "relevance"],
+        "Order: `number`, `title` (French order: accents and case aside), `-` reverses; `relevance` "
+        "(needs `q`). Default: `relevance` with `q`, else `number`.",
     )
 
 

@@ -1,0 +1,133 @@
+"""Web-search syntax, read into a query both indexes understand.
+
+Words are ANDed; ``"quoted words"`` are a phrase; ``-word`` or ``-"a phrase"`` excludes;
+``OR`` (upper case) between two words or phrases accepts either; ``word*`` matches words
+starting so. Every word goes through the French analyser, so what is searched is exactly what
+was indexed. Nothing the user types reaches an index as syntax: expressions are rebuilt from
+analysed terms, which are plain runs of letters and digits.
+"""
+import re
+from dataclasses import dataclass, field
+
+from .analysis import fold, terms
+
+MAX_CLAUSES = 16
+MAX_PHRASE_TERMS = 32
+_LEXER = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_PREFIX = re.compile(r"[^\W_]{2,}")
+
+
+class QueryError(ValueError):
+    """The text cannot be searched; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A term, a phrase (several terms in a row) or a prefix."""
+
+    terms: tuple
+    prefix: bool = False
+
+    def display(self):
+        text = " ".join(self.terms)
+        if self.prefix:
+            return f"{text}*"
+        return f'"{text}"' if len(self.terms) > 1 else text
+
+    def fts5(self):
+        return f'"{" ".join(self.terms)}"' + ("*" if self.prefix else "")
+
+    def tsquery(self):
+        if self.prefix:
+            return f"'{self.terms[0]}':*"
+        return " <-> ".join(f"'{term}'" for term in self.terms)
+
+    def matches(self, term):
+        """True when an analysed word of a text is (part of) this alternative."""
+        return term.startswith(self.terms[0]) if self.prefix else term in self.terms
+
+
+@dataclass
+class ParsedQuery:
+    """Clauses that must all match (each a list of alternatives), and exclusions."""
+
+    text: str
+    clauses: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
+
+    def fts5(self):
+        """The SQLite FTS5 MATCH expression."""
+        expression = " AND ".join(
+            alternatives[0].fts5() if len(alternatives) == 1 else "(" + " OR ".join(a.fts5() for a in alternatives) + ")"
+            for alternatives in self.clauses
+        )
+        for alternative in self.excluded:
+            expression = f"({expression}) NOT {alternative.fts5()}"
+        return expression
+
+    def tsquery(self):
+        """The PostgreSQL ``to_tsquery('simple', ...)`` expression."""
+        parts = ["(" + " | ".join(f"({a.tsquery()})" for a in alternatives) + ")" for alternatives in self.clauses]
+        parts += [f"!({alternative.tsquery()})" for alternative in self.excluded]
+        return " & ".join(parts)
+
+    def highlights(self, term):
+        """True when an analysed word of a text answers a positive part of the query."""
+        return any(a.matches(term) for alternatives in self.clauses for a in alternatives)
+
+    def describe(self):
+        positive = [a for alternatives in self.clauses for a in alternatives]
+        return {
+            "text": self.text,
+            "operator": "AND",
+            "clauses": [[a.display() for a in alternatives] for alternatives in self.clauses],
+            "terms": sorted({a.terms[0] for a in positive if len(a.terms) == 1 and not a.prefix}),
+            "phrases": [list(a.terms) for a in positive if len(a.terms) > 1],
+            "prefixes": [a.terms[0] for a in positive if a.prefix],
+            "excluded": [a.display() for a in self.excluded],
+        }
+
+
+def read_word(word):
+    """The alternative a bare word stands for, or None for a stop word or punctuation."""
+    if word.endswith("*") and _PREFIX.fullmatch(fold(word[:-1])):
+        return Alternative((fold(word[:-1]),), prefix=True)
+    analysed = tuple(terms(word))
+    return Alternative(analysed) if analysed else None
+
+
+def parse_query(text):
+    """Read a search box's text.
+
+    :raises QueryError: when nothing is left to search for, or the query is too long
+    """
+    query, pending_or = ParsedQuery(text), False
+    for match in _LEXER.finditer(text):
+        negated, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
+        if phrase is None and word == "OR":
+            pending_or = bool(query.clauses)
+            continue
+        if phrase is not None:
+            analysed = tuple(terms(phrase))
+            alternative = Alternative(analysed) if analysed else None
+        else:
+            negated = word.startswith("-") and len(word) > 1
+            alternative = read_word(word[1:] if negated else word)
+        if alternative is None:
+            continue
+        if len(alternative.terms) > MAX_PHRASE_TERMS:
+            raise QueryError(f"a phrase may hold at most {MAX_PHRASE_TERMS} words")
+        if negated:
+            query.excluded.append(alternative)
+        elif pending_or:
+            query.clauses[-1].append(alternative)
+        else:
+            query.clauses.append([alternative])
+        pending_or = False
+        if len(query.clauses) + len(query.excluded) > MAX_CLAUSES:
+            raise QueryError(f"a query may hold at most {MAX_CLAUSES} words, phrases or exclusions")
+    if not query.clauses:
+        raise QueryError(
+            "nothing to search for: stop words, punctuation and exclusions alone cannot be searched"
+        )
+    return query

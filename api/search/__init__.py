@@ -1,0 +1,4 @@
+"""Full-text search across trends, experts and keywords."""
+from .routes import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,95 @@
+"""Search schemas: arguments and the answer."""
+import marshmallow as ma
+
+from ..fields import edition_field, search_field, term_list
+from ..schemas import ExpertSummarySchema, KeywordSummarySchema, QueryArgsSchema, described
+from .results import KINDS
+
+
+class SearchArgsSchema(QueryArgsSchema):
+    q = search_field(
+        "What to search for, in the trends, experts and keywords.", '"micro et nano" influenceurs -tiktok', required=True
+    )
+    type = term_list("Kinds of hits to return: `trend`, `expert`, `keyword` (default: all).", ["trend"], choices=KINDS)
+    edition = described(edition_field(), "Restrict trend hits to one edition (default: every edition).", 2021)
+
+
+class MatchSchema(ma.Schema):
+    start = described(ma.fields.Integer(), "Offset of the matched word in the field's text.", 52)
+    end = described(ma.fields.Integer(), "Offset just past it.", 63)
+
+
+class SnippetSchema(ma.Schema):
+    field = described(
+        ma.fields.String(),
+        "Which text of the hit: `title`, `subtitle`, `plain_text` (trends); `name`, `organization`, "
+        "`roles`, `bio` (experts; lists joined by line breaks); `term` (keywords).",
+        "plain_text",
+    )
+    start = described(ma.fields.Integer(), "Offset in the field's text where the snippet starts.", 12)
+    end = described(ma.fields.Integer(), "Offset where it ends.", 190)
+    text = described(ma.fields.String(), "The snippet, as plain text.", "la fragmentation du cyberspace (splinternet) semble")
+    html = described(
+        ma.fields.String(),
+        "The snippet as HTML: the text escaped, matched words in `<mark>`, \"…\" where it is cut.",
+        "…la fragmentation du cyberspace (<mark>splinternet</mark>) semble…",
+    )
+    matches = described(
+        ma.fields.List(ma.fields.Nested(MatchSchema)), "Where each marked word is in the field's text.", [{"start": 52, "end": 63}]
+    )
+
+
+class HitSchema(ma.Schema):
+    type = described(ma.fields.String(validate=ma.validate.OneOf(KINDS)), "What was found.", "trend")
+    slug = described(ma.fields.String(), "Its slug.", "fragmentation-du-monde-et-splinternet")
+    number = described(ma.fields.Integer(allow_none=True), "The trend's number (trends only).", 13)
+    edition = described(ma.fields.Integer(allow_none=True), "The trend's edition (trends only).", 2021)
+    title = described(ma.fields.String(), "Title of a trend, name of an expert, term of a keyword.", "Fragmentation du monde et Splinternet")
+    url = described(ma.fields.String(), "It in the API.", "/v1/trends/fragmentation-du-monde-et-splinternet?edition=2021")
+    score = described(
+        ma.fields.Float(), "Relevance (higher is better; compare within one answer only).", 6.0113
+    )
+    snippets = described(ma.fields.List(ma.fields.Nested(SnippetSchema)), "Matching passages, matches marked.", [])
+
+
+class TypeCountsSchema(ma.Schema):
+    trend = described(ma.fields.Integer(), "Trend hits.", 1)
+    expert = described(ma.fields.Integer(), "Expert hits.", 0)
+    keyword = described(ma.fields.Integer(), "Keyword hits.", 1)
+
+
+class KeywordFacetSchema(KeywordSummarySchema):
+    count = described(ma.fields.Integer(), "Trend hits about this keyword.", 1)
+
+
+class ExpertFacetSchema(ExpertSummarySchema):
+    count = described(ma.fields.Integer(), "Trend hits by this expert.", 1)
+
+
+class FacetsSchema(ma.Schema):
+    type = described(ma.fields.Nested(TypeCountsSchema), "All hits, by type.", {"trend": 1, "expert": 0, "keyword": 1})
+    keyword = described(
+        ma.fields.List(ma.fields.Nested(KeywordFacetSchema)), "Trend hits by keyword, most first (top 20).", []
+    )
+    expert = described(ma.fields.List(ma.fields.Nested(ExpertFacetSchema)), "Trend hits by expert, most first (top 20).", [])
+
+
+class ReadQuerySchema(ma.Schema):
+    text = described(ma.fields.String(), "The query as sent.", '"micro et nano" influenceurs -tiktok')
+    operator = described(ma.fields.String(), "How the clauses combine.", "AND")
+    clauses = described(
+        ma.fields.List(ma.fields.List(ma.fields.String())),
+        "Each clause must match; within a clause, any alternative (OR) may.",
+        [['"micro nano"'], ["influenceur"]],
+    )
+    terms = described(ma.fields.List(ma.fields.String()), "Single words searched, as analysed.", ["influenceur"])
+    phrases = described(ma.fields.List(ma.fields.List(ma.fields.String())), "Phrases searched, as analysed.", [["micro", "nano"]])
+    prefixes = described(ma.fields.List(ma.fields.String()), "Word starts searched (`pref*`).", [])
+    excluded = described(ma.fields.List(ma.fields.String()), "What a hit must not hold.", ["tiktok"])
+
+
+class SearchResultSchema(ma.Schema):
+    query = described(ma.fields.Nested(ReadQuerySchema), "The query as the service read it.", {"operator": "AND"})
+    total = described(ma.fields.Integer(), "Number of hits.", 2)
+    facets = described(ma.fields.Nested(FacetsSchema), "Counts of all hits.", {"type": {"trend": 1, "expert": 0, "keyword": 1}})
+    hits = described(ma.fields.List(ma.fields.Nested(HitSchema)), "This page of hits, best first.", [])

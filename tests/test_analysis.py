@@ -1,0 +1,38 @@
+"""The French analyser, alone."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.analysis import analyze, fold, sort_key, terms
+
+
+@pytest.mark.parametrize("a, b", [
+    ("sobriété", "SOBRIETE"), ("réseaux", "reseau"), ("l'influenceur", "influenceurs"), ("d'identité", "identités"),
+    ("créatrice", "créateurs"), ("directrice", "directeur"), ("première", "premiers"), ("nombreuses", "nombreux"),
+    ("Covid-19", "covid19"), ("Œuvre", "oeuvres"), ("qu'elles", ""), ("infirmières", "infirmiere"),
+])
+def test_forms_of_a_word_meet(a, b):
+    assert terms(a) == terms(b)
+
+
+def test_stop_words_and_punctuation_go():
+    assert terms("Le réseau et la data, c'est l'avenir !") == ["reseau", "dat", "aven"]
+
+
+def test_fold_strips_accents_and_ligatures():
+    assert fold("Éduquer, Œuvre, Straße") == "eduquer, oeuvre, strasse"
+
+
+def test_french_sort_key_puts_accented_letters_with_their_base():
+    names = ["Zoé", "Émile", "Eric", "émilie", "Ada"]
+    assert sorted(names, key=sort_key) == ["Ada", "Émile", "émilie", "Eric", "Zoé"]
+
+
+@given(st.text(max_size=200))
+def test_offsets_point_into_the_source(text):
+    last = 0
+    for token in analyze(text):
+        assert 0 <= token.start < token.end <= len(text)
+        assert token.start >= last or token.start == token.end  # in order
+        last = token.start
+        assert token.term and token.term.isalnum()

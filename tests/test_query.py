@@ -1,0 +1,47 @@
+"""Web-search syntax read into index expressions."""
+import pytest
+
+from api.query import QueryError, parse_query
+
+
+@pytest.mark.parametrize("text, fts5, tsquery", [
+    ("réseaux sociaux", '"reseau" AND "social"', "(('reseau')) & (('social'))"),
+    ('"micro et nano"', '"micro nano"', "(('micro' <-> 'nano'))"),
+    ("sobriété OR splinternet", '("sobriet" OR "splinternet")', "(('sobriet') | ('splinternet'))"),
+    ("influenceurs -tiktok", '("influenceur") NOT "tiktok"', "(('influenceur')) & !('tiktok')"),
+    ("splinter*", '"splinter"*', "(('splinter':*))"),
+    ("Covid-19", '"covid 19"', "(('covid' <-> '19'))"),
+])
+def test_expressions_for_both_engines(text, fts5, tsquery):
+    query = parse_query(text)
+    assert (query.fts5(), query.tsquery()) == (fts5, tsquery)
+
+
+def test_describe_says_how_the_query_was_read():
+    assert parse_query('"micro et nano" l\'influenceur OR créatrices -tiktok cel*').describe() == {
+        "text": '"micro et nano" l\'influenceur OR créatrices -tiktok cel*', "operator": "AND",
+        "clauses": [['"micro nano"'], ["influenceur", "createur"], ["cel*"]],
+        "terms": ["createur", "influenceur"], "phrases": [["micro", "nano"]], "prefixes": ["cel"],
+        "excluded": ["tiktok"],
+    }
+
+
+@pytest.mark.parametrize("text", ["OR x", "x OR", "x OR OR y", '"" x', "- x", "x -"])
+def test_dangling_operators_are_ignored(text):
+    assert [[a.display() for a in c] for c in parse_query(text).clauses] in ([["x"]], [["x", "y"]], [["x"], ["y"]])
+
+
+@pytest.mark.parametrize("text", ["", "OR", "le la", "-tiktok", "!!!", '""', "*"])
+def test_nothing_to_search_is_an_error(text):
+    with pytest.raises(QueryError, match="nothing to search"):
+        parse_query(text)
+
+
+def test_too_many_clauses_is_an_error():
+    with pytest.raises(QueryError, match="at most 16"):
+        parse_query(" ".join(f"mot{i}" for i in range(17)))
+
+
+def test_user_syntax_never_reaches_the_index():
+    query = parse_query('a"b NEAR( title_terms:x ^y {z} \\\\w')
+    assert set(query.fts5()) <= set('"abcdefghijklmnopqrstuvwxyz0123456789 ANDOR()*')

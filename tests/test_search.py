@@ -1,0 +1,244 @@
+"""French full-text search: /v1/search, and q on /v1/trends and /v1/experts. The same table of
+queries runs on SQLite and on PostgreSQL (make test-postgres)."""
+import html
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.analysis import analyze
+from api.query import parse_query
+from seed.loader import load_report
+from seed.parser import parse_report
+from tests.factories import article, make_report
+from tests.helpers import assert_problem
+
+# Queries written from the corpus, and the trends each must return (as a set).
+QUERIES = [
+    # accents, either way, and case
+    ("splinternet", [13]),
+    ("SPLINTERNET", [13]),
+    ("sobriété", [30]),
+    ("sobriete", [30]),
+    ("réseaux soucieux", [23]),
+    ("reseaux soucieux", [23]),
+    ("télétravail", [18, 22, 29, 33, 35]),
+    ("teletravail", [18, 22, 29, 33, 35]),
+    ("métavers", [9]),
+    ("obésité", [37]),
+    # plurals, feminine forms, elisions
+    ("influenceurs", [4, 5, 6, 9, 10, 11, 12, 18, 24, 28, 31]),
+    ("l'influenceur", [4, 5, 6, 9, 10, 11, 12, 18, 24, 28, 31]),
+    ("influenceuse", [4, 5, 6, 9, 10, 11, 12, 18, 24, 28, 31]),
+    ("créatrice", [3, 11, 28, 31]),
+    ("créateurs", [3, 11, 28, 31]),
+    ("directrice", [13, 37]),
+    ("l'école", [1, 4, 11, 21, 26, 37]),
+    ("écoles", [1, 4, 11, 21, 26, 37]),
+    ("podcasts", [4, 8, 25]),
+    # numbers glued to words, hyphens
+    ("covid", [1, 3, 4, 14, 26, 29, 32, 33, 35, 36]),
+    ("covid19", [1, 3, 4, 29, 32, 36]),
+    ("Covid-19", [1, 3, 4, 29, 32, 36]),
+    ("empowerment 4.0", [19]),
+    ("micro-influenceurs", [10, 11]),
+    # phrases
+    ('"micro et nano"', [10, 11]),
+    ('"fake news"', [21, 26, 29, 38]),
+    ('"groupes privés"', [7]),
+    ('"intelligence artificielle"', [8, 11, 21, 29]),
+    ('"cozy web"', [9]),
+    # exclusions, OR, prefixes, and-ed words
+    ("influenceurs -tiktok", [4, 9, 10, 11, 12, 24, 28, 31]),
+    ('"social scoring" -chine', []),
+    ("sobriété OR splinternet", [13, 30]),
+    ("woke OR washing", [14, 24]),
+    ("splinter*", [13]),
+    ("whatsapp telegram", [17, 19]),
+    ("notation sociale", [20]),
+    ("Pinduoduo", [1]),
+    ("Tintin", [37]),
+    # nothing
+    ("xyzzy", []),
+    ("splinternet sobriété", []),
+]
+
+
+def trend_numbers(client, q, **params):
+    response = client.get("/v1/trends", query_string={"q": q, "page_size": 100, **params})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [t["number"] for t in response.get_json()]
+
+
+@pytest.mark.parametrize("q, expected", QUERIES)
+def test_french_queries_return_the_expected_trends(client, q, expected):
+    assert sorted(trend_numbers(client, q)) == expected
+
+
+@pytest.mark.parametrize("q, expected", QUERIES)
+def test_search_endpoint_finds_the_same_trends(client, q, expected):
+    body = client.get("/v1/search", query_string={"q": q, "type": "trend", "page_size": 100}).get_json()
+    assert sorted(hit["number"] for hit in body["hits"]) == expected
+    assert body["total"] == len(expected) == body["facets"]["type"]["trend"]
+
+
+def test_title_matches_rank_first(client):
+    assert trend_numbers(client, "sobriété")[0] == 30
+    assert trend_numbers(client, "réseaux sociaux")[0] == 16  # both words in its title
+    assert trend_numbers(client, "influence marketing")[0] == 11
+
+
+def test_q_composes_with_keyword_and_expert_filters(client):
+    celic = {22, 23, 24}
+    assert set(trend_numbers(client, "réseaux", expert="nicolas-celic")) == set(trend_numbers(client, "réseaux")) & celic == {23}
+    micro = {10, 11}
+    assert set(trend_numbers(client, "influenceurs", keyword="micro-et-nano")) == set(trend_numbers(client, "influenceurs")) & micro
+    assert trend_numbers(client, "influenceurs", keyword="micro-et-nano", sort="number") == [10, 11]
+    assert trend_numbers(client, "splinternet", keyword="sobriete") == []
+
+
+def test_sort_relevance_needs_q(client):
+    assert list(assert_problem(client.get("/v1/trends?sort=relevance"), 422)["errors"]) == ["sort"]
+
+
+def test_experts_q_ranks_names_first(client):
+    experts = [e["slug"] for e in client.get("/v1/experts?q=christophe").get_json()]
+    assert set(experts[:3]) == {"christophe-asselin", "christophe-bisson", "christophe-thil"}
+    assert [e["slug"] for e in client.get("/v1/experts?q=sorbonne").get_json()] == ["maria-mercanti-guerin"]
+
+
+def test_search_answer_shape(client):
+    body = client.get('/v1/search?q="micro et nano" influenceurs -tiktok OR instagram').get_json()
+    assert body["query"] == {
+        "text": '"micro et nano" influenceurs -tiktok OR instagram', "operator": "AND",
+        "clauses": [['"micro nano"'], ["influenceur", "instagram"]], "terms": ["influenceur", "instagram"],
+        "phrases": [["micro", "nano"]], "prefixes": [], "excluded": ["tiktok"],
+    }
+    assert body["total"] == len(body["hits"]) == sum(body["facets"]["type"].values())
+    hit = body["hits"][0]
+    assert set(hit) == {"type", "slug", "number", "edition", "title", "url", "score", "snippets"}
+
+
+def test_search_returns_every_kind_ranked(client):
+    body = client.get("/v1/search?q=splinternet").get_json()
+    assert [(h["type"], h["slug"]) for h in body["hits"]] == [
+        ("keyword", "splinternet"), ("trend", "fragmentation-du-monde-et-splinternet")]
+    assert body["hits"][0]["score"] >= body["hits"][1]["score"]
+    assert body["facets"]["keyword"][0] == {"slug": "splinternet", "term": "splinternet",
+                                            "url": "/v1/keywords/splinternet", "count": 1}
+    assert body["facets"]["expert"][0]["slug"] == "claire-renault"
+    experts = client.get("/v1/search?q=digimind&type=expert").get_json()
+    assert {h["slug"] for h in experts["hits"]} == {"christophe-asselin", "claire-renault", "kevin-merigot"}
+    assert set(experts["facets"]["type"]) == {"expert"}
+
+
+def test_search_pages_like_the_lists(client):
+    first = client.get("/v1/search?q=influenceurs&page_size=3")
+    assert len(first.get_json()["hits"]) == 3 and 'rel="next"' in first.headers["Link"]
+    seen, url = [], "/v1/search?q=influenceurs&page_size=3"
+    while url:
+        response = client.get(url)
+        seen += [(h["type"], h["slug"]) for h in response.get_json()["hits"]]
+        url = dict((rel, u) for u, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["Link"])).get("next")
+    assert len(seen) == len(set(seen)) == first.get_json()["total"]
+    assert client.get("/v1/search?q=influenceurs&page=99").get_json()["hits"] == []
+
+
+def test_search_edition_filter(client):
+    assert client.get("/v1/search?q=splinternet&edition=2021").get_json()["total"] == 2
+    assert_problem(client.get("/v1/search?q=splinternet&edition=2020"), 404)
+
+
+# Snippets
+
+
+def field_texts(client, hit):
+    if hit["type"] == "trend":
+        trend = client.get(hit["url"]).get_json()
+        return {"title": trend["title"], "subtitle": trend["subtitle"], "plain_text": trend["plain_text"]}
+    if hit["type"] == "expert":
+        expert = client.get(hit["url"]).get_json()
+        return {"name": expert["name"], "organization": expert["organization"], "roles": "\n".join(expert["roles"]),
+                "bio": "\n\n".join(expert["bio"])}
+    return {"term": client.get(hit["url"]).get_json()["term"]}
+
+
+@pytest.mark.parametrize("q", ["influenceurs", '"fake news"', "covid OR sobriété", "créatrice", "tiktok", "splinter*",
+                               "l'école numérique", "digimind"])
+def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
+    query = parse_query(q)
+    body = client.get("/v1/search", query_string={"q": q, "page_size": 100}).get_json()
+    assert body["hits"]
+    for hit in body["hits"]:
+        assert hit["snippets"], hit["slug"]
+        texts = field_texts(client, hit)
+        for snippet in hit["snippets"]:
+            source = texts[snippet["field"]]
+            assert source[snippet["start"]:snippet["end"]] == snippet["text"]
+            marked = re.findall(r"<mark>(.*?)</mark>", snippet["html"])
+            assert len(marked) == len(snippet["matches"]) > 0
+            for match, word in zip(snippet["matches"], marked):
+                assert source[match["start"]:match["end"]] == html.unescape(word)
+                assert snippet["start"] <= match["start"] < match["end"] <= snippet["end"]
+                assert any(query.highlights(token.term) for token in analyze(html.unescape(word)))
+            unmarked = re.sub(r"</?mark>", "", snippet["html"]).strip("…")
+            assert html.unescape(unmarked) == snippet["text"].strip()
+
+
+def test_snippets_escape_the_source_html(empty_app):
+    body = "Les balises <b>gras</b> & les « guillemets » : 5 < 6 pour l'influence."
+    text = make_report(articles=[article(1, "Un test de titre", ("Marie Test", "Directrice", "ACME"), body=(body,))],
+                       avec=[("Marie Test", "Un test de titre")])
+    with empty_app.app_context():
+        load_report(parse_report(text))
+    hit = empty_app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
+    snippet = hit["snippets"][0]
+    assert "&amp;" in snippet["html"] and "&lt; 6" in snippet["html"]
+    assert "<b>" not in snippet["html"] and "<mark>influence</mark>" in snippet["html"]
+
+
+# Hostile and odd input: results or a 422 problem, never a 500
+
+
+@pytest.mark.parametrize("q", ['a"b', 'NEAR(', '"', '""', "*", "**", "-", "-x", "l'école", "(", ")", "AND", "OR",
+                               "NOT x", "OR OR", "x OR", "OR x", "\U0001F600", "e\u0301cole", "'; DROP TABLE trend; --",
+                               "^", "{}", "x:y", "title_terms:x", "\\", "%", "_", "a" * 500])
+def test_odd_queries_never_fail(client, q):
+    for url in ("/v1/search", "/v1/trends", "/v1/experts"):
+        response = client.get(url, query_string={"q": q})
+        assert response.status_code in (200, 422), (url, q, response.get_data(as_text=True))
+        if response.status_code == 422:
+            assert list(assert_problem(response, 422)["errors"]) == ["q"]
+
+
+@pytest.mark.parametrize("q, message", [("le la les", "nothing to search for"), ("-tiktok", "nothing to search for"),
+                                        ("x" * 501, "between 1 and 500"), ("a\x00b", "control characters"),
+                                        (" ".join(f"mot{i}" for i in range(17)), "at most 16")])
+def test_unsearchable_queries_are_a_422_saying_why(client, q, message):
+    body = assert_problem(client.get("/v1/search", query_string={"q": q}), 422)
+    assert message.lower() in " ".join(body["errors"]["q"]).lower()
+
+
+def test_ten_thousand_characters_are_a_422(client):
+    assert_problem(client.get("/v1/search", query_string={"q": "é" * 10000}), 422)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=80))
+def test_any_text_gives_results_or_a_422(client, q):
+    for url in ("/v1/search", "/v1/trends"):
+        response = client.get(url, query_string={"q": q})
+        assert response.status_code in (200, 422), (q, response.get_data(as_text=True))
+        body = response.get_json()
+        assert body is not None
+        if response.status_code == 422:
+            assert body["status"] == 422 and "q" in body["errors"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.lists(st.sampled_from(['"', "-", "OR", "*", "(", ")", "NEAR", "l'", "é", "influenceur", "réseaux", " ",
+                                   "AND", ":", "^", "micro", "nano", "\u0301", "2021", "4.0"]), max_size=12).map("".join))
+def test_fts_syntax_soup_gives_results_or_a_422(client, q):
+    response = client.get("/v1/search", query_string={"q": q})
+    assert response.status_code in (200, 422), (q, response.get_data(as_text=True))
