@@ -1,5 +1,7 @@
 """gunicorn settings of the service, all from the environment (see api/config.py and README)."""
+import os
 import sys
+import tempfile
 
 from api.config import ConfigError, from_env
 
@@ -16,3 +18,29 @@ threads = settings["THREADS"]
 control_socket_disable = True  # gunicorn 27's control socket is one path shared machine-wide
 graceful_timeout = 30
 timeout = 30
+keepalive = 5
+# Request lines up to 1 MiB reach the app, which answers an over-long URL with a 414 problem
+# (MAX_URL_LENGTH) instead of gunicorn's plain-text 400.
+limit_request_line = 0
+accesslog = None  # the app writes one JSON line per request itself (api/logs.py)
+errorlog = "-"
+loglevel = settings["LOG_LEVEL"].lower()
+
+# Metrics from every worker: each writes its samples under one directory, made fresh at start.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tendances-metrics-")
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+
+def on_starting(server):
+    """Samples of a previous run would be counted again: remove them."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -13,7 +13,7 @@ from flask import current_app, request
 
 from .db import db
 
-UNCACHED_ENDPOINTS = {"static", "service.Health"}
+UNCACHED_BLUEPRINTS = {"probes"}
 
 
 def build_id():
@@ -48,7 +48,11 @@ class DataVersion:
 
 
 def is_cacheable():
-    return request.method in ("GET", "HEAD") and request.endpoint not in UNCACHED_ENDPOINTS
+    return (
+        request.method in ("GET", "HEAD")
+        and request.endpoint not in (None, "static")
+        and request.blueprint not in UNCACHED_BLUEPRINTS
+    )
 
 
 def current_etag():

@@ -2,11 +2,11 @@
 from pathlib import Path
 
 import click
-from flask import Blueprint
+from flask import Blueprint, current_app
 from playhouse.migrations import Runner
 
 from .config import ROOT
-from .db import db
+from .db import create_sqlite_file, db
 
 cli = Blueprint("cli", __name__, cli_group=None)
 MIGRATIONS = ROOT / "migrations"
@@ -14,6 +14,8 @@ DEFAULT_CORPUS = ROOT / "seed" / "corpus" / "tendances-2021.md"
 
 
 def migration_runner():
+    """The migration runner on the app's database (an SQLite file is created if missing)."""
+    create_sqlite_file(current_app.config["DATABASE_URL"])
     return Runner(db.obj, str(MIGRATIONS))
 
 

@@ -28,12 +28,34 @@ def integer(low, high):
 
 
 def choice(*options):
+    """One of ``options``, case aside, spelled as in ``options``."""
+
     def parse(text):
-        if text.upper() not in options:
-            raise ConfigError(f"must be one of {', '.join(options)}, got {text!r}")
-        return text.upper()
+        for option in options:
+            if option.lower() == text.lower():
+                return option
+        raise ConfigError(f"must be one of {', '.join(options)}, got {text!r}")
 
     return parse
+
+
+def rate_limit(text):
+    """``none``, or limits such as ``600/minute;10000/day`` (the limits library's syntax)."""
+    if text.lower() == "none":
+        return None
+    from limits import parse_many
+
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(f"must be none or limits like 600/minute;10000/day, got {text!r}") from None
+    return text
+
+
+def storage_url(text):
+    if not text.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
+        raise ConfigError(f"must be memory:// or a redis:// URL, got {text!r}")
+    return text
 
 
 def database_url(text):
@@ -83,6 +105,38 @@ SETTINGS = [
         "Seconds a worker trusts the data version it read (ETags); a re-seed shows within this delay.",
     ),
     Setting("LOG_LEVEL", "INFO", choice("DEBUG", "INFO", "WARNING", "ERROR"), "Lowest level of log lines written."),
+    Setting(
+        "RATE_LIMIT",
+        "600/minute",
+        rate_limit,
+        "Requests a client (IP address) may make, e.g. `600/minute;20000/day`; `none` turns limiting off.",
+    ),
+    Setting(
+        "RATE_LIMIT_STORAGE_URL",
+        "memory://",
+        storage_url,
+        "Where rate-limit counters live: `memory://` (each worker counts alone) or `redis://host:6379` "
+        "(shared by every worker and instance).",
+    ),
+    Setting(
+        "RATE_LIMIT_STRATEGY",
+        "fixed-window",
+        choice("fixed-window", "moving-window", "sliding-window-counter"),
+        "How requests are counted: `fixed-window`, `moving-window` or `sliding-window-counter`.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        integer(0, 10),
+        "Reverse proxies in front of the service whose `X-Forwarded-For` is trusted to name the client.",
+    ),
+    Setting(
+        "MAX_URL_LENGTH",
+        "131072",
+        integer(256, 1048576),
+        "Longest path and query string accepted, as sent (414 beyond); long enough for any 10,000-character query.",
+    ),
+    Setting("GZIP_MIN_SIZE", "1024", integer(0, 10485760), "Smallest response body, in bytes, sent gzip-compressed."),
 ]
 
 

@@ -1,8 +1,10 @@
 """The database: one proxy bound at start-up, a JSON field, and connections given back per request."""
 import json
+from pathlib import Path
+from urllib.parse import quote
 
 from flask import abort, appcontext_pushed
-from peewee import DatabaseProxy, Model, TextField
+from peewee import DatabaseProxy, Model, SqliteDatabase, TextField
 from playhouse import db_url
 
 db = DatabaseProxy()
@@ -32,20 +34,38 @@ class JSONField(TextField):
         return None if value is None else json.loads(value)
 
 
+def sqlite_path(url):
+    """The file of a ``sqlite:///path`` URL, or None for any other URL."""
+    scheme, _, rest = url.partition("://")
+    return Path(rest[1:] if rest.startswith("/") else rest) if scheme.split("+")[0] == "sqlite" else None
+
+
 def make_database(url):
-    """A pooled Peewee database for a ``sqlite:///path`` or ``postgresql://...`` URL.
+    """A Peewee database for a ``sqlite:///path`` or ``postgresql://...`` URL.
+
+    SQLite is opened per request (it costs microseconds) in read-write mode that never
+    creates the file: a file that goes away is an error (503), not a new empty database.
+    PostgreSQL connections are pooled.
 
     :raises ValueError: for any other scheme
     """
     scheme, _, rest = url.partition("://")
     scheme = scheme.split("+")[0]
-    if scheme == "sqlite":
-        params = {"pragmas": SQLITE_PRAGMAS, "check_same_thread": False, "timeout": 5}
-    elif scheme in ("postgres", "postgresql"):
-        params = {"connect_timeout": 2}
-    else:
-        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
-    return db_url.connect(f"{scheme}+pool://{rest}", max_connections=32, stale_timeout=300, **params)
+    if scheme == "sqlite" and rest.startswith("/"):
+        path = sqlite_path(url)
+        uri = f"file:{quote(str(path.resolve()))}?mode=rw"
+        return SqliteDatabase(uri, uri=True, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=5)
+    if scheme in ("postgres", "postgresql"):
+        return db_url.connect(f"{scheme}+pool://{rest}", max_connections=32, stale_timeout=300, connect_timeout=2)
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def create_sqlite_file(url):
+    """Create an empty SQLite file (and its folder) for a ``sqlite:///`` URL, if missing."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
 
 
 def is_postgres(database=db):
@@ -64,7 +84,7 @@ def get_or_404(query, detail):
 def init_app(app):
     """Bind the proxy to ``DATABASE_URL``; give each request's connection back when it ends.
 
-    Peewee connects on the first query, so a request answered from cache never takes one.
+    Peewee connects on the first query, so a request answered from cache never opens one.
     The proxy is bound again whenever the app's context is pushed, so that two apps (tests)
     can live in one process.
     """

@@ -30,7 +30,8 @@ TAGS = [
     {"name": "keywords", "description": "The report's keyword cloud, each keyword linked to its trends."},
     {"name": "editions", "description": "Yearly editions of the report."},
     {"name": "search", "description": "French full-text search across trends, experts and keywords."},
-    {"name": "service", "description": "The API's index and its health probe."},
+    {"name": "service", "description": "The API's index."},
+    {"name": "probes", "description": "Liveness and readiness probes, and Prometheus metrics."},
 ]
 
 ETAG_HEADER = {
@@ -96,13 +97,16 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A read-only resource: every GET documents its caching headers and its errors."""
+    """A read-only resource: every GET documents its caching headers, its rate limit and its
+    errors (``cached=False`` for probes, which have none of these)."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, cached=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(self._prepare_read_doc)
+        self.cached = cached
+        if cached:
+            self._prepare_doc_cbks.append(self._prepare_read_doc)
 
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {}).update({"X-Pagination": "PAGINATION", "Link": "LINK"})
@@ -147,5 +151,6 @@ class Blueprint(flask_smorest.Blueprint):
             if str(status).startswith("2") and isinstance(response, dict):
                 response.setdefault("headers", {}).update({"ETag": "ETAG", "Cache-Control": "CACHE_CONTROL"})
         responses["304"] = "NOT_MODIFIED"
+        responses["429"] = "TOO_MANY_REQUESTS"
         responses["503"] = "SERVICE_UNAVAILABLE"
         return doc

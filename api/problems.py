@@ -1,9 +1,17 @@
 """One shape for every failure: RFC 9457 problem details, ``application/problem+json``."""
 import http
 import json
+import logging
 
 import marshmallow as ma
+import peewee
 from flask import current_app, request
+
+log = logging.getLogger("api.errors")
+# Unreachable server, broken connection, missing file or schema ("relation does not exist" is a
+# ProgrammingError on PostgreSQL): the database is away, and the answer is a 503.
+DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, peewee.ProgrammingError)
+RETRY_AFTER = "5"  # seconds a client should wait when the database is away
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -30,6 +38,14 @@ class ProblemSchema(ma.Schema):
     instance = ma.fields.String(
         metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"}
     )
+    checks = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        metadata={
+            "description": "For `/ready`: the state of each check.",
+            "example": {"database": "ok", "migrations": "pending: 0003_search", "data": "ok"},
+        },
+    )
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
@@ -40,8 +56,9 @@ class ProblemSchema(ma.Schema):
     )
 
 
-def problem(status, detail=None, *, errors=None, headers=None):
-    """A problem+json response for ``status``, with ``detail`` and per-field ``errors``."""
+def problem(status, detail=None, *, errors=None, headers=None, **members):
+    """A problem+json response for ``status``, with ``detail``, per-field ``errors`` and any
+    extension ``members``."""
     body = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
@@ -51,6 +68,7 @@ def problem(status, detail=None, *, errors=None, headers=None):
     }
     if errors:
         body["errors"] = errors
+    body.update(members)
     response = current_app.response_class(
         json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=PROBLEM_JSON
     )
@@ -76,8 +94,21 @@ def _strings(value):
     return [text for item in values for text in _strings(item)]
 
 
+def from_database_error(error):
+    """A database that cannot be reached, or whose schema is missing: 503, never 500."""
+    log.error("database error: %s", error.__class__.__name__, exc_info=error)
+    return problem(
+        503,
+        "The database cannot be reached right now; retry in a few seconds.",
+        headers={"Retry-After": RETRY_AFTER},
+    )
+
+
 def from_http_exception(error):
     """The problem response for a werkzeug ``HTTPException`` (or webargs' 422)."""
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, DATABASE_ERRORS):
+        return from_database_error(original)
     data = getattr(error, "data", None) or {}
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})

@@ -1,11 +1,16 @@
-"""The API's index and its liveness probe."""
+"""The API's index; its probes (liveness, readiness) and metrics, which are never cached nor
+rate limited."""
 import marshmallow as ma
 from flask.views import MethodView
 
+from . import metrics
+from .db import db
 from .openapi import Blueprint
+from .problems import DATABASE_ERRORS, problem
 from .schemas import described, href
 
-blp = Blueprint("service", __name__, description="The API's index and its health probe.")
+blp = Blueprint("service", __name__, description="The API's index.")
+probes = Blueprint("probes", __name__, description="Liveness, readiness and metrics.", cached=False)
 
 
 class IndexSchema(ma.Schema):
@@ -27,6 +32,37 @@ class HealthSchema(ma.Schema):
     status = described(ma.fields.String(), "Always `ok` when the process answers.", "ok")
 
 
+class ReadySchema(ma.Schema):
+    status = described(ma.fields.String(), "`ready`.", "ready")
+    checks = described(
+        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        "Each check and its state.",
+        {"database": "ok", "migrations": "ok", "data": "ok"},
+    )
+
+
+def readiness_checks():
+    """``{check: state}``: the database answers, every migration is applied, data is seeded."""
+    from .cli import migration_runner
+
+    try:
+        db.execute_sql("SELECT 1")
+    except DATABASE_ERRORS as error:
+        return {"database": f"unreachable ({error.__class__.__name__})", "migrations": "unknown", "data": "unknown"}
+    checks = {"database": "ok"}
+    try:
+        pending = [m.name for m in migration_runner().status() if not m.applied]
+        checks["migrations"] = f"pending: {', '.join(pending)}" if pending else "ok"
+        seeded = db.execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()
+        checks["data"] = "ok" if seeded else "not seeded: run flask seed"
+    except DATABASE_ERRORS as error:
+        checks.setdefault("migrations", f"unknown ({error.__class__.__name__})")
+        checks["data"] = "not seeded: the schema is missing"
+    finally:
+        db.close()
+    return checks
+
+
 @blp.route("/")
 class Index(MethodView):
     @blp.doc(operationId="getIndex")
@@ -43,10 +79,10 @@ class Index(MethodView):
         }
 
 
-@blp.route("/health")
+@probes.route("/health")
 class Health(MethodView):
-    @blp.doc(operationId="getHealth")
-    @blp.response(200, HealthSchema)
+    @probes.doc(operationId="getHealth")
+    @probes.response(200, HealthSchema)
     def get(self):
         """Liveness probe
 
@@ -54,3 +90,39 @@ class Health(MethodView):
         process runs.
         """
         return {"status": "ok"}
+
+
+@probes.route("/ready")
+class Ready(MethodView):
+    @probes.doc(operationId="getReady")
+    @probes.response(200, ReadySchema)
+    @probes.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self):
+        """Readiness probe
+
+        Ready to serve: the database answers, every migration is applied and data is seeded.
+        Otherwise a 503 problem whose `checks` say which is not.
+        """
+        checks = readiness_checks()
+        if any(state != "ok" for state in checks.values()):
+            failing = ", ".join(f"{name} {state}" for name, state in checks.items() if state != "ok")
+            return problem(503, f"Not ready: {failing}.", headers={"Retry-After": "5"}, checks=checks)
+        return {"status": "ready", "checks": checks}
+
+
+@probes.route("/metrics")
+class Metrics(MethodView):
+    @probes.doc(operationId="getMetrics")
+    @probes.response(
+        200,
+        {"type": "string", "example": 'http_requests_total{method="GET",route="/v1/trends",status="200"} 42.0'},
+        content_type="text/plain",
+        description="Prometheus text exposition, every worker's samples added up.",
+    )
+    def get(self):
+        """Prometheus metrics
+
+        Requests and their latency by route and status, and process metrics (memory, CPU,
+        open files) of each worker.
+        """
+        return metrics.exposition()

@@ -1,7 +1,9 @@
 """Fixtures on real parts: a real database (a SQLite file, or a PostgreSQL schema when
 DATABASE_URL names a PostgreSQL server), the real corpus, the real app."""
 import os
+import subprocess
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -85,3 +87,21 @@ def get_json(client):
 @pytest.fixture
 def runner(empty_app):
     return empty_app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded_database_url(new_database_url, report):
+    """A new database, migrated and seeded, for a test that changes or breaks it."""
+    url = new_database_url()
+    app = build_app(url)
+    with app.app_context():
+        load_report(report)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A private Redis server (.ci/redis installs Debian's package when it is missing)."""
+    script = Path(__file__).resolve().parent.parent / ".ci" / "redis"
+    url = subprocess.run([str(script), "start"], check=True, capture_output=True, text=True).stdout.strip()
+    return url

@@ -145,7 +145,8 @@ def test_errors_carry_no_etag(client):
 def test_cors_allows_any_origin_and_exposes_paging_headers(client):
     response = client.get("/v1/trends", headers={"Origin": "https://front.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Link", "X-Pagination"}
+    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Link", "X-Pagination",
+                                                                                  "X-Request-ID"}
 
 
 def test_cors_preflight(client):

@@ -1,0 +1,83 @@
+"""Prometheus metrics: requests and their latency by route and status, and process metrics.
+
+Under gunicorn each worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (set by
+gunicorn.conf.py), and ``/metrics`` adds up every worker's, whichever worker answers.
+"""
+import os
+import threading
+import time
+
+from flask import current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import generate_latest, multiprocess
+
+from .logs import route
+
+REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer HTTP requests.",
+    ["method", "route", "status"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+# Process metrics of each worker (label pid), for multiprocess mode. A single process uses
+# prometheus_client's own process collector instead, so these stay out of its registry.
+MEMORY = Gauge("process_resident_memory_bytes", "Resident memory of the process.", registry=None, multiprocess_mode="liveall")
+CPU = Gauge("process_cpu_seconds_total", "CPU time used by the process.", registry=None, multiprocess_mode="liveall")
+OPEN_FDS = Gauge("process_open_fds", "Open file descriptors.", registry=None, multiprocess_mode="liveall")
+STARTED = Gauge(
+    "process_start_time_seconds", "When the process started (Unix time).", registry=None, multiprocess_mode="liveall"
+)
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+_sampler = {"pid": None}
+
+
+def sample_process():
+    """Refresh this process's gauges (from /proc: Linux)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            MEMORY.set(int(statm.read().split()[1]) * PAGE_SIZE)
+        OPEN_FDS.set(len(os.listdir("/proc/self/fd")))
+    except OSError:
+        pass
+    times = os.times()
+    CPU.set(times.user + times.system)
+
+
+def start_sampler(interval=5.0):
+    """One daemon thread per worker keeps its gauges fresh, whether or not it is scraped."""
+    if _sampler["pid"] == os.getpid() or not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    _sampler["pid"] = os.getpid()
+    STARTED.set(time.time())
+
+    def loop():
+        while True:
+            sample_process()
+            time.sleep(interval)
+
+    threading.Thread(target=loop, name="process-metrics", daemon=True).start()
+
+
+def record(response):
+    """After each request: count it and time it."""
+    labels = (request.method, route(), str(response.status_code))
+    REQUESTS.labels(*labels).inc()
+    LATENCY.labels(*labels).observe(g.get("duration", 0.0))
+    return response
+
+
+def exposition():
+    """The text exposition of every worker's metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        sample_process()
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return current_app.response_class(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def init_app(app):
+    app.before_request(start_sampler)
+    app.after_request(record)

@@ -1,0 +1,43 @@
+"""Rate limits per client (flask-limiter): counters in memory, or in Redis when several
+workers or instances must share them. Probes, metrics and the documentation are not limited,
+and a 304 never reaches the limiter (api/caching.py answers it first)."""
+import logging
+
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+EXEMPT_BLUEPRINTS = {"probes", "api-docs"}
+log = logging.getLogger("api.ratelimit")
+
+
+def is_exempt():
+    return request.endpoint == "static" or request.blueprint in EXEMPT_BLUEPRINTS
+
+
+def retry_after_only_when_refused(response):
+    """flask-limiter sends Retry-After on every answer; it means something only on 429/503."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def init_app(app):
+    app.after_request(retry_after_only_when_refused)  # registered first: runs after the limiter's
+    limit = app.config["RATE_LIMIT"]
+    limiter = Limiter(
+        get_remote_address,
+        default_limits=[limit] if limit else [],
+        default_limits_exempt_when=is_exempt,
+        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"],
+        strategy=app.config["RATE_LIMIT_STRATEGY"],
+        headers_enabled=True,
+        # If Redis is down, answer anyway (and say so in the log) rather than fail every request.
+        swallow_errors=True,
+        in_memory_fallback_enabled=app.config["RATE_LIMIT_STORAGE_URL"] != "memory://",
+        key_prefix="tendances",
+        enabled=limit is not None,
+    )
+    limiter.init_app(app)
+    app.extensions["rate_limiter"] = limiter
+    return limiter

@@ -1,0 +1,84 @@
+"""Real servers for tests: gunicorn started as `make run` starts it, spoken to over HTTP."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn on 127.0.0.1 with the project's gunicorn.conf.py and the given environment."""
+
+    def __init__(self, tmp_path, database_url, **env):
+        self.port = free_port()
+        self.log_path = tmp_path / f"gunicorn-{self.port}.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{self.port}"),
+            **{key: str(value) for key, value in env.items()},
+        }
+        self.process = None
+
+    def start(self, timeout=20):
+        log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if self.get("/health")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer in {timeout} s: {self.log_path.read_text()[-2000:]}")
+
+    def get(self, path, headers=None, timeout=10):
+        """``(status, headers, body)`` of a GET on a new connection."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def get_json(self, path, headers=None):
+        status, headers, body = self.get(path, headers)
+        return status, headers, json.loads(body) if body else None
+
+    def log_lines(self):
+        """The JSON lines the app wrote (other lines, gunicorn's own, left out)."""
+        lines = []
+        for line in self.log_path.read_text().splitlines():
+            if line.startswith("{"):
+                lines.append(json.loads(line))
+        return lines
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode if self.process else None
