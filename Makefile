@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -49,7 +49,13 @@ test-postgres: $(VENV)/.dev .ci/node_modules/.installed
 
 ## openapi: regenerate openapi.yaml from the code (a test fails while it is stale)
 openapi: $(VENV)/.dev
-	$(BIN)/flask openapi write --format yaml openapi.yaml
+	$(BIN)/flask spec openapi.yaml
+
+## lint: ruff on the Python code, hadolint on the Dockerfile
+lint: $(VENV)/.dev
+	$(BIN)/ruff check api seed tests migrations gunicorn.conf.py
+	$(BIN)/ruff format --check api seed tests migrations gunicorn.conf.py
+	$(BIN)/hadolint Dockerfile
 
 ## vendor: refresh the Swagger UI and ReDoc files the app serves (npm registry)
 vendor:

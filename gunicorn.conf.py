@@ -1,4 +1,5 @@
 """gunicorn settings of the service, all from the environment (see api/config.py and README)."""
+
 import os
 import sys
 import tempfile

@@ -3,6 +3,7 @@
 Modules are imported inside the factory, so that importing ``api.config`` (gunicorn.conf.py
 does) loads nothing else: the metrics must not start before gunicorn has prepared them.
 """
+
 from flask import Flask
 
 API_VERSION = "1.0.0"
@@ -21,6 +22,7 @@ def create_app(test_config=None):
     from .pagination import add_link_header
 
     app = Flask(__name__)
+    app.url_map.merge_slashes = False  # "/v1/trends//related" is a 404 problem, not an HTML redirect
     app.config.update(config.from_env(), **flask_settings())
     app.config.update(test_config or {})
     app.json.ensure_ascii, app.json.sort_keys, app.json.compact = False, False, True
@@ -49,9 +51,11 @@ def create_app(test_config=None):
     from .trends import blp as trends_blp
 
     from .openapi import Api
+    from .schemas import ApiUrl
 
     app.register_blueprint(cli)
     api = Api(app)
+    api.register_field(ApiUrl, "string", "uri-reference")
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)
     return app
@@ -103,7 +107,14 @@ def flask_settings():
         },
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_LEVEL": 6,
-        "COMPRESS_MIMETYPES": ["application/json", "application/problem+json", "text/html", "text/css",
-                               "text/javascript", "application/javascript", "text/plain"],
+        "COMPRESS_MIMETYPES": [
+            "application/json",
+            "application/problem+json",
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "text/plain",
+        ],
         "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     }

@@ -5,6 +5,7 @@ elisions (l', d', qu'...) and stop words, split letters from digits ("covid19", 
 align feminine endings with masculine ones, then Snowball French stemming. Every index (SQLite
 FTS5, PostgreSQL tsvector) stores what this module produces, so both engines see the same terms.
 """
+
 import re
 import threading
 import unicodedata
@@ -23,8 +24,9 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß"
 ELISIONS = frozenset("c d j l m n s t qu jusqu lorsqu puisqu quoiqu".split())
 
 # Snowball's French stop-word list, accent-folded, plus the elided forms.
-STOPWORDS = frozenset(
-    """
+STOPWORDS = (
+    frozenset(
+        """
     au aux avec ce ces dans de des du elle elles en et eux il ils je la le les leur lui ma mais me meme
     mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton
     tu un une vos votre vous c d j l a m n s t y ete etee etees etes etant etante etants etantes
@@ -36,7 +38,9 @@ STOPWORDS = frozenset(
     eusse eusses eut eussions eussiez eussent ceci cela cet cette ici ils les leurs quel quels
     quelle quelles sans soi
     """.split()
-) | ELISIONS
+    )
+    | ELISIONS
+)
 
 # Words that join the two halves of a phrase ("micro et nano", "TikTok & B2B").
 CONJUNCTIONS = frozenset({"et", "ou", "ni", "mais", "&", "+"})
@@ -51,7 +55,6 @@ class Token:
     term: str
     start: int
     end: int
-    position: int
 
 
 def fold(text):
@@ -76,8 +79,13 @@ def is_word(folded):
 # -eux/-euse ("nombreux", "nombreuses") go the same way, so they still meet each other. Short
 # words ("deux", "jeux", "vieux") are left alone.
 GENDER_ENDINGS = (
-    ("trices", "teurs"), ("trice", "teur"), ("ieres", "iers"), ("iere", "ier"),
-    ("euses", "eurs"), ("euse", "eur"), ("eux", "eur"),
+    ("trices", "teurs"),
+    ("trice", "teur"),
+    ("ieres", "iers"),
+    ("iere", "ier"),
+    ("euses", "eurs"),
+    ("euse", "eur"),
+    ("eux", "eur"),
 )
 
 
@@ -103,12 +111,12 @@ def stem(folded):
 def analyze(text):
     """The content words of ``text`` as :class:`Token` s, stop words and elisions removed.
 
-    Positions count only the kept words, so a phrase is a run of consecutive positions
-    at index time and at query time alike.
+    Only kept words count, so a phrase is a run of consecutive terms at index time and at
+    query time alike.
     """
     tokens = []
     for match, folded in raw_tokens(text):
-        if not is_word(folded) or folded in STOPWORDS:
+        if not match.group()[:1].isalnum() or folded in STOPWORDS:  # "℠" folds to "sm": not a word
             continue
         # "4.0" is one word for the keyword cloud, but two terms for the indexes, whose own
         # tokenizers (FTS5, PostgreSQL) would split it anyway: every term is a plain run.
@@ -117,7 +125,7 @@ def analyze(text):
             # Offsets in the source: the part's own where folding kept the length ("4.0"),
             # else the whole word's ("Œuvre" folds to six letters, "½" to "1⁄2").
             start, end = (match.start() + part.start(), match.start() + part.end()) if same_length else match.span()
-            tokens.append(Token(term_of(part.group()), start, end, len(tokens)))
+            tokens.append(Token(term_of(part.group()), start, end))
     return tokens
 
 

@@ -1,15 +1,17 @@
-"""Conditional GETs: an ETag made of the data version, checked before any view runs.
+"""Conditional GETs: an ETag made of the data version and the URL, checked before any view.
 
 The data version changes only when a seed changes the data (see seed/loader.py). Each worker
 reads it from the database at most once per ``DATA_VERSION_TTL`` seconds, so a ``304 Not
-Modified`` costs no query and no view, and a re-seed is seen within that delay.
+Modified`` costs no query and no view, and a re-seed is seen within that delay. The URL is in
+the ETag, so one URL's ETag never validates another's answer (a 404, a 422).
 """
+
 import hashlib
 import threading
 import time
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from .db import db
 
@@ -56,24 +58,38 @@ def is_cacheable():
 
 
 def current_etag():
-    state = current_app.extensions["caching"]
-    return f"{state['version'].current()}-{state['build']}"
+    """This URL's ETag at the current data version (read once per request)."""
+    if "etag" not in g:
+        state = current_app.extensions["caching"]
+        version = state["version"].current()
+        url = f"{request.path}?{request.query_string.decode('latin-1')}"
+        digest = hashlib.blake2b(f"{state['build']}|{url}".encode(), digest_size=6).hexdigest()
+        g.etag = f"{version}-{digest}"
+    return g.etag
+
+
+def not_modified():
+    response = current_app.response_class(status=304)
+    return add_cache_headers(response)
 
 
 def answer_if_not_modified():
-    """Before the view: ``304`` when the client's ETag is still current."""
-    if request.if_none_match and is_cacheable() and request.endpoint:
-        etag = current_etag()
-        if request.if_none_match.contains_weak(etag):
-            response = current_app.response_class(status=304)
-            return add_cache_headers(response, etag)
+    """Before the view: ``304`` when the client's ETag for this URL is still current.
+
+    ``If-None-Match: *`` waits for the view: it matches only if the resource exists.
+    """
+    if request.if_none_match and not request.if_none_match.star_tag and is_cacheable():
+        if request.if_none_match.contains_weak(current_etag()):
+            return not_modified()
     return None
 
 
-def add_cache_headers(response, etag=None):
+def add_cache_headers(response):
     """After the view: ``ETag`` and ``Cache-Control`` on every successful cacheable GET."""
-    if response.status_code in (200, 304) and is_cacheable() and request.endpoint:
-        response.set_etag(etag or current_etag(), weak=True)
+    if response.status_code in (200, 304) and is_cacheable():
+        if response.status_code == 200 and request.if_none_match.star_tag:
+            return not_modified()
+        response.set_etag(current_etag(), weak=True)
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     return response

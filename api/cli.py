@@ -1,8 +1,10 @@
 """flask commands: ``flask db upgrade`` / ``flask db status`` and ``flask seed``."""
+
 from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
+from peewee import DatabaseError
 from playhouse.migrations import Runner
 
 from .config import ROOT
@@ -27,8 +29,11 @@ def db_group():
 @db_group.command("upgrade")
 def upgrade():
     """Apply the migrations not yet applied (recorded in the schema_migration table)."""
-    with db.connection_context():
-        applied = migration_runner().up()
+    try:
+        with db.connection_context():
+            applied = migration_runner().up()
+    except DatabaseError as error:
+        raise click.ClickException(f"the migration failed and was rolled back: {error}") from None
     click.echo(f"Applied {', '.join(applied)}." if applied else "Schema up to date: nothing to apply.")
 
 
@@ -56,8 +61,11 @@ def seed(path):
         report = read_corpus(path)
     except (ParseError, OSError) as error:
         raise click.ClickException(f"{path}: {error}") from None
-    with db.connection_context():
-        result = load_report(report)
+    try:
+        with db.connection_context():
+            result = load_report(report)
+    except DatabaseError as error:
+        raise click.ClickException(f"the database refused the load, nothing was changed: {error}") from None
     edition = report.edition
     click.echo(f"{path.name}: {edition.title} ({edition.subtitle}), {edition.publisher}")
     click.echo(
@@ -72,3 +80,23 @@ def seed(path):
         click.echo(f"Loaded: {changes}. Data version {result.data_version}.")
     else:
         click.echo(f"Nothing changed: the database already holds this report (data version {result.data_version}).")
+
+
+@cli.cli.command("spec")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=ROOT / "openapi.yaml")
+def spec(path):
+    """Write the OpenAPI document the app serves as readable YAML (default: openapi.yaml)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data):  # repeated examples written out, not as &id001 anchors
+            return True
+
+    def text(dumper, data):  # descriptions of several lines as literal blocks
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+    Dumper.add_representer(str, text)
+
+    document = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    path.write_text(yaml.dump(document, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    click.echo(f"Wrote {path}.")

@@ -2,10 +2,12 @@
 
 The README's configuration table lists every setting here; a test keeps the two in step.
 """
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 

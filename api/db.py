@@ -1,4 +1,5 @@
 """The database: one proxy bound at start-up, a JSON field, and connections given back per request."""
+
 import json
 from pathlib import Path
 from urllib.parse import quote

@@ -1,4 +1,5 @@
 """Query-string fields shared by the resources."""
+
 import unicodedata
 
 import marshmallow as ma
@@ -77,8 +78,24 @@ def sort_field(choices, description):
     )
 
 
-def edition_field():
+def edition_field(description="Year of the edition (default: the latest)."):
     return ma.fields.Integer(
-        validate=ma.validate.Range(min=1900, max=9999),
-        metadata={"description": "Year of the edition (default: the latest).", "example": 2021},
+        validate=ma.validate.Range(min=1900, max=9999), metadata={"description": description, "example": 2021}
     )
+
+
+class RelevanceSortMixin:
+    """``sort=relevance`` needs ``q``; without ``sort``, relevance when ``q`` is given, else
+    the schema's ``DEFAULT_SORT``."""
+
+    DEFAULT_SORT = None
+
+    @ma.validates_schema
+    def relevance_needs_q(self, data, **kwargs):
+        if data.get("sort") == "relevance" and data.get("q") is None:
+            raise ma.ValidationError("sort=relevance needs q.", "sort")
+
+    @ma.post_load
+    def default_sort(self, data, **kwargs):
+        data.setdefault("sort", "relevance" if data.get("q") is not None else self.DEFAULT_SORT)
+        return data

@@ -6,6 +6,7 @@ match on both engines. Scores are each engine's own (BM25 on SQLite, length-norm
 ``ts_rank`` on PostgreSQL), title words weighing more than body words; higher is better. The
 hits are the same on both; their order agrees on clear cases, not to the last decimal.
 """
+
 from peewee import SQL, NodeList, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 

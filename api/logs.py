@@ -1,5 +1,6 @@
 """One JSON line per request, and request ids: taken from ``X-Request-ID`` or made, echoed back,
 and carried by every log line written while the request runs."""
+
 import logging
 import re
 import sys

@@ -3,6 +3,7 @@
 Under gunicorn each worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (set by
 gunicorn.conf.py), and ``/metrics`` adds up every worker's, whichever worker answers.
 """
+
 import os
 import threading
 import time
@@ -25,9 +26,7 @@ LATENCY = Histogram(
 MEMORY = Gauge("process_resident_memory_bytes", "Resident memory of the process.", registry=None, multiprocess_mode="liveall")
 CPU = Gauge("process_cpu_seconds_total", "CPU time used by the process.", registry=None, multiprocess_mode="liveall")
 OPEN_FDS = Gauge("process_open_fds", "Open file descriptors.", registry=None, multiprocess_mode="liveall")
-STARTED = Gauge(
-    "process_start_time_seconds", "When the process started (Unix time).", registry=None, multiprocess_mode="liveall"
-)
+STARTED = Gauge("process_start_time_seconds", "When the process started (Unix time).", registry=None, multiprocess_mode="liveall")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 _sampler = {"pid": None}
 

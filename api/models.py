@@ -2,6 +2,7 @@
 
 Queries the API needs are classmethods here; each returns a Peewee query or rows.
 """
+
 from peewee import JOIN, CharField, FloatField, ForeignKeyField, IntegerField, TextField, fn
 from slugify import slugify
 
@@ -33,11 +34,7 @@ class Edition(BaseModel):
         """Editions, newest first, each with ``trend_count``, ``expert_count``, ``keyword_count``."""
         trends = Trend.select(fn.COUNT(Trend.id)).where(Trend.edition == cls.id)
         experts = Trend.select(fn.COUNT(Trend.expert.distinct())).where(Trend.edition == cls.id)
-        keywords = (
-            TrendKeyword.select(fn.COUNT(TrendKeyword.keyword.distinct()))
-            .join(Trend)
-            .where(Trend.edition == cls.id)
-        )
+        keywords = TrendKeyword.select(fn.COUNT(TrendKeyword.keyword.distinct())).join(Trend).where(Trend.edition == cls.id)
         return cls.select(
             cls,
             trends.alias("trend_count"),
@@ -113,12 +110,7 @@ class Trend(BaseModel):
     @classmethod
     def listing(cls):
         """Trends with their edition and expert, as summaries need them (one query)."""
-        return (
-            cls.select(cls, Edition, Expert)
-            .join(Edition)
-            .switch(cls)
-            .join(Expert, JOIN.LEFT_OUTER)
-        )
+        return cls.select(cls, Edition, Expert).join(Edition).switch(cls).join(Expert, JOIN.LEFT_OUTER)
 
     @classmethod
     def matching(cls, edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
@@ -133,19 +125,13 @@ class Trend(BaseModel):
         if keywords and (not known or (match == "all" and len(known) < len(keywords))):
             return query.where(False)
         if known:
-            having = (
-                TrendKeyword.select(TrendKeyword.trend)
-                .where(TrendKeyword.keyword.in_(known))
-                .group_by(TrendKeyword.trend)
-            )
+            having = TrendKeyword.select(TrendKeyword.trend).where(TrendKeyword.keyword.in_(known)).group_by(TrendKeyword.trend)
             if match == "all":
                 having = having.having(fn.COUNT(TrendKeyword.keyword.distinct()) == len(set(known)))
             query = query.where(cls.id.in_(having))
         excluded = [k for k in exclude if k is not None]
         if excluded:
-            query = query.where(
-                cls.id.not_in(TrendKeyword.select(TrendKeyword.trend).where(TrendKeyword.keyword.in_(excluded)))
-            )
+            query = query.where(cls.id.not_in(TrendKeyword.select(TrendKeyword.trend).where(TrendKeyword.keyword.in_(excluded))))
         if expert is not None:
             query = query.where(Expert.slug == expert)
         return query.order_by(*cls.SORTS[sort]())

@@ -1,5 +1,6 @@
 """flask-smorest, adjusted: problem+json errors, documented headers, Swagger UI and ReDoc served
 from the app's own files."""
+
 import http
 
 import flask_smorest
@@ -36,7 +37,7 @@ TAGS = [
 
 ETAG_HEADER = {
     "description": "Version of the data this answer was built from; send it in `If-None-Match`.",
-    "schema": {"type": "string", "example": 'W/"455a7dcfb5736c31-3f2a91c0"'},
+    "schema": {"type": "string", "example": 'W/"281157c2c5297ae9-5f1c0e7a9b3d"'},
 }
 CACHE_CONTROL_HEADER = {
     "description": "How long shared and browser caches may keep the answer.",
@@ -62,7 +63,7 @@ IF_NONE_MATCH = {
     "in": "header",
     "required": False,
     "description": "An `ETag` received earlier: the answer is `304 Not Modified` while it is current.",
-    "schema": {"type": "string", "example": 'W/"455a7dcfb5736c31-3f2a91c0"'},
+    "schema": {"type": "string", "example": 'W/"281157c2c5297ae9-5f1c0e7a9b3d"'},
 }
 
 

@@ -1,4 +1,5 @@
 """Paging in SQL (LIMIT/OFFSET and one COUNT) and the RFC 8288 ``Link`` header."""
+
 import json
 from urllib.parse import urlencode
 

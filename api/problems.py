@@ -1,11 +1,12 @@
 """One shape for every failure: RFC 9457 problem details, ``application/problem+json``."""
+
 import http
 import json
 import logging
 
 import marshmallow as ma
 import peewee
-from flask import current_app, request
+from flask import current_app, g, request
 
 log = logging.getLogger("api.errors")
 # Unreachable server, broken connection, missing file or schema ("relation does not exist" is a
@@ -35,9 +36,7 @@ class ProblemSchema(ma.Schema):
             "example": "No trend 99 in edition 2021.",
         }
     )
-    instance = ma.fields.String(
-        metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"}
-    )
+    instance = ma.fields.String(metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"})
     checks = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.String(),
@@ -73,6 +72,8 @@ def problem(status, detail=None, *, errors=None, headers=None, **members):
         json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=PROBLEM_JSON
     )
     response.headers.update(headers or {})
+    if "Retry-After" in response.headers:  # kept over the rate limiter's own (api/ratelimit.py)
+        g.retry_after = response.headers["Retry-After"]
     return response
 
 
@@ -96,7 +97,7 @@ def _strings(value):
 
 def from_database_error(error):
     """A database that cannot be reached, or whose schema is missing: 503, never 500."""
-    log.error("database error: %s", error.__class__.__name__, exc_info=error)
+    log.error("database unavailable: %s: %s", error.__class__.__name__, str(error).splitlines()[0] if str(error) else "")
     return problem(
         503,
         "The database cannot be reached right now; retry in a few seconds.",

@@ -6,6 +6,7 @@ starting so. Every word goes through the French analyser, so what is searched is
 was indexed. Nothing the user types reaches an index as syntax: expressions are rebuilt from
 analysed terms, which are plain runs of letters and digits.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -127,7 +128,5 @@ def parse_query(text):
         if len(query.clauses) + len(query.excluded) > MAX_CLAUSES:
             raise QueryError(f"a query may hold at most {MAX_CLAUSES} words, phrases or exclusions")
     if not query.clauses:
-        raise QueryError(
-            "nothing to search for: stop words, punctuation and exclusions alone cannot be searched"
-        )
+        raise QueryError("nothing to search for: stop words, punctuation and exclusions alone cannot be searched")
     return query

@@ -1,9 +1,10 @@
 """Rate limits per client (flask-limiter): counters in memory, or in Redis when several
 workers or instances must share them. Probes, metrics and the documentation are not limited,
 and a 304 never reaches the limiter (api/caching.py answers it first)."""
+
 import logging
 
-from flask import request
+from flask import g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -16,8 +17,11 @@ def is_exempt():
 
 
 def retry_after_only_when_refused(response):
-    """flask-limiter sends Retry-After on every answer; it means something only on 429/503."""
-    if response.status_code not in (429, 503):
+    """flask-limiter sends its Retry-After on every answer: keep it on a 429 only; a problem
+    that set its own (a 503) keeps that one."""
+    if "retry_after" in g:
+        response.headers["Retry-After"] = g.retry_after
+    elif response.status_code != 429:
         response.headers.pop("Retry-After", None)
     return response
 

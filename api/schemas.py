@@ -1,20 +1,43 @@
 """Schemas shared by several resources: the summaries one resource embeds of another."""
+
+from urllib.parse import urlencode
+
 import marshmallow as ma
 from flask import request
 
 API_PREFIX = "/v1"
+EMBEDDED_TRENDS = 100  # trends an expert's or keyword's detail embeds; all of them at trends_url
 
 
 def href(path, **query):
     """A root-relative URL of the API: ``href("/trends/micro-et-nano", edition=2021)``."""
     url = f"{request.script_root}{API_PREFIX}{path}"
-    if query:
-        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
-    return url
+    return f"{url}?{urlencode(query)}" if query else url
 
 
-def described(field, description, example):
-    """``field`` with the description and example every client-visible field carries."""
+class ApiUrl(ma.fields.Function):
+    """The URL of a resource in the API, from a template over the object:
+    ``ApiUrl("/trends/{0.slug}", edition="{0.edition.year}")``. Documented as a string."""
+
+    def __init__(self, template, **query):
+        super().__init__(lambda obj: href(template.format(obj), **{key: value.format(obj) for key, value in query.items()}))
+
+
+class Rounded(ma.fields.Float):
+    """A float rounded to ``places`` decimals."""
+
+    def __init__(self, places=4, **kwargs):
+        super().__init__(**kwargs)
+        self.places = places
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else round(float(value), self.places)
+
+
+def described(field, description, example, required=True):
+    """A field of an answer, with the description and example every field a client sees
+    carries; ``required`` (the default) when the answer always has it."""
+    field.required = required
     field.metadata.update(description=description, example=example)
     return field
 
@@ -22,28 +45,23 @@ def described(field, description, example):
 class EditionSummarySchema(ma.Schema):
     year = described(ma.fields.Integer(), "Year of the edition.", 2021)
     title = described(ma.fields.String(), "Title of the report.", "Social Media et Marketing Digital : l'avis des experts")
-    url = described(
-        ma.fields.Function(lambda edition: href(f"/editions/{edition.year}")), "This edition in the API.", "/v1/editions/2021"
-    )
+    url = described(ApiUrl("/editions/{0.year}"), "This edition in the API.", "/v1/editions/2021")
 
 
 class ExpertSummarySchema(ma.Schema):
     slug = described(ma.fields.String(), "Stable identifier of the expert.", "guillaume-terrien")
     name = described(ma.fields.String(), "Name as the person writes it.", "Guillaume Terrien")
-    url = described(
-        ma.fields.Function(lambda expert: href(f"/experts/{expert.slug}")), "The expert in the API.", "/v1/experts/guillaume-terrien"
-    )
+    url = described(ApiUrl("/experts/{0.slug}"), "The expert in the API.", "/v1/experts/guillaume-terrien")
 
 
 class KeywordSummarySchema(ma.Schema):
     slug = described(ma.fields.String(), "Stable identifier of the keyword.", "micro-et-nano")
     term = described(ma.fields.String(), "The keyword as the report's keyword cloud prints it.", "micro et nano")
-    url = described(
-        ma.fields.Function(lambda keyword: href(f"/keywords/{keyword.slug}")), "The keyword in the API.", "/v1/keywords/micro-et-nano"
-    )
+    url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", "/v1/keywords/micro-et-nano")
 
 
 def trend_url(trend):
+    """A trend's URL: slugs are unique within an edition, so the URL names it."""
     return href(f"/trends/{trend.slug}", edition=trend.edition.year)
 
 
@@ -55,16 +73,24 @@ class TrendSummarySchema(ma.Schema):
     slug = described(
         ma.fields.String(), "Stable identifier of the trend within its edition.", "tiktok-b2b-experimentation-obligatoire-en-2021"
     )
-    title = described(ma.fields.String(), "Title, as the report prints it.", "TikTok & B2B : expérimentation obligatoire en 2021 !")
+    title = described(
+        ma.fields.String(), "Title, as the report prints it.", "TikTok & B2B : expérimentation obligatoire en 2021 !"
+    )
     subtitle = described(
         ma.fields.String(allow_none=True), "Subtitle, when the article has one.", "Tendances et conseils pour sortir de la crise"
     )
     excerpt = described(
-        ma.fields.String(), "About 300 characters of the article's text.", "Plus d'1,45 milliards de téléchargements « world wide »…"
+        ma.fields.String(),
+        "About 300 characters of the article's text.",
+        "Plus d'1,45 milliards de téléchargements « world wide »…",
     )
     word_count = described(ma.fields.Integer(), "Words in the article's text.", 618)
     reading_time_minutes = described(ma.fields.Integer(), "Reading time at 230 words a minute, rounded up.", 3)
-    edition = described(ma.fields.Nested(EditionSummarySchema), "The edition the trend belongs to.", {"year": 2021})
+    edition = described(
+        ma.fields.Nested(EditionSummarySchema),
+        "The edition the trend belongs to.",
+        {"year": 2021, "title": "Social Media et Marketing Digital : l'avis des experts", "url": "/v1/editions/2021"},
+    )
     expert = described(
         ma.fields.Nested(ExpertSummarySchema, allow_none=True),
         "The expert who wrote it (null only if the report names no one).",
@@ -76,7 +102,9 @@ class TrendSummarySchema(ma.Schema):
         [{"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}],
     )
     url = described(
-        ma.fields.Function(trend_url), "The trend in the API.", "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021"
+        ApiUrl("/trends/{0.slug}", edition="{0.edition.year}"),
+        "The trend in the API.",
+        "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021",
     )
 
 

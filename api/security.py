@@ -1,4 +1,5 @@
 """Hardening: security headers on every answer, and limits on what a request may be."""
+
 import unicodedata
 
 from flask import current_app, request

@@ -1,5 +1,6 @@
 """The API's index; its probes (liveness, readiness) and metrics, which are never cached nor
 rate limited."""
+
 import marshmallow as ma
 from flask.views import MethodView
 
@@ -23,8 +24,13 @@ class IndexSchema(ma.Schema):
     resources = described(
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         "Entry points of the API.",
-        {"trends": "/v1/trends", "experts": "/v1/experts", "keywords": "/v1/keywords", "editions": "/v1/editions",
-         "search": "/v1/search"},
+        {
+            "trends": "/v1/trends",
+            "experts": "/v1/experts",
+            "keywords": "/v1/keywords",
+            "editions": "/v1/editions",
+            "search": "/v1/search",
+        },
     )
 
 

@@ -3,6 +3,7 @@
 The text is analysed with the same French analyser as the index, so a word is marked exactly
 when its analysed term answers the query; offsets are character offsets into the source text.
 """
+
 import html
 
 from .analysis import analyze
@@ -39,14 +40,14 @@ def snippets(text, query, field, limit=MAX_SNIPPETS):
         start = _word_start(text, max(0, hit.start - WIDTH // 3))
         end = _word_end(text, min(len(text), start + WIDTH))
         windows.append((start, max(end, hit.end)))
+
     # The windows holding the most distinct matched terms first, then in text order.
     def richness(window):
         terms = {h.term for h in hits if window[0] <= h.start and h.end <= window[1]}
         return (-len(terms), window[0])
 
     chosen = sorted(sorted(windows, key=richness)[:limit])
-    return [_snippet(text, start, end, [h for h in hits if start <= h.start and h.end <= end], field)
-            for start, end in chosen]
+    return [_snippet(text, start, end, [h for h in hits if start <= h.start and h.end <= end], field) for start, end in chosen]
 
 
 def _snippet(text, start, end, hits, field):
@@ -55,8 +56,8 @@ def _snippet(text, start, end, hits, field):
         if hit.start < cursor:  # two terms of one source word ("½"): marked once
             continue
         marked_hits.append(hit)
-        parts.append(html.escape(text[cursor:hit.start], quote=False))
-        parts.append(f"<mark>{html.escape(text[hit.start:hit.end], quote=False)}</mark>")
+        parts.append(html.escape(text[cursor : hit.start], quote=False))
+        parts.append(f"<mark>{html.escape(text[hit.start : hit.end], quote=False)}</mark>")
         cursor = hit.end
     parts.append(html.escape(text[cursor:end], quote=False))
     marked = "".join(parts).strip()

@@ -3,6 +3,7 @@
 Frozen copies of the models as they were when this migration was written; later changes to
 api/models.py need a new migration, never an edit here.
 """
+
 from peewee import (
     CharField,
     FloatField,

@@ -1,4 +1,5 @@
 """Distinctive words of each trend, for "related trends" ranked by text similarity."""
+
 from peewee import CharField, FloatField, ForeignKeyField, Model
 
 

@@ -1,5 +1,6 @@
 """The full-text search index: one entry per trend, expert and keyword, holding analysed terms
 (api/analysis.py), indexed by SQLite FTS5 or by a PostgreSQL tsvector with a GIN index."""
+
 from peewee import CharField, IntegerField, Model, PostgresqlDatabase, TextField
 
 # FTS5 with external content: these triggers keep the index in step with search_entry.

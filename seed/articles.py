@@ -3,6 +3,7 @@
 Continuation pages are layout: their repeated title headings and the "...→" / "→" page-turn
 marks are dropped, as is the "●" that closes an article.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -91,13 +92,10 @@ def parse_article(article, notices, taken_slugs, attributed_name=None):
 
     name = expert_block.inline.lines[0].text if expert_block else attributed_name
     body, tail = split_tail(blocks, name)
-    footnotes = read_footnotes(tail, notices)
+    footnotes = read_footnotes(tail)
     sections, links = read_sections(body, article.title, notices)
     plain_text = "\n\n".join(
-        part
-        for section in sections
-        for part in [section.heading or "", *(block.text for block in section.blocks)]
-        if part
+        part for section in sections for part in [section.heading or "", *(block.text for block in section.blocks)] if part
     )
     trend = records.Trend(
         number=article.number,
@@ -123,6 +121,7 @@ def split_tail(blocks, expert_name):
     Walks back from the end over paragraphs that are footnotes ("(1) ..."), bare links, or
     about the expert in the third person ("Anthony est Formateur..."); the rest is the body.
     """
+
     def is_tail(block):
         return (
             bool(FOOTNOTE_RE.match(block.text))
@@ -139,7 +138,7 @@ def split_tail(blocks, expert_name):
     return blocks[:end], blocks[end:]
 
 
-def read_footnotes(tail, notices):
+def read_footnotes(tail):
     """Footnotes of the tail; a bare link right after a footnote belongs to it."""
     footnotes = []
     for block in tail:

@@ -1,4 +1,5 @@
 """Expert blocks: the bold name, role and organisation lines, and profile links under a title."""
+
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ def link_kind(url):
 
 def person_name(printed):
     """The name as a person writes it: "Guillaume TERRIEN" -> "Guillaume Terrien"."""
+
     def recase(word):
         if len(word) > 1 and word.isupper():
             return "-".join(part.capitalize() for part in word.split("-"))

@@ -13,8 +13,10 @@ A term is then linked to every trend whose title, subtitle or headings hold it, 
 holds it as a phrase (a single word: at least twice); each link keeps the passage that justifies
 it and a weight from where the term was found.
 """
+
 import re
 from collections import defaultdict
+from itertools import pairwise
 from dataclasses import dataclass
 
 from slugify import slugify
@@ -79,7 +81,7 @@ def same_word(a, b):
     if a.term == b.term:
         return True
     short, long = sorted((a.folded, b.folded), key=len)
-    return len(short) >= 4 and long.startswith(short) and long[len(short):].isdigit()
+    return len(short) >= 4 and long.startswith(short) and long[len(short) :].isdigit()
 
 
 @dataclass
@@ -124,11 +126,7 @@ class PassageIndex:
     def phrases(self, term):
         """``(passage index, matched word indexes)`` of every place the term is a phrase."""
         first = next(w for w in term if w.kind == "content")
-        return [
-            (p, matched)
-            for p, w in self.places(first)
-            if (matched := phrase_at(term, self.passages[p].words, w))
-        ]
+        return [(p, matched) for p, w in self.places(first) if (matched := phrase_at(term, self.passages[p].words, w))]
 
     def co_occurrences(self, term):
         """``(passage index, first index of each word)`` where all the term's words stand."""
@@ -157,12 +155,10 @@ def phrase_at(term, words, start):
     if not same_word(term[content[0]], words[start]):
         return None
     matched = [start]
-    for previous, current in zip(content, content[1:]):
+    for previous, current in pairwise(content):
         between = term[previous + 1 : current]
         reach = min(len(words), matched[-1] + 2 + len(between) + 3)
-        found = next(
-            (i for i in range(matched[-1] + 1, reach) if same_word(term[current], words[i])), None
-        )
+        found = next((i for i in range(matched[-1] + 1, reach) if same_word(term[current], words[i])), None)
         if found is None:
             return None
         gap = words[matched[-1] + 1 : found]
@@ -171,23 +167,25 @@ def phrase_at(term, words, start):
                 return None
         elif any(w.kind == "punct" and w.folded not in _PAUSES for w in gap):
             return None
-        elif any(
-            not any(g.folded in _CONNECTOR_MATCHES[w.folded] for g in gap)
-            for w in between
-            if w.kind == "conjunction"
-        ):
+        elif any(not any(g.folded in _CONNECTOR_MATCHES[w.folded] for g in gap) for w in between if w.kind == "conjunction"):
             return None
         matched.append(found)
     return matched
 
 
-def best_split(words, index):
-    """Choose the split of the cloud's words into terms that best matches the passages."""
+def best_split(words, index, line=0):
+    """Choose the split of the cloud's words into terms that best matches the passages.
+
+    A punctuation mark (a comma, a full stop) always ends a term and belongs to none.
+    """
     n = len(words)
     best = [None] * (n + 1)
     best[0] = (0, [])
     scores = {}
     for end in range(1, n + 1):
+        if words[end - 1].kind == "punct":
+            best[end] = best[end - 1]
+            continue
         if end < n and not can_cut(words, end):
             continue
         for start in range(max(0, end - MAX_TERM_WORDS * 2), end):
@@ -199,13 +197,17 @@ def best_split(words, index):
             if score is not None and (best[end] is None or best[start][0] + score > best[end][0]):
                 best[end] = (best[start][0] + score, best[start][1] + [(start, end)])
     if best[n] is None:
-        raise records.ParseError("the keyword cloud cannot be split into terms")
+        raise records.ParseError(
+            "the keyword cloud cannot be split into terms: a term cannot start or end on a word like 'et', 'de' or '&'",
+            line,
+        )
     return [words[start:end] for start, end in best[n][1]]
 
 
 def can_cut(words, position):
-    """A term may end before ``words[position]`` only between two content words."""
-    return words[position - 1].kind == "content" and words[position].kind == "content"
+    """A term may end before ``words[position]`` between two content words, or at a mark."""
+    before, after = words[position - 1].kind, words[position].kind
+    return "punct" in (before, after) or before == after == "content"
 
 
 def term_score(term, index, cache):
@@ -219,7 +221,7 @@ def term_score(term, index, cache):
         return None
     if any(w.kind == "punct" for w in term):
         return None
-    joins = sum(1 for a, b in zip(term, term[1:]) if a.kind == b.kind == "content")
+    joins = sum(1 for a, b in pairwise(term) if a.kind == b.kind == "content")
     if not joins:
         return 0
     key = tuple(w.folded for w in term)
@@ -283,7 +285,7 @@ def link_keywords(cloud_text, trends, line, notices):
     """Split the cloud into terms and link each to its trends (see the module docstring)."""
     index = PassageIndex([p for trend in trends for p in passages_of(trend)])
     keywords, slugs = [], set()
-    for term in best_split(read_words(cloud_text), index):
+    for term in best_split(read_words(cloud_text), index, line):
         text = " ".join(cloud_text[term[0].start : term[-1].end].split())
         single = sum(1 for w in term if w.kind == "content") == 1
         by_trend = term_matches(term, index)
@@ -294,9 +296,7 @@ def link_keywords(cloud_text, trends, line, notices):
         for number, matches in linked.items():
             best = max(matches, key=lambda m: m.weight)
             weight = min(1.0, best.weight + EXTRA_MATCH * (len(matches) - 1))
-            links.append(
-                records.KeywordLink(number, round(weight, 3), best.evidence, best.passage.location)
-            )
+            links.append(records.KeywordLink(number, round(weight, 3), best.evidence, best.passage.location))
         links.sort(key=lambda link: (-link.weight, link.trend_number))
         if not links:
             notices.warn(line, f"keyword {text!r} is about no trend")

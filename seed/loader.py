@@ -3,13 +3,14 @@
 Rows are compared with what the database holds and only the differences are written, so ids
 stay stable across re-seeds and the data version changes only when the data does.
 """
+
 import hashlib
 import json
 import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from peewee import chunked, fn
+from peewee import fn
 
 from api.analysis import fold, sort_key, terms
 from api.db import db, is_postgres
@@ -26,11 +27,12 @@ from api.models import (
     TrendTerm,
 )
 
+from .sync import Sync
+
 LOADER_VERSION = 2  # bump when the rows made from the same records change
 EXCERPT_LENGTH = 300
 WORDS_PER_MINUTE = 230  # silent reading speed of French prose
 SIGNATURE_TERMS = 30  # distinctive words kept per trend for text similarity
-BATCH = 500
 SEED_LOCK = 0x7E5D  # PostgreSQL advisory lock taken by a seed
 
 
@@ -72,68 +74,24 @@ def content_hash(report):
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class Sync:
-    """Make a table's rows match the desired rows, by a natural key, counting what changed."""
-
-    def __init__(self, result):
-        self.result = result
-
-    def rows(self, model, key, desired, scope=None, delete=True):
-        """Insert, update (and delete, within ``scope``) so ``model`` holds ``desired``.
-
-        :param key: the natural key of a row dict (ids of foreign keys, not objects)
-        :returns: ``{key: id}`` for every desired row
-        """
-        query = model.select() if scope is None else model.select().where(scope)
-        existing = {key(row): row for row in query.dicts()}
-        if scope is None and desired:
-            wanted = {key(row) for row in desired}
-            existing = {k: row for k, row in existing.items() if k in wanted}
-        ids, inserts = {}, []
-        for row in desired:
-            current = existing.pop(key(row), None)
-            if current is None:
-                inserts.append(row)
-                continue
-            ids[key(row)] = current["id"]
-            changed = {name: value for name, value in row.items() if current[name] != value}
-            if changed:
-                model.update(**changed).where(model.id == current["id"]).execute()
-                self.result.changes[f"{model.__name__} updated"] += 1
-        for batch in chunked(inserts, BATCH):
-            model.insert_many(batch).execute()
-        if inserts:
-            self.result.changes[f"{model.__name__} inserted"] += len(inserts)
-            wanted = {key(row) for row in inserts}
-            query = model.select() if scope is None else model.select().where(scope)
-            ids.update({key(r): r["id"] for r in query.dicts() if key(r) in wanted})
-        if delete and existing:
-            for batch in chunked([row["id"] for row in existing.values()], BATCH):
-                model.delete().where(model.id.in_(batch)).execute()
-            self.result.changes[f"{model.__name__} deleted"] += len(existing)
-        self.result.counts[model.__name__] = len(desired)
-        return ids
-
-
 def load_report(report):
     """Store ``report`` (one edition) in the database, in one transaction.
 
     :returns: a :class:`LoadResult`; ``changed`` is False when the database already held it
     """
-    result = LoadResult()
-    sync = Sync(result)
+    sync = Sync()
     with db.atomic():
         if is_postgres():  # one seed at a time; the second waits for the first
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SEED_LOCK,))
         edition_id = load_edition(sync, report)
-        expert_ids = load_experts(sync, report)
+        expert_ids, current = load_experts(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids)
         keyword_ids = load_keywords(sync, report, trend_ids)
-        load_search_entries(sync, report, edition_id, trend_ids, expert_ids, keyword_ids)
-        remove_orphans(result)
-        recount(result)
-        result.data_version = store_version(result)
-    return result
+        load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
+        remove_orphans(sync)
+        recount(sync)
+        version = store_version(sync)
+    return LoadResult(sync.counts, sync.changes, version)
 
 
 def load_edition(sync, report):
@@ -153,7 +111,28 @@ def load_edition(sync, report):
     return ids[e.year]
 
 
+def counts_elsewhere(link, slug_field, year):
+    """``{slug: trends}`` of experts or keywords in the editions other than ``year``'s."""
+    trends = fn.COUNT(Trend.id)
+    query = link.model.select(slug_field, trends).join_from(link.model, slug_field.model)
+    if link.model is not Trend:
+        query = query.join_from(link.model, Trend)
+    return dict(query.join_from(Trend, Edition).where(Edition.year != year).group_by(slug_field).tuples())
+
+
 def load_experts(sync, report):
+    """Experts are shared by editions; each shows what their latest edition prints.
+
+    :returns: ``({slug: id}, slugs whose row this edition wrote)``; an expert who also writes
+        in a later edition keeps that edition's roles, organisation, links and bio, so the
+        order in which editions are seeded does not matter.
+    """
+    year = report.edition.year
+    later = set(Expert.select(Expert.slug).join(Trend).join(Edition).where(Edition.year > year).tuples())
+    later = {slug for (slug,) in later}
+    counts = Counter(t.expert_slug for t in report.trends if t.expert_slug)
+    counts.update(counts_elsewhere(Trend.expert, Expert.slug, year))
+    current = [x for x in report.experts if x.slug not in later]
     rows = [
         {
             "slug": x.slug,
@@ -164,22 +143,20 @@ def load_experts(sync, report):
             "organization_key": fold(x.organization) if x.organization else None,
             "roles": x.roles,
             "bio": x.bio,
+            "trend_count": counts[x.slug],
         }
-        for x in report.experts
+        for x in current
     ]
     ids = sync.rows(Expert, lambda r: r["slug"], rows, delete=False)
+    ids.update(Expert.select(Expert.slug, Expert.id).where(Expert.slug.in_(list(later))).tuples())
     links = [
         {"expert": ids[x.slug], "position": i, "kind": link.kind, "url": link.url}
-        for x in report.experts
+        for x in current
         for i, link in enumerate(x.links)
     ]
-    sync.rows(
-        ExpertLink,
-        lambda r: (r["expert"], r["position"]),
-        links,
-        ExpertLink.expert.in_(list(ids.values())),
-    )
-    return ids
+    owned = [ids[x.slug] for x in current]
+    sync.rows(ExpertLink, lambda r: (r["expert"], r["position"]), links, ExpertLink.expert.in_(owned))
+    return ids, {x.slug for x in current}
 
 
 def load_trends(sync, report, edition_id, expert_ids):
@@ -202,7 +179,7 @@ def load_trends(sync, report, edition_id, expert_ids):
         }
         for t in report.trends
     ]
-    ids = sync.rows(Trend, lambda r: r["number"], rows, Trend.edition == edition_id)
+    ids = sync.rows(Trend, lambda r: r["number"], rows, Trend.edition == edition_id, unique=("slug",))
     sections = [
         {
             "trend": ids[t.number],
@@ -247,14 +224,19 @@ def signatures(trends):
 
 
 def load_keywords(sync, report, trend_ids):
+    """Keywords about at least one trend (the parser warns of the others), with their links."""
+    keywords = [k for k in report.keywords if k.links]
+    counts = Counter({k.slug: len(k.links) for k in keywords})
+    counts.update(counts_elsewhere(TrendKeyword.keyword, Keyword.slug, report.edition.year))
     rows = [
         {
             "slug": k.slug,
             "term": k.term,
             "sort_term": sort_key(k.term),
             "search_text": fold(k.term),
+            "trend_count": counts[k.slug],
         }
-        for k in report.keywords
+        for k in keywords
     ]
     ids = sync.rows(Keyword, lambda r: r["slug"], rows, delete=False)
     links = [
@@ -265,16 +247,11 @@ def load_keywords(sync, report, trend_ids):
             "evidence": link.evidence,
             "location": link.location,
         }
-        for k in report.keywords
+        for k in keywords
         for link in k.links
     ]
     in_edition = list(trend_ids.values())
-    sync.rows(
-        TrendKeyword,
-        lambda r: (r["trend"], r["keyword"]),
-        links,
-        TrendKeyword.trend.in_(in_edition),
-    )
+    sync.rows(TrendKeyword, lambda r: (r["trend"], r["keyword"]), links, TrendKeyword.trend.in_(in_edition))
     return ids
 
 
@@ -287,7 +264,7 @@ def entry(kind, object_id, title, body, edition=None):
     return {"kind": kind, "object_id": object_id, "edition_id": edition, "title_terms": title, "body_terms": body}
 
 
-def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, keyword_ids):
+def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current_experts, keyword_ids):
     """What the full-text index holds: title and body terms of each trend, expert, keyword."""
     key = lambda r: (r["kind"], r["object_id"])  # noqa: E731
     trends = [
@@ -299,45 +276,45 @@ def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, keyword
     others = [
         entry("expert", expert_ids[x.slug], analysed(x.name), analysed(x.organization, *x.roles, *x.bio))
         for x in report.experts
-    ] + [entry("keyword", keyword_ids[k.slug], analysed(k.term), "") for k in report.keywords]
+        if x.slug in current_experts
+    ] + [entry("keyword", keyword_ids[k.slug], analysed(k.term), "") for k in report.keywords if k.slug in keyword_ids]
     sync.rows(SearchEntry, key, others, delete=False)
 
 
-def remove_orphans(result):
+def remove_orphans(sync):
     """Experts and keywords no edition speaks of any more, and their search entries."""
     for model, link in ((Expert, Trend.expert), (Keyword, TrendKeyword.keyword)):
         used = link.model.select(link).where(link.is_null(False))
         deleted = model.delete().where(model.id.not_in(used)).execute()
         if deleted:
-            result.changes[f"{model.__name__} deleted"] += deleted
+            sync.changes[f"{model.__name__} deleted"] += deleted
     for kind, model in (("trend", Trend), ("expert", Expert), ("keyword", Keyword)):
         gone = SearchEntry.delete().where(SearchEntry.kind == kind, SearchEntry.object_id.not_in(model.select(model.id)))
         deleted = gone.execute()
         if deleted:
-            result.changes["SearchEntry deleted"] += deleted
+            sync.changes["SearchEntry deleted"] += deleted
 
 
-def recount(result):
-    """Store each expert's and keyword's number of trends, for sorting and listing."""
+def recount(sync):
+    """Trend counts of the experts and keywords this edition did not write (they may have lost
+    trends of it); those it wrote were counted as they were stored."""
     for model, link in ((Expert, Trend.expert), (Keyword, TrendKeyword.keyword)):
-        counts = dict(
-            link.model.select(link, fn.COUNT(link.model.id)).where(link.is_null(False)).group_by(link).tuples()
-        )
+        counts = dict(link.model.select(link, fn.COUNT(link.model.id)).where(link.is_null(False)).group_by(link).tuples())
         for row_id, current in model.select(model.id, model.trend_count).tuples():
             if counts.get(row_id, 0) != current:
                 model.update(trend_count=counts.get(row_id, 0)).where(model.id == row_id).execute()
-                result.changes[f"{model.__name__} updated"] += 1
+                sync.changes[f"{model.__name__} updated"] += 1
 
 
-def store_version(result):
+def store_version(sync):
     """The data version: a digest of every edition's content, what ETags are made of."""
     hashes = sorted(h for (h,) in Edition.select(Edition.content_hash).tuples())
     version = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
     current = Metadata.get_or_none(Metadata.key == "data_version")
     if current is None:
         Metadata.create(key="data_version", value=version)
+        sync.changes["Metadata inserted"] += 1
     elif current.value != version:
         Metadata.update(value=version).where(Metadata.key == "data_version").execute()
-    if current is None or current.value != version:
-        result.changes["Metadata updated"] += 1
+        sync.changes["Metadata updated"] += 1
     return version

@@ -3,6 +3,7 @@
 markdown-it-py does the CommonMark work (emphasis, links, escapes, autolinks); this module only
 flattens its token stream and renders each inline run as plain text, safe HTML and links.
 """
+
 import html
 import re
 from dataclasses import dataclass, field

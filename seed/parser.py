@@ -4,6 +4,7 @@ The report is a run of top-level parts: the title page, "Sommaire", "Introductio
 cloud ("Nous allons parler de..."), the list of experts and titles ("avec..."), the publisher's
 pages, the numbered trend articles ("#12 Title") and the editor ("Responsable éditorial").
 """
+
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ ATTRIBUTIONS = "avec"
 EDITOR = "responsable editorial"
 PUBLISHER_PREFIX = "a propos de "
 TITLE_MATCH = 0.85  # SequenceMatcher ratio above which two titles are the same title
+MAX_ARTICLE_NUMBER = 1_000_000
 
 
 @dataclass
@@ -71,8 +73,7 @@ def read_corpus(path):
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise records.ParseError(
-            f"{path.name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start})",
+            f"{path.name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
             line,
         ) from None
     meta_path = path.with_suffix(".toml")
@@ -117,7 +118,7 @@ def parse_report(text, meta=None):
             continue
         key = heading_key(part.heading.text)
         if key.startswith(PUBLISHER_PREFIX.strip()) and "publisher" not in sections:
-            sections["publisher"] = part.heading.text[len(PUBLISHER_PREFIX):].strip()
+            sections["publisher"] = part.heading.text[len(PUBLISHER_PREFIX) :].strip()
         elif key in (CONTENTS, INTRODUCTION, KEYWORD_CLOUD, ATTRIBUTIONS, EDITOR):
             sections[key] = part
         elif key not in skip and not key.startswith(PUBLISHER_PREFIX.strip()):
@@ -149,8 +150,12 @@ def parse_report(text, meta=None):
         source_url=meta.get("source_url"),
     )
     return records.Report(
-        edition, sorted(experts.values(), key=lambda e: e.slug), trends, keywords,
-        notices.warnings, notices.anomalies,
+        edition,
+        sorted(experts.values(), key=lambda e: e.slug),
+        trends,
+        keywords,
+        notices.warnings,
+        notices.anomalies,
     )
 
 
@@ -170,8 +175,10 @@ def split_parts(blocks):
                 credits.insert(0, current.blocks.pop())
             article = Article(int(match.group(1)), match.group(2).strip(), block, [], credits)
             parts.append(Part(block, article.blocks, article))
-        elif block.kind == "heading" and block.level == 1 and not (
-            current.article and is_continuation(block.text, current.article.title)
+        elif (
+            block.kind == "heading"
+            and block.level == 1
+            and not (current.article and is_continuation(block.text, current.article.title))
         ):
             parts.append(Part(block))
         else:
@@ -190,6 +197,9 @@ def read_attributions(part, notices):
             notices.warn(block.line, f"unreadable line in the 'avec...' list: {block.text[:60]!r}")
             continue
         titles = [title.strip(" *") for title in titles.split("•") if title.strip(" *")]
+        if not titles or not name.strip(" *"):
+            notices.warn(block.line, f"an 'avec...' line without a name or a title: {block.text[:60]!r}")
+            continue
         attributions.append(Attribution(name.strip(" *"), titles, block.line))
     return attributions
 
@@ -197,9 +207,7 @@ def read_attributions(part, notices):
 def same_title(a, b):
     """True when two printings of a title are the same title (punctuation, prefixes aside)."""
     a, b = heading_key(a), heading_key(b)
-    return a == b or (min(len(a), len(b)) > 10 and (a in b or b in a)) or (
-        SequenceMatcher(None, a, b).ratio() >= TITLE_MATCH
-    )
+    return a == b or (min(len(a), len(b)) > 10 and (a in b or b in a)) or (SequenceMatcher(None, a, b).ratio() >= TITLE_MATCH)
 
 
 def find_attribution(title, attributions):
@@ -210,6 +218,10 @@ def read_articles(articles, attributions, notices):
     """Parse every article, resolve its expert, and cross-check it against the "avec..." list."""
     experts, trends, taken, numbers, used = {}, [], set(), {}, set()
     for article in articles:
+        if not 1 <= article.number <= MAX_ARTICLE_NUMBER:
+            raise records.ParseError(
+                f"article number #{article.number} is out of range (1 to {MAX_ARTICLE_NUMBER})", article.heading.line
+            )
         if article.number in numbers:
             raise records.ParseError(
                 f"article number #{article.number} is used twice (first at line {numbers[article.number]})",
@@ -235,10 +247,11 @@ def read_articles(articles, attributions, notices):
                 f"{attribution.titles[0]!r}, but no article has that title: is the file truncated?",
                 attribution.line,
             )
-    expected = range(1, max(numbers) + 1)
-    missing = [n for n in expected if n not in numbers]
+    missing = max(numbers) - len(numbers)
     if missing:
-        notices.warn(0, f"article numbers missing: {', '.join(f'#{n}' for n in missing)}")
+        first = [n for n in range(1, max(numbers)) if n not in numbers][:10]
+        more = f" and {missing - len(first)} more" if missing > len(first) else ""
+        notices.warn(0, f"article numbers missing: {', '.join(f'#{n}' for n in first)}{more}")
     check_shared_links(experts, notices)
     return experts, sorted(trends, key=lambda t: t.number)
 

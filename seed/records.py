@@ -1,4 +1,5 @@
 """Plain records the parser produces and the loader stores: no database in sight."""
+
 from dataclasses import dataclass, field
 
 

@@ -1,5 +1,6 @@
 """Fixtures on real parts: a real database (a SQLite file, or a PostgreSQL schema when
 DATABASE_URL names a PostgreSQL server), the real corpus, the real app."""
+
 import os
 import subprocess
 import uuid

@@ -1,4 +1,5 @@
 """Assertions shared by the API tests."""
+
 import contextlib
 import logging
 

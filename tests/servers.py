@@ -1,4 +1,5 @@
 """Real servers for tests: gunicorn started as `make run` starts it, spoken to over HTTP."""
+
 import http.client
 import json
 import os
@@ -38,7 +39,11 @@ class Gunicorn:
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """The flask commands, invoked as a user would."""
+
 from api.cli import migration_runner
 from api.models import Trend
 from tests.factories import make_report

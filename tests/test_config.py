@@ -1,4 +1,5 @@
 """Settings from the environment: defaults, checks, and the README's table."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """The database module: URLs, engines, JSON fields."""
+
 import pytest
 
 from api.db import db, is_postgres, make_database

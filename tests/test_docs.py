@@ -1,4 +1,5 @@
 """Swagger UI and ReDoc, served with every asset from the app itself (they work offline)."""
+
 import re
 
 import pytest

@@ -1,16 +1,27 @@
 """GET /v1/editions and /v1/editions/{year}."""
+
 import pytest
 
 from tests.helpers import assert_problem
 
 
 def test_list_editions_with_counts(get_json):
-    assert get_json("/v1/editions") == [{
-        "year": 2021, "title": "Social Media et Marketing Digital : l'avis des experts", "subtitle": "Tendances 2021",
-        "publisher": "Digimind", "language": "fr", "editor": "Christophe Asselin", "source_url": None,
-        "trend_count": 38, "expert_count": 35, "keyword_count": 41,
-        "url": "/v1/editions/2021", "trends_url": "/v1/trends?edition=2021",
-    }]
+    assert get_json("/v1/editions") == [
+        {
+            "year": 2021,
+            "title": "Social Media et Marketing Digital : l'avis des experts",
+            "subtitle": "Tendances 2021",
+            "publisher": "Digimind",
+            "language": "fr",
+            "editor": "Christophe Asselin",
+            "source_url": None,
+            "trend_count": 38,
+            "expert_count": 35,
+            "keyword_count": 41,
+            "url": "/v1/editions/2021",
+            "trends_url": "/v1/trends?edition=2021",
+        }
+    ]
 
 
 def test_get_edition_with_introduction(get_json):

@@ -1,4 +1,5 @@
 """GET /v1/experts and /v1/experts/{slug}."""
+
 import pytest
 
 from tests.helpers import assert_problem, assert_query_count
@@ -21,10 +22,15 @@ def test_list_experts_in_french_name_order(get_json):
 def test_expert_item(get_json):
     expert = next(e for e in get_json("/v1/experts?page_size=100") if e["slug"] == "guillaume-terrien")
     assert expert == {
-        "id": expert["id"], "slug": "guillaume-terrien", "name": "Guillaume Terrien", "name_original": "Guillaume TERRIEN",
-        "roles": ["Fondateur de World Digital People"], "organization": None,
+        "id": expert["id"],
+        "slug": "guillaume-terrien",
+        "name": "Guillaume Terrien",
+        "name_original": "Guillaume TERRIEN",
+        "roles": ["Fondateur de World Digital People"],
+        "organization": None,
         "links": [{"kind": "linkedin", "url": "https://www.linkedin.com/in/guillaume-terrien-41941637/"}],
-        "trend_count": 1, "url": "/v1/experts/guillaume-terrien",
+        "trend_count": 1,
+        "url": "/v1/experts/guillaume-terrien",
     }
 
 

@@ -1,4 +1,5 @@
 """Conventions every operation follows: paging, errors, caching, CORS, methods, encoding."""
+
 import dataclasses
 import json
 import re
@@ -18,7 +19,7 @@ def pagination(response):
 
 
 def links(response):
-    return dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("Link", "")))
+    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("Link", ""))}
 
 
 # Paging
@@ -59,8 +60,10 @@ def test_a_page_past_the_end_is_an_empty_array(client, page):
 
 
 @pytest.mark.parametrize("url", LISTS)
-@pytest.mark.parametrize("query, parameter", [("page=0", "page"), ("page=-1", "page"), ("page=x", "page"),
-                                              ("page_size=0", "page_size"), ("page_size=101", "page_size")])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [("page=0", "page"), ("page=-1", "page"), ("page=x", "page"), ("page_size=0", "page_size"), ("page_size=101", "page_size")],
+)
 def test_out_of_range_paging_is_a_422_naming_the_parameter(client, url, query, parameter):
     body = assert_problem(client.get(f"{url}?{query}"), 422)
     assert list(body["errors"]) == [parameter]
@@ -110,9 +113,9 @@ def test_304_runs_no_query_and_no_view(new_database_url, report):
     with app.app_context():
         load_report(report)
     client = app.test_client()
-    etag = client.get("/v1/trends").headers["ETag"]
+    etag = client.get("/v1/trends?keyword=micro-et-nano").headers["ETag"]
     with assert_query_count(0):
-        assert client.get("/v1/trends?keyword=nope", headers={"If-None-Match": etag}).status_code == 304
+        assert client.get("/v1/trends?keyword=micro-et-nano", headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_stale_etag_gets_the_full_answer(client):
@@ -145,14 +148,18 @@ def test_errors_carry_no_etag(client):
 def test_cors_allows_any_origin_and_exposes_paging_headers(client):
     response = client.get("/v1/trends", headers={"Origin": "https://front.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Link", "X-Pagination",
-                                                                                  "X-Request-ID"}
+    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Link", "X-Pagination", "X-Request-ID"}
 
 
 def test_cors_preflight(client):
-    response = client.options("/v1/trends", headers={
-        "Origin": "https://front.example", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "If-None-Match"})
+    response = client.options(
+        "/v1/trends",
+        headers={
+            "Origin": "https://front.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert set(response.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
@@ -179,9 +186,14 @@ def routes(app):
 
 def test_head_and_options_work_on_every_route(app, client):
     for rule in routes(app):
-        url = {"/v1/trends/<number_or_slug>": "/v1/trends/5", "/v1/trends/<number_or_slug>/related": "/v1/trends/5/related",
-               "/v1/experts/<slug>": "/v1/experts/nicolas-celic", "/v1/keywords/<slug>": "/v1/keywords/splinternet",
-               "/v1/editions/<int:year>": "/v1/editions/2021", "/v1/search": "/v1/search?q=splinternet"}.get(rule.rule, rule.rule)
+        url = {
+            "/v1/trends/<number_or_slug>": "/v1/trends/5",
+            "/v1/trends/<number_or_slug>/related": "/v1/trends/5/related",
+            "/v1/experts/<slug>": "/v1/experts/nicolas-celic",
+            "/v1/keywords/<slug>": "/v1/keywords/splinternet",
+            "/v1/editions/<int:year>": "/v1/editions/2021",
+            "/v1/search": "/v1/search?q=splinternet",
+        }.get(rule.rule, rule.rule)
         get, head = client.get(url), client.head(url)
         assert head.status_code == get.status_code == 200, url
         assert head.get_data() == b"" and head.headers.get("ETag") == get.headers.get("ETag")
@@ -197,6 +209,38 @@ def test_json_is_utf8_with_french_text_unescaped(client):
 
 
 def test_slugs_are_lowercase_ascii(get_json):
-    slugs = [t["slug"] for t in get_json("/v1/trends?page_size=100")] + [
-        e["slug"] for e in get_json("/v1/experts?page_size=100")] + [k["slug"] for k in get_json("/v1/keywords?page_size=100")]
+    slugs = (
+        [t["slug"] for t in get_json("/v1/trends?page_size=100")]
+        + [e["slug"] for e in get_json("/v1/experts?page_size=100")]
+        + [k["slug"] for k in get_json("/v1/keywords?page_size=100")]
+    )
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) for slug in slugs)
+
+
+def test_one_urls_etag_does_not_validate_another(client):
+    etag = client.get("/v1/trends/5").headers["ETag"]
+    assert client.get("/v1/trends/6", headers={"If-None-Match": etag}).status_code == 200
+    assert_problem(client.get("/v1/trends/999", headers={"If-None-Match": etag}), 404)
+    assert_problem(client.get("/v1/trends?page=0", headers={"If-None-Match": etag}), 422)
+
+
+def test_if_none_match_star_is_304_only_for_what_exists(client):
+    assert client.get("/v1/trends/5", headers={"If-None-Match": "*"}).status_code == 304
+    assert_problem(client.get("/v1/trends/999", headers={"If-None-Match": "*"}), 404)
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/experts/%00", "/v1/keywords/a%00b", "/v1/trends/%00/related", "/v1/trends/5%1b", "/v1/editions/%00"]
+)
+def test_control_characters_in_paths_are_a_400(client, path):
+    assert_problem(client.get(path), 400, "control characters")
+
+
+def test_database_away_is_a_503_problem(tmp_path):
+    from api import create_app
+
+    client = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing.db"}).test_client()
+    response = client.get("/v1/trends")
+    assert_problem(response, 503, "database")
+    assert response.headers["Retry-After"] == "5"
+    assert not (tmp_path / "missing.db").exists()  # serving never creates a database

@@ -1,4 +1,5 @@
 """GET /v1/keywords and /v1/keywords/{slug}."""
+
 import pytest
 
 from tests.helpers import assert_problem, assert_query_count
@@ -16,10 +17,16 @@ def test_sort_by_trend_count(get_json):
     assert (top["slug"], top["trend_count"]) == ("confinement", 5)
 
 
-@pytest.mark.parametrize("q, expected", [("reseau", ["reseaux-commerciaux", "reseaux-soucieux"]),
-                                         ("RÉSEAU", ["reseaux-commerciaux", "reseaux-soucieux"]),
-                                         ("&", ["contradictoire-chaotique", "tiktok-b2b"]),
-                                         ("%", []), ("_", [])])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("reseau", ["reseaux-commerciaux", "reseaux-soucieux"]),
+        ("RÉSEAU", ["reseaux-commerciaux", "reseaux-soucieux"]),
+        ("&", ["contradictoire-chaotique", "tiktok-b2b"]),
+        ("%", []),
+        ("_", []),
+    ],
+)
 def test_q_is_contains_accent_insensitive_and_literal(get_json, q, expected):
     from urllib.parse import quote
 

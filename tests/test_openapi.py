@@ -1,4 +1,5 @@
 """The OpenAPI document: committed, valid, linted, and complete enough to explore in Swagger UI."""
+
 import json
 import shutil
 import subprocess
@@ -37,12 +38,17 @@ def test_redocly_lint_recommended_rules_pass():
     assert REDOCLY.exists(), "run `make test` (it installs Redocly CLI into .ci/node_modules)"
     result = subprocess.run(
         [str(REDOCLY), "lint", "openapi.yaml", "--format=json"],
-        cwd=ROOT, capture_output=True, text=True,
-        env={"PATH": str(Path(shutil.which("node")).parent), "REDOCLY_TELEMETRY": "off",
-             "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": str(Path(shutil.which("node")).parent),
+            "REDOCLY_TELEMETRY": "off",
+            "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(result.stdout[result.stdout.index("{"):])
+    report = json.loads(result.stdout[result.stdout.index("{") :])
     assert report["totals"]["errors"] == report["totals"]["warnings"] == 0, report["problems"]
 
 
@@ -52,8 +58,17 @@ def test_every_operation_has_summary_description_and_a_stable_operation_id(spec)
         assert operation.get("summary") and operation.get("description"), (path, method)
         ids.append(operation["operationId"])
     assert len(ids) == len(set(ids))
-    assert {"listTrends", "getTrend", "listRelatedTrends", "listExperts", "getExpert", "listKeywords",
-            "getKeyword", "listEditions", "getEdition"} <= set(ids)
+    assert {
+        "listTrends",
+        "getTrend",
+        "listRelatedTrends",
+        "listExperts",
+        "getExpert",
+        "listKeywords",
+        "getKeyword",
+        "listEditions",
+        "getEdition",
+    } <= set(ids)
 
 
 def resolve(spec, node):
@@ -64,7 +79,7 @@ def resolve(spec, node):
 
 
 def test_every_parameter_has_a_description_and_an_example(spec):
-    for path, method, operation in operations(spec):
+    for path, _method, operation in operations(spec):
         for parameter in operation.get("parameters", []) + spec["paths"][path].get("parameters", []):
             parameter = resolve(spec, parameter)
             assert parameter.get("description"), (path, parameter["name"])

@@ -1,4 +1,5 @@
 """The service as deployed: gunicorn with several workers, spoken to over HTTP."""
+
 import gzip
 import json
 import re
@@ -104,13 +105,22 @@ def test_security_headers(server):
     assert api["x-content-type-options"] == "nosniff" and api["referrer-policy"] == "no-referrer"
     assert api["content-security-policy"].startswith("default-src 'none'")
     _, docs, _ = server.get("/docs")
-    assert "script-src 'self'" in docs["content-security-policy"] and "unsafe-inline" not in docs[
-        "content-security-policy"].split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in docs["content-security-policy"]
+        and "unsafe-inline" not in docs["content-security-policy"].split("script-src")[1].split(";")[0]
+    )
 
 
-@pytest.mark.parametrize("path, status", [("/v1/trends?q=" + "a" * 5000, 422), ("/v1/trends?q=" + "b" * 100_000, 422),
-                                          ("/v1/trends?q=" + "%C3%A9" * 40_000, 414),
-                                          ("/v1/experts/%00", 400), ("/v1/experts/a%1bb", 400)])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/v1/trends?q=" + "a" * 5000, 422),
+        ("/v1/trends?q=" + "b" * 100_000, 422),
+        ("/v1/trends?q=" + "%C3%A9" * 40_000, 414),
+        ("/v1/experts/%00", 400),
+        ("/v1/experts/a%1bb", 400),
+    ],
+)
 def test_oversized_or_odd_requests_are_problems(server, path, status):
     got, headers, body = server.get(path)
     assert got == status and headers["content-type"] == "application/problem+json"
@@ -119,8 +129,9 @@ def test_oversized_or_odd_requests_are_problems(server, path, status):
 
 def test_rate_limit_is_reached_then_resets(tmp_path, seeded_database_url):
     # A moving window: the count is exactly the requests of the last 2 seconds.
-    server = Gunicorn(tmp_path, seeded_database_url, WEB_CONCURRENCY=1, RATE_LIMIT="5/2second",
-                      RATE_LIMIT_STRATEGY="moving-window").start()
+    server = Gunicorn(
+        tmp_path, seeded_database_url, WEB_CONCURRENCY=1, RATE_LIMIT="5/2second", RATE_LIMIT_STRATEGY="moving-window"
+    ).start()
     try:
         etag = server.get("/v1/trends")[1]["etag"]
         assert [server.get("/v1/trends", {"If-None-Match": etag})[0] for _ in range(10)] == [304] * 10  # not counted
@@ -153,8 +164,14 @@ def test_redis_shares_the_limit_between_instances(tmp_path, seeded_database_url,
 
 def test_an_invalid_setting_stops_the_start_with_one_line(tmp_path):
     server = Gunicorn(tmp_path, "sqlite:///nowhere.db", PORT="eighty")
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT,
-                            env=server.env | {"PORT": "eighty"}, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=server.env | {"PORT": "eighty"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == "configuration error: PORT must be a whole number, got 'eighty'"
 

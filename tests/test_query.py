@@ -1,17 +1,21 @@
 """Web-search syntax read into index expressions."""
+
 import pytest
 
 from api.query import QueryError, parse_query
 
 
-@pytest.mark.parametrize("text, fts5, tsquery", [
-    ("réseaux sociaux", '"reseau" AND "social"', "(('reseau')) & (('social'))"),
-    ('"micro et nano"', '"micro nano"', "(('micro' <-> 'nano'))"),
-    ("sobriété OR splinternet", '("sobriet" OR "splinternet")', "(('sobriet') | ('splinternet'))"),
-    ("influenceurs -tiktok", '("influenceur") NOT "tiktok"', "(('influenceur')) & !('tiktok')"),
-    ("splinter*", '"splinter"*', "(('splinter':*))"),
-    ("Covid-19", '"covid 19"', "(('covid' <-> '19'))"),
-])
+@pytest.mark.parametrize(
+    "text, fts5, tsquery",
+    [
+        ("réseaux sociaux", '"reseau" AND "social"', "(('reseau')) & (('social'))"),
+        ('"micro et nano"', '"micro nano"', "(('micro' <-> 'nano'))"),
+        ("sobriété OR splinternet", '("sobriet" OR "splinternet")', "(('sobriet') | ('splinternet'))"),
+        ("influenceurs -tiktok", '("influenceur") NOT "tiktok"', "(('influenceur')) & !('tiktok')"),
+        ("splinter*", '"splinter"*', "(('splinter':*))"),
+        ("Covid-19", '"covid 19"', "(('covid' <-> '19'))"),
+    ],
+)
 def test_expressions_for_both_engines(text, fts5, tsquery):
     query = parse_query(text)
     assert (query.fts5(), query.tsquery()) == (fts5, tsquery)
@@ -19,9 +23,12 @@ def test_expressions_for_both_engines(text, fts5, tsquery):
 
 def test_describe_says_how_the_query_was_read():
     assert parse_query('"micro et nano" l\'influenceur OR créatrices -tiktok cel*').describe() == {
-        "text": '"micro et nano" l\'influenceur OR créatrices -tiktok cel*', "operator": "AND",
+        "text": '"micro et nano" l\'influenceur OR créatrices -tiktok cel*',
+        "operator": "AND",
         "clauses": [['"micro nano"'], ["influenceur", "createur"], ["cel*"]],
-        "terms": ["createur", "influenceur"], "phrases": [["micro", "nano"]], "prefixes": ["cel"],
+        "terms": ["createur", "influenceur"],
+        "phrases": [["micro", "nano"]],
+        "prefixes": ["cel"],
         "excluded": ["tiktok"],
     }
 

@@ -1,4 +1,5 @@
 """GET /v1/trends, /v1/trends/{number_or_slug} and its related trends."""
+
 import pytest
 
 from tests.helpers import assert_problem, assert_query_count
@@ -56,8 +57,9 @@ def test_comma_separated_keywords_are_like_repeated_ones(get_json):
     )
 
 
-@pytest.mark.parametrize("query", ["keyword=no-such-keyword", "keyword=splinternet&keyword=nope",
-                                   "keyword=nope&match=any", "expert=nobody"])
+@pytest.mark.parametrize(
+    "query", ["keyword=no-such-keyword", "keyword=splinternet&keyword=nope", "keyword=nope&match=any", "expert=nobody"]
+)
 def test_unknown_keyword_or_expert_gives_an_empty_list(client, query):
     response = client.get(f"/v1/trends?{query}")
     assert response.status_code == 200 and response.get_json() == []
@@ -87,8 +89,10 @@ def test_sort_by_title_is_french_aware(get_json):
     titles = [t["title"] for t in get_json("/v1/trends?sort=title&page_size=100")]
     # "Éduquer" sorts with the E's, not after "Woke"; digits first.
     assert titles[0].startswith("2021 :")
-    assert titles.index("Empowerment 4.0 : les nouvelles armureries numériques") == titles.index(
-        next(t for t in titles if t.startswith("Éduquer"))) + 1
+    assert (
+        titles.index("Empowerment 4.0 : les nouvelles armureries numériques")
+        == titles.index(next(t for t in titles if t.startswith("Éduquer"))) + 1
+    )
     assert titles[-1] == "Woke washing et quête de la sincérité"
     assert [t["title"] for t in get_json("/v1/trends?sort=-title&page_size=100")] == titles[::-1]
 
@@ -100,8 +104,14 @@ def test_edition_filter(client, get_json):
 
 @pytest.mark.parametrize(
     "query, parameter",
-    [("match=some", "match"), ("sort=date", "sort"), ("edition=abc", "edition"), ("edition=99999", "edition"),
-     ("keyword=" + ",".join(["a"] * 21), "keyword"), ("expert=" + "x" * 201, "expert")],
+    [
+        ("match=some", "match"),
+        ("sort=date", "sort"),
+        ("edition=abc", "edition"),
+        ("edition=99999", "edition"),
+        ("keyword=" + ",".join(["a"] * 21), "keyword"),
+        ("expert=" + "x" * 201, "expert"),
+    ],
 )
 def test_invalid_parameters_give_422_naming_them(client, query, parameter):
     body = assert_problem(client.get(f"/v1/trends?{query}"), 422)
@@ -114,25 +124,41 @@ def test_get_trend_by_number_or_slug(get_json, key):
     trend = get_json(f"/v1/trends/{key}")
     assert trend["number"] == 13 and trend["slug"] == "fragmentation-du-monde-et-splinternet"
     assert [s["heading"] for s in trend["sections"]] == [
-        None, "Vue depuis la fenêtre du marketing", "Un protectionnisme numérique à risques", "Quelles solutions ?"]
+        None,
+        "Vue depuis la fenêtre du marketing",
+        "Un protectionnisme numérique à risques",
+        "Quelles solutions ?",
+    ]
     assert trend["sections"][0]["blocks"][1]["kind"] == "bullet"
     assert trend["keywords"][0] == {
-        "slug": "splinternet", "term": "splinternet", "url": "/v1/keywords/splinternet", "weight": 1.0,
-        "location": "title", "evidence": "Fragmentation du monde et Splinternet"}
-    assert trend["edition"] == {"year": 2021, "title": "Social Media et Marketing Digital : l'avis des experts",
-                                "url": "/v1/editions/2021"}
+        "slug": "splinternet",
+        "term": "splinternet",
+        "url": "/v1/keywords/splinternet",
+        "weight": 1.0,
+        "location": "title",
+        "evidence": "Fragmentation du monde et Splinternet",
+    }
+    assert trend["edition"] == {
+        "year": 2021,
+        "title": "Social Media et Marketing Digital : l'avis des experts",
+        "url": "/v1/editions/2021",
+    }
     assert trend["plain_text"].startswith("Ces derniers mois, la fragmentation du cyberspace")
     assert trend["related_url"] == "/v1/trends/fragmentation-du-monde-et-splinternet/related?edition=2021"
 
 
 def test_trend_detail_has_footnotes_links_html_and_credit(get_json):
     trend = get_json("/v1/trends/38")
-    assert trend["footnotes"][0] == {"number": 1, "text": "Etude CSA pour LinkedIn France mars 2020 https://bit.ly/2ZJAx4o",
-                                     "urls": ["https://bit.ly/2ZJAx4o"]}
+    assert trend["footnotes"][0] == {
+        "number": 1,
+        "text": "Etude CSA pour LinkedIn France mars 2020 https://bit.ly/2ZJAx4o",
+        "urls": ["https://bit.ly/2ZJAx4o"],
+    }
     assert get_json("/v1/trends/18")["image_credit"] == '© from Series "Re:Birth" par Thomas Olliver'
     blocks = [b for s in get_json("/v1/trends/16")["sections"] for b in s["blocks"]]
-    assert blocks[0]["html"] == ("L'année 2021 marquera peut-être définitivement la fin de l'appellation des "
-                                 "<strong>réseaux dits sociaux</strong>.")
+    assert blocks[0]["html"] == (
+        "L'année 2021 marquera peut-être définitivement la fin de l'appellation des <strong>réseaux dits sociaux</strong>."
+    )
 
 
 def test_trend_detail_takes_three_queries_after_the_edition(client):
@@ -148,7 +174,9 @@ def test_unknown_trend_is_a_404_problem(client, key):
 def test_related_trends_rank_shared_keywords_first(get_json):
     related = get_json("/v1/trends/11/related?page_size=100")
     assert related[0]["number"] == 10
-    assert related[0]["shared_keywords"] == [{"slug": "micro-et-nano", "term": "micro et nano", "url": "/v1/keywords/micro-et-nano"}]
+    assert related[0]["shared_keywords"] == [
+        {"slug": "micro-et-nano", "term": "micro et nano", "url": "/v1/keywords/micro-et-nano"}
+    ]
     shared = [len(r["shared_keywords"]) for r in related]
     assert shared == sorted(shared, reverse=True)
     no_shared = [r["similarity"] for r in related if not r["shared_keywords"]]

@@ -1,4 +1,5 @@
 """Yearly editions of the report."""
+
 from .routes import blp
 
 __all__ = ["blp"]

@@ -1,11 +1,11 @@
 """Editions: the yearly reports and their counts."""
+
 from flask.views import MethodView
 from flask_smorest import abort
 
 from ..models import Edition
 from ..openapi import Blueprint
 from ..pagination import page_of
-from ..schemas import QueryArgsSchema
 from .schemas import EditionDetailSchema, EditionSchema
 
 blp = Blueprint("editions", __name__, url_prefix="/v1/editions", description="Yearly editions of the report.")
@@ -30,10 +30,9 @@ def edition_or_404(year=None):
 @blp.route("")
 class Editions(MethodView):
     @blp.doc(operationId="listEditions")
-    @blp.arguments(QueryArgsSchema, location="query")
     @blp.response(200, EditionSchema(many=True))
     @blp.paginate()
-    def get(self, args, pagination_parameters):
+    def get(self, pagination_parameters):
         """List editions
 
         Newest first, each with its number of trends, experts and keywords.

@@ -1,7 +1,8 @@
 """Edition schemas."""
+
 import marshmallow as ma
 
-from ..schemas import described, href
+from ..schemas import ApiUrl, described
 
 
 class EditionSchema(ma.Schema):
@@ -17,10 +18,8 @@ class EditionSchema(ma.Schema):
     trend_count = described(ma.fields.Integer(), "Number of trends.", 38)
     expert_count = described(ma.fields.Integer(), "Number of experts who wrote them.", 35)
     keyword_count = described(ma.fields.Integer(), "Number of keywords linked to its trends.", 41)
-    url = described(ma.fields.Function(lambda e: href(f"/editions/{e.year}")), "The edition in the API.", "/v1/editions/2021")
-    trends_url = described(
-        ma.fields.Function(lambda e: href("/trends", edition=e.year)), "Its trends, paged.", "/v1/trends?edition=2021"
-    )
+    url = described(ApiUrl("/editions/{0.year}"), "The edition in the API.", "/v1/editions/2021")
+    trends_url = described(ApiUrl("/trends", edition="{0.year}"), "Its trends, paged.", "/v1/trends?edition=2021")
 
 
 class EditionDetailSchema(EditionSchema):

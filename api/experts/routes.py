@@ -1,6 +1,6 @@
 """Experts: list with name and organisation filters, one expert with their trends."""
+
 from flask.views import MethodView
-from flask_smorest import abort
 
 from ..db import get_or_404
 from ..fulltext import filter_by_search
@@ -26,16 +26,13 @@ class Experts(MethodView):
     @blp.arguments(ExpertQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, ExpertSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters, sort=None, q=None, organization=None):
+    def get(self, pagination_parameters, sort, q=None, organization=None):
         """List experts
 
         In French alphabetical order of their names (accents and case aside), or most
         relevant first when `q` is given (full text over names, organisations, roles and bios;
         names weigh most). `organization` keeps one organisation's experts.
         """
-        if sort == "relevance" and q is None:
-            abort(422, errors={"sort": ["sort=relevance needs q."]})
-        sort = sort or ("relevance" if q else "name")
         query = Expert.matching(organization, "name" if sort == "relevance" else sort)
         if q is not None:
             query = filter_by_search(query, Expert, q, "expert", rank=sort == "relevance")

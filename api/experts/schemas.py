@@ -1,20 +1,23 @@
 """Expert schemas."""
+
 import marshmallow as ma
 
-from ..fields import Text, search_field, sort_field
+from ..fields import RelevanceSortMixin, Text, search_field, sort_field
 from ..models import Expert
-from ..schemas import QueryArgsSchema, TrendSummarySchema, described, href
-
-EMBEDDED_TRENDS = 100  # trends an expert's detail embeds; the rest via trends_url
+from ..schemas import EMBEDDED_TRENDS, ApiUrl, QueryArgsSchema, TrendSummarySchema, described
 
 
-class ExpertQueryArgsSchema(QueryArgsSchema):
+class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
+    DEFAULT_SORT = "name"
     q = search_field(
         "Keep the experts whose name (weighing most), organisation, roles or bio match, most relevant first.",
         "digimind",
     )
     organization = Text(
-        metadata={"description": "Keep the experts of this organisation (whole name, accents and case aside).", "example": "Digimind"}
+        metadata={
+            "description": "Keep the experts of this organisation (whole name, accents and case aside).",
+            "example": "Digimind",
+        }
     )
     sort = sort_field(
         [*Expert.SORTS, "relevance"],
@@ -47,7 +50,7 @@ class ExpertSchema(ma.Schema):
         [{"kind": "linkedin", "url": "https://www.linkedin.com/in/guillaume-terrien-41941637/"}],
     )
     trend_count = described(ma.fields.Integer(), "Number of trends the expert wrote.", 1)
-    url = described(ma.fields.Function(lambda e: href(f"/experts/{e.slug}")), "The expert in the API.", "/v1/experts/guillaume-terrien")
+    url = described(ApiUrl("/experts/{0.slug}"), "The expert in the API.", "/v1/experts/guillaume-terrien")
 
 
 class ExpertDetailSchema(ExpertSchema):
@@ -63,6 +66,4 @@ class ExpertDetailSchema(ExpertSchema):
         f"Their trends, newest edition first (at most {EMBEDDED_TRENDS}; all of them at trends_url).",
         [],
     )
-    trends_url = described(
-        ma.fields.Function(lambda e: href("/trends", expert=e.slug)), "All their trends, paged.", "/v1/trends?expert=nicolas-celic"
-    )
+    trends_url = described(ApiUrl("/trends", expert="{0.slug}"), "All their trends, paged.", "/v1/trends?expert=nicolas-celic")

@@ -1,4 +1,5 @@
 """The report's keyword cloud."""
+
 from .routes import blp
 
 __all__ = ["blp"]

@@ -1,4 +1,5 @@
 """Keywords: list with a contains filter, one keyword with its trends and neighbours."""
+
 from flask.views import MethodView
 
 from ..db import get_or_404

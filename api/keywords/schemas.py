@@ -1,11 +1,11 @@
 """Keyword schemas."""
+
 import marshmallow as ma
 
 from ..fields import Text, sort_field
 from ..models import Keyword
-from ..schemas import KeywordSummarySchema, QueryArgsSchema, TrendSummarySchema, described, href
+from ..schemas import EMBEDDED_TRENDS, ApiUrl, KeywordSummarySchema, QueryArgsSchema, TrendSummarySchema, described
 
-EMBEDDED_TRENDS = 100  # trends a keyword's detail embeds; the rest via trends_url
 EMBEDDED_KEYWORDS = 50  # co-occurring keywords a keyword's detail embeds
 
 
@@ -21,12 +21,14 @@ class KeywordSchema(ma.Schema):
     slug = described(ma.fields.String(), "Stable identifier of the keyword.", "micro-et-nano")
     term = described(ma.fields.String(), "The keyword as the report's cloud prints it.", "micro et nano")
     trend_count = described(ma.fields.Integer(), "Number of trends about it.", 2)
-    url = described(ma.fields.Function(lambda k: href(f"/keywords/{k.slug}")), "The keyword in the API.", "/v1/keywords/micro-et-nano")
+    url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", "/v1/keywords/micro-et-nano")
 
 
 class KeywordTrendSchema(TrendSummarySchema):
     weight = described(
-        ma.fields.Float(attribute="link.weight"), "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.", 1.0
+        ma.fields.Float(attribute="link.weight"),
+        "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.",
+        1.0,
     )
     location = described(
         ma.fields.String(attribute="link.location", validate=ma.validate.OneOf(["title", "subtitle", "heading", "body"])),
@@ -50,9 +52,7 @@ class KeywordDetailSchema(KeywordSchema):
         f"Its trends, strongest link first, each with its evidence (at most {EMBEDDED_TRENDS}; all at trends_url).",
         [],
     )
-    trends_url = described(
-        ma.fields.Function(lambda k: href("/trends", keyword=k.slug)), "All its trends, paged.", "/v1/trends?keyword=micro-et-nano"
-    )
+    trends_url = described(ApiUrl("/trends", keyword="{0.slug}"), "All its trends, paged.", "/v1/trends?keyword=micro-et-nano")
     co_occurring = described(
         ma.fields.List(ma.fields.Nested(CoOccurringKeywordSchema), attribute="co_occurring_list"),
         f"Keywords of the same trends, most shared first (at most {EMBEDDED_KEYWORDS}).",

@@ -1,4 +1,5 @@
 """A search's answer: the hits of one page, with snippets, and the facets of all hits."""
+
 from peewee import SQL, fn
 
 from ..fulltext import matches
@@ -13,10 +14,7 @@ SNIPPETS_PER_HIT = 3
 
 def type_counts(search, kinds, edition_id):
     rows = (
-        matches(search, kinds, edition_id)
-        .select(SearchEntry.kind, fn.COUNT(SearchEntry.id))
-        .group_by(SearchEntry.kind)
-        .tuples()
+        matches(search, kinds, edition_id).select(SearchEntry.kind, fn.COUNT(SearchEntry.id)).group_by(SearchEntry.kind).tuples()
     )
     counts = dict.fromkeys(kinds, 0)
     counts.update(rows)
@@ -25,6 +23,8 @@ def type_counts(search, kinds, edition_id):
 
 def facets(search, edition_id, counts):
     """Counts of all hits by type, and of trend hits by keyword and by expert."""
+    if "trend" not in counts:
+        return {"type": counts, "keyword": [], "expert": []}
     trend_ids = matches(search, ["trend"], edition_id).select(SearchEntry.object_id)
     count = fn.COUNT(TrendKeyword.trend)
     by_keyword = (
@@ -52,8 +52,7 @@ def fields_of(kind, row):
     if kind == "trend":
         return {"title": row.title, "subtitle": row.subtitle, "plain_text": row.plain_text}
     if kind == "expert":
-        return {"name": row.name, "organization": row.organization, "roles": "\n".join(row.roles),
-                "bio": "\n\n".join(row.bio)}
+        return {"name": row.name, "organization": row.organization, "roles": "\n".join(row.roles), "bio": "\n\n".join(row.bio)}
     return {"term": row.term}
 
 
@@ -63,11 +62,27 @@ def hit(kind, row, score, search):
         if text and len(found) < SNIPPETS_PER_HIT:
             found += snippets(text, search, field, SNIPPETS_PER_HIT - len(found))
     if kind == "trend":
-        return {"type": kind, "slug": row.slug, "number": row.number, "edition": row.edition.year,
-                "title": row.title, "url": trend_url(row), "score": score, "snippets": found}
+        return {
+            "type": kind,
+            "slug": row.slug,
+            "number": row.number,
+            "edition": row.edition.year,
+            "title": row.title,
+            "url": trend_url(row),
+            "score": score,
+            "snippets": found,
+        }
     title = row.name if kind == "expert" else row.term
-    return {"type": kind, "slug": row.slug, "number": None, "edition": None, "title": title,
-            "url": href(f"/{kind}s/{row.slug}"), "score": score, "snippets": found}
+    return {
+        "type": kind,
+        "slug": row.slug,
+        "number": None,
+        "edition": None,
+        "title": title,
+        "url": href(f"/{kind}s/{row.slug}"),
+        "score": score,
+        "snippets": found,
+    }
 
 
 def page_hits(search, kinds, edition_id, page, page_size):

@@ -1,4 +1,5 @@
 """GET /v1/search: hits of every kind, ranked, with snippets and facets."""
+
 from flask.views import MethodView
 
 from ..editions.routes import edition_or_404

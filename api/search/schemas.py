@@ -1,4 +1,5 @@
 """Search schemas: arguments and the answer."""
+
 import marshmallow as ma
 
 from ..fields import edition_field, search_field, term_list
@@ -11,7 +12,7 @@ class SearchArgsSchema(QueryArgsSchema):
         "What to search for, in the trends, experts and keywords.", '"micro et nano" influenceurs -tiktok', required=True
     )
     type = term_list("Kinds of hits to return: `trend`, `expert`, `keyword` (default: all).", ["trend"], choices=KINDS)
-    edition = described(edition_field(), "Restrict trend hits to one edition (default: every edition).", 2021)
+    edition = edition_field("Restrict trend hits to one edition (default: every edition).")
 
 
 class MatchSchema(ma.Schema):
@@ -31,11 +32,13 @@ class SnippetSchema(ma.Schema):
     text = described(ma.fields.String(), "The snippet, as plain text.", "la fragmentation du cyberspace (splinternet) semble")
     html = described(
         ma.fields.String(),
-        "The snippet as HTML: the text escaped, matched words in `<mark>`, \"…\" where it is cut.",
+        'The snippet as HTML: the text escaped, matched words in `<mark>`, "…" where it is cut.',
         "…la fragmentation du cyberspace (<mark>splinternet</mark>) semble…",
     )
     matches = described(
-        ma.fields.List(ma.fields.Nested(MatchSchema)), "Where each marked word is in the field's text.", [{"start": 52, "end": 63}]
+        ma.fields.List(ma.fields.Nested(MatchSchema)),
+        "Where each marked word is in the field's text.",
+        [{"start": 52, "end": 63}],
     )
 
 
@@ -44,18 +47,20 @@ class HitSchema(ma.Schema):
     slug = described(ma.fields.String(), "Its slug.", "fragmentation-du-monde-et-splinternet")
     number = described(ma.fields.Integer(allow_none=True), "The trend's number (trends only).", 13)
     edition = described(ma.fields.Integer(allow_none=True), "The trend's edition (trends only).", 2021)
-    title = described(ma.fields.String(), "Title of a trend, name of an expert, term of a keyword.", "Fragmentation du monde et Splinternet")
-    url = described(ma.fields.String(), "It in the API.", "/v1/trends/fragmentation-du-monde-et-splinternet?edition=2021")
-    score = described(
-        ma.fields.Float(), "Relevance (higher is better; compare within one answer only).", 6.0113
+    title = described(
+        ma.fields.String(), "Title of a trend, name of an expert, term of a keyword.", "Fragmentation du monde et Splinternet"
     )
+    url = described(ma.fields.String(), "It in the API.", "/v1/trends/fragmentation-du-monde-et-splinternet?edition=2021")
+    score = described(ma.fields.Float(), "Relevance (higher is better; compare within one answer only).", 6.0113)
     snippets = described(ma.fields.List(ma.fields.Nested(SnippetSchema)), "Matching passages, matches marked.", [])
 
 
 class TypeCountsSchema(ma.Schema):
-    trend = described(ma.fields.Integer(), "Trend hits.", 1)
-    expert = described(ma.fields.Integer(), "Expert hits.", 0)
-    keyword = described(ma.fields.Integer(), "Keyword hits.", 1)
+    """Only the kinds asked for (``type``) are counted."""
+
+    trend = described(ma.fields.Integer(), "Trend hits.", 1, required=False)
+    expert = described(ma.fields.Integer(), "Expert hits.", 0, required=False)
+    keyword = described(ma.fields.Integer(), "Keyword hits.", 1, required=False)
 
 
 class KeywordFacetSchema(KeywordSummarySchema):
@@ -68,9 +73,7 @@ class ExpertFacetSchema(ExpertSummarySchema):
 
 class FacetsSchema(ma.Schema):
     type = described(ma.fields.Nested(TypeCountsSchema), "All hits, by type.", {"trend": 1, "expert": 0, "keyword": 1})
-    keyword = described(
-        ma.fields.List(ma.fields.Nested(KeywordFacetSchema)), "Trend hits by keyword, most first (top 20).", []
-    )
+    keyword = described(ma.fields.List(ma.fields.Nested(KeywordFacetSchema)), "Trend hits by keyword, most first (top 20).", [])
     expert = described(ma.fields.List(ma.fields.Nested(ExpertFacetSchema)), "Trend hits by expert, most first (top 20).", [])
 
 
@@ -89,7 +92,27 @@ class ReadQuerySchema(ma.Schema):
 
 
 class SearchResultSchema(ma.Schema):
-    query = described(ma.fields.Nested(ReadQuerySchema), "The query as the service read it.", {"operator": "AND"})
+    query = described(
+        ma.fields.Nested(ReadQuerySchema),
+        "The query as the service read it.",
+        {
+            "text": "splinternet",
+            "operator": "AND",
+            "clauses": [["splinternet"]],
+            "terms": ["splinternet"],
+            "phrases": [],
+            "prefixes": [],
+            "excluded": [],
+        },
+    )
     total = described(ma.fields.Integer(), "Number of hits.", 2)
-    facets = described(ma.fields.Nested(FacetsSchema), "Counts of all hits.", {"type": {"trend": 1, "expert": 0, "keyword": 1}})
+    facets = described(
+        ma.fields.Nested(FacetsSchema),
+        "Counts of all hits.",
+        {
+            "type": {"trend": 1, "expert": 0, "keyword": 1},
+            "keyword": [{"slug": "splinternet", "term": "splinternet", "url": "/v1/keywords/splinternet", "count": 1}],
+            "expert": [{"slug": "claire-renault", "name": "Claire Renault", "url": "/v1/experts/claire-renault", "count": 1}],
+        },
+    )
     hits = described(ma.fields.List(ma.fields.Nested(HitSchema)), "This page of hits, best first.", [])

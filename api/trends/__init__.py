@@ -1,4 +1,5 @@
 """The report's trend articles."""
+
 from .routes import blp
 
 __all__ = ["blp"]

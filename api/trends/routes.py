@@ -1,6 +1,6 @@
 """Trends: list with keyword filters, one trend in full, and its related trends."""
+
 from flask.views import MethodView
-from flask_smorest import abort
 
 from ..db import get_or_404
 from ..editions.routes import edition_or_404
@@ -27,9 +27,7 @@ NUMBER_OR_SLUG = {
 
 def trend_or_404(number_or_slug, year):
     edition = edition_or_404(year)
-    return get_or_404(
-        Trend.by_number_or_slug(edition, number_or_slug), f"No trend {number_or_slug!r} in edition {edition.year}."
-    )
+    return get_or_404(Trend.by_number_or_slug(edition, number_or_slug), f"No trend {number_or_slug!r} in edition {edition.year}.")
 
 
 @blp.route("")
@@ -39,7 +37,7 @@ class Trends(MethodView):
     @blp.response(200, TrendSummarySchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate()
-    def get(self, pagination_parameters, keyword, exclude_keyword, match, sort=None, q=None, edition=None, expert=None):
+    def get(self, pagination_parameters, keyword, exclude_keyword, match, sort, q=None, edition=None, expert=None):
         """List trends
 
         The trends of one edition (the latest by default), in number order, or most relevant
@@ -48,9 +46,6 @@ class Trends(MethodView):
         them with `match=all` (the default), at least one with `match=any`. An unknown keyword
         matches nothing. `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
-        if sort == "relevance" and q is None:
-            abort(422, errors={"sort": ["sort=relevance needs q."]})
-        sort = sort or ("relevance" if q else "number")
         query = Trend.matching(
             edition_or_404(edition),
             keywords=Keyword.ids_for(keyword),

@@ -1,19 +1,21 @@
 """Trend schemas: query arguments, the detail, related trends."""
+
 import marshmallow as ma
 
-from ..fields import Text, edition_field, search_field, sort_field, term_list
+from ..fields import RelevanceSortMixin, Text, edition_field, search_field, sort_field, term_list
 from ..models import Trend
 from ..schemas import (
-    EditionSummarySchema,
+    ApiUrl,
     KeywordSummarySchema,
     QueryArgsSchema,
+    Rounded,
     TrendSummarySchema,
     described,
-    href,
 )
 
 
-class TrendQueryArgsSchema(QueryArgsSchema):
+class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
+    DEFAULT_SORT = "number"
     q = search_field("Keep the trends that match this full-text query, most relevant first.", "réseaux sociaux -tiktok")
     keyword = term_list(
         "Keep trends about these keywords: a slug or the term itself, case and accents aside. "
@@ -56,7 +58,9 @@ class BlockSchema(ma.Schema):
 
 class SectionSchema(ma.Schema):
     heading = described(
-        ma.fields.String(allow_none=True), "Heading of the section; null for the article's opening.", "L'attention : la quête du graal !"
+        ma.fields.String(allow_none=True),
+        "Heading of the section; null for the article's opening.",
+        "L'attention : la quête du graal !",
     )
     level = described(ma.fields.Integer(), "2 for a section of the article, 3 for a sub-section.", 2)
     blocks = described(ma.fields.List(ma.fields.Nested(BlockSchema)), "Paragraphs and list items, in order.", [])
@@ -76,18 +80,20 @@ class LinkSchema(ma.Schema):
 class TrendKeywordSchema(ma.Schema):
     slug = described(ma.fields.String(attribute="keyword.slug"), "Stable identifier of the keyword.", "splinternet")
     term = described(ma.fields.String(attribute="keyword.term"), "The keyword as the cloud prints it.", "splinternet")
-    url = described(
-        ma.fields.Function(lambda link: href(f"/keywords/{link.keyword.slug}")), "The keyword in the API.", "/v1/keywords/splinternet"
-    )
+    url = described(ApiUrl("/keywords/{0.keyword.slug}"), "The keyword in the API.", "/v1/keywords/splinternet")
     weight = described(
-        ma.fields.Float(), "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.", 1.0
+        ma.fields.Float(),
+        "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.",
+        1.0,
     )
     location = described(
         ma.fields.String(validate=ma.validate.OneOf(["title", "subtitle", "heading", "body"])),
         "Where the evidence was found.",
         "title",
     )
-    evidence = described(ma.fields.String(), "The passage that shows why the trend is about the keyword.", "Fragmentation du monde et Splinternet")
+    evidence = described(
+        ma.fields.String(), "The passage that shows why the trend is about the keyword.", "Fragmentation du monde et Splinternet"
+    )
 
 
 class TrendDetailSchema(TrendSummarySchema):
@@ -99,17 +105,20 @@ class TrendDetailSchema(TrendSummarySchema):
         [],
     )
     sections = described(
-        ma.fields.List(ma.fields.Nested(SectionSchema), attribute="ordered_sections"), "The article's text, section by section.", []
+        ma.fields.List(ma.fields.Nested(SectionSchema), attribute="ordered_sections"),
+        "The article's text, section by section.",
+        [],
     )
     plain_text = described(ma.fields.String(), "The article's text without markup.", "Plus d'1,45 milliards de téléchargements…")
     footnotes = described(ma.fields.List(ma.fields.Nested(FootnoteSchema)), "Footnotes, with the addresses they cite.", [])
     links = described(ma.fields.List(ma.fields.Nested(LinkSchema)), "Links in the text.", [])
     image_credit = described(
-        ma.fields.String(allow_none=True), "Credit of the article's illustration, when printed.", '© from Series "Re:Birth" par Thomas Olliver'
+        ma.fields.String(allow_none=True),
+        "Credit of the article's illustration, when printed.",
+        '© from Series "Re:Birth" par Thomas Olliver',
     )
-    edition = described(ma.fields.Nested(EditionSummarySchema), "The edition the trend belongs to.", {"year": 2021})
     related_url = described(
-        ma.fields.Function(lambda t: href(f"/trends/{t.slug}/related", edition=t.edition.year)),
+        ApiUrl("/trends/{0.slug}/related", edition="{0.edition.year}"),
         "Trends related to this one.",
         "/v1/trends/micro-et-nano/related?edition=2021",
     )
@@ -121,6 +130,4 @@ class RelatedTrendSchema(TrendSummarySchema):
         "Keywords both trends are about.",
         [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing"}],
     )
-    similarity = described(
-        ma.fields.Function(lambda t: round(float(t.similarity), 4)), "Cosine similarity of the two texts' distinctive words, 0 to 1.", 0.1342
-    )
+    similarity = described(Rounded(4), "Cosine similarity of the two texts' distinctive words, 0 to 1.", 0.1342)

@@ -1,4 +1,5 @@
 """The keyword cloud split back into terms, and the terms linked to trends with evidence."""
+
 import pytest
 
 from seed.keywords import read_words, same_word
@@ -6,16 +7,46 @@ from seed.parser import parse_report
 from tests.factories import make_report
 
 CLOUD_TERMS = [
-    "réseaux commerciaux", "disparition du clic", "attention", "local", "minimalisme marketing",
-    "social scoring", "complémentarité digital + humain", "rationalisation",
-    "raréfaction des compétences", "influence marketing", "échapper au réel", "fatigue",
-    "groupes privés", "Révolution informationnelle", "woke washing",
-    "innovations digitales chinoises", "fin du game", "Révolution des interactions", "sens",
-    "recentrage client", "hyperpersonnalisation", "micro et nano", "moderniser", "Zoom",
-    "crise d'identité des agences", "migration des influenceurs", "réseaux soucieux",
-    "impact covid", "customer generated content", "avis augmentés", "splinternet",
-    "contradictoire & chaotique", "data et IA", "réinventer le Live", "TikTok & B2B",
-    "empowerment 4.0", "sobriété", "Confinement", "allié positif", "accros",
+    "réseaux commerciaux",
+    "disparition du clic",
+    "attention",
+    "local",
+    "minimalisme marketing",
+    "social scoring",
+    "complémentarité digital + humain",
+    "rationalisation",
+    "raréfaction des compétences",
+    "influence marketing",
+    "échapper au réel",
+    "fatigue",
+    "groupes privés",
+    "Révolution informationnelle",
+    "woke washing",
+    "innovations digitales chinoises",
+    "fin du game",
+    "Révolution des interactions",
+    "sens",
+    "recentrage client",
+    "hyperpersonnalisation",
+    "micro et nano",
+    "moderniser",
+    "Zoom",
+    "crise d'identité des agences",
+    "migration des influenceurs",
+    "réseaux soucieux",
+    "impact covid",
+    "customer generated content",
+    "avis augmentés",
+    "splinternet",
+    "contradictoire & chaotique",
+    "data et IA",
+    "réinventer le Live",
+    "TikTok & B2B",
+    "empowerment 4.0",
+    "sobriété",
+    "Confinement",
+    "allié positif",
+    "accros",
     "communautés informelles",
 ]
 
@@ -31,9 +62,7 @@ def test_cloud_is_split_into_its_intended_terms(report):
 def test_every_word_of_the_cloud_is_in_exactly_one_term(report):
     cloud = open("seed/corpus/tendances-2021.md", encoding="utf-8").read()
     cloud = cloud.split("# Nous allons parler de...")[1].split("# avec...")[0]
-    assert [w.folded for w in read_words(cloud)] == [
-        w.folded for k in report.keywords for w in read_words(k.term)
-    ]
+    assert [w.folded for w in read_words(cloud)] == [w.folded for k in report.keywords for w in read_words(k.term)]
 
 
 def test_every_keyword_is_linked_with_evidence_holding_its_words(report):
@@ -54,8 +83,15 @@ def test_links_are_ranked_by_weight(report):
 
 @pytest.mark.parametrize(
     "slug, numbers",
-    [("splinternet", [13]), ("tiktok-b2b", [5]), ("micro-et-nano", [10]), ("woke-washing", [24]),
-     ("sens", [3, 14]), ("reseaux-soucieux", [23]), ("impact-covid", [29])],
+    [
+        ("splinternet", [13]),
+        ("tiktok-b2b", [5]),
+        ("micro-et-nano", [10]),
+        ("woke-washing", [24]),
+        ("sens", [3, 14]),
+        ("reseaux-soucieux", [23]),
+        ("impact-covid", [29]),
+    ],
 )
 def test_title_keywords_point_at_their_article_first(report, slug, numbers):
     links = keyword(report, slug).links
@@ -83,8 +119,7 @@ def test_body_evidence_is_the_sentence_not_the_paragraph(report):
 
 
 def split(cloud, titles):
-    text = make_report(articles=[(n, t, ("Marie Test", "Directrice", "ACME")) for n, t in enumerate(titles, 1)],
-                       cloud=cloud)
+    text = make_report(articles=[(n, t, ("Marie Test", "Directrice", "ACME")) for n, t in enumerate(titles, 1)], cloud=cloud)
     return [k.term for k in parse_report(text).keywords]
 
 
@@ -98,5 +133,4 @@ def test_function_words_never_start_or_end_a_term():
 
 
 def test_a_conjunction_in_the_text_but_not_in_the_cloud_splits():
-    assert split("recentrage client refonte", ["Recentrage client & refonte"]) == [
-        "recentrage client", "refonte"]
+    assert split("recentrage client refonte", ["Recentrage client & refonte"]) == ["recentrage client", "refonte"]

@@ -1,4 +1,5 @@
 """Records to rows: counts, idempotence, atomicity, and editions side by side."""
+
 import dataclasses
 
 import pytest
@@ -30,6 +31,11 @@ def test_load_stores_the_whole_report(ctx, report):
     trend = Trend.get(Trend.number == 16)
     assert (trend.expert.slug, trend.edition.year) == ("quentin-liot", 2021)
     assert Expert.get(Expert.slug == "nicolas-celic").trend_count == 3
+
+
+def test_a_first_seed_only_inserts(ctx, report):
+    changes = load_report(report).changes
+    assert changes and all(what.endswith("inserted") for what in changes), changes
 
 
 def test_seeding_twice_changes_nothing(ctx, report):
@@ -71,8 +77,11 @@ def test_failure_half_way_leaves_earlier_data_intact(ctx, report, monkeypatch):
 
 def test_a_later_edition_loads_beside_this_one(ctx, report):
     load_report(report)
-    other = parse_report(make_report(
-        articles=[(1, "Micro et nano, la suite", ("Violeta Roxin", "Consultant", "ACME"))], cloud="micro et nano", year=2022))
+    other = parse_report(
+        make_report(
+            articles=[(1, "Micro et nano, la suite", ("Violeta Roxin", "Consultant", "ACME"))], cloud="micro et nano", year=2022
+        )
+    )
     load_report(other)
     assert sorted(year for (year,) in Edition.select(Edition.year).tuples()) == [2021, 2022]
     assert Trend.select().where(Trend.number == 1).count() == 2
@@ -92,3 +101,51 @@ def test_excerpt_cuts_at_a_word():
 @pytest.mark.parametrize("words, minutes", [(0, 1), (230, 1), (231, 2), (1605, 7)])
 def test_reading_time_rounds_up(words, minutes):
     assert reading_minutes(words) == minutes
+
+
+def two_editions():
+    older = parse_report(
+        make_report(
+            articles=[(1, "Micro et nano", ("Violeta Roxin", "Consultante", "Roxin SA"))], cloud="micro et nano", year=2021
+        )
+    )
+    newer = parse_report(
+        make_report(
+            articles=[(1, "Micro et nano, la suite", ("Violeta Roxin", "Directrice", "ACME"))], cloud="micro et nano", year=2022
+        )
+    )
+    return older, newer
+
+
+def experts_by_slug():
+    return {e.slug: (e.roles, e.organization, e.trend_count) for e in Expert.select()}
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_an_expert_shows_their_latest_edition_whatever_the_seed_order(ctx, order):
+    editions = two_editions()
+    for index in order:
+        load_report(editions[index])
+    assert experts_by_slug()["violeta-roxin"] == (["Directrice"], "ACME", 2)
+    again = load_report(editions[0])  # re-seeding the older edition changes nothing
+    assert not again.changed, again.changes
+
+
+def test_trends_may_swap_titles_and_slugs(ctx):
+    articles = [
+        (1, "Alpha et oméga", ("Marie Test", "Directrice", "ACME")),
+        (2, "Bêta et gamma", ("Marie Test", "Directrice", "ACME")),
+    ]
+    load_report(parse_report(make_report(articles=articles)))
+    swapped = [(1, articles[1][1], articles[1][2]), (2, articles[0][1], articles[0][2])]
+    result = load_report(parse_report(make_report(articles=swapped)))
+    assert result.changes["Trend updated"] == 2
+    assert dict(Trend.select(Trend.number, Trend.slug).tuples()) == {1: "beta-et-gamma", 2: "alpha-et-omega"}
+
+
+def test_a_keyword_about_no_trend_is_not_stored(ctx):
+    report = parse_report(make_report(cloud="Test xyzzy"))
+    assert any("'xyzzy' is about no trend" in w.message for w in report.warnings)
+    load_report(report)
+    assert [k.slug for k in Keyword.select()] == ["test"]
+    assert not load_report(report).changed

@@ -1,4 +1,5 @@
 """The parser on the real corpus and on crafted excerpts."""
+
 import re
 
 import pytest
@@ -9,7 +10,11 @@ from seed.records import ParseError
 from tests.factories import CORPUS_PATH, article, make_report
 
 TRENDS = [
-    (1, "Éduquer, nourrir, soigner...les innovations digitales chinoises préfigurent-elles de nouveaux usages sociaux ?", "Maria Mercanti-Guérin"),
+    (
+        1,
+        "Éduquer, nourrir, soigner...les innovations digitales chinoises préfigurent-elles de nouveaux usages sociaux ?",
+        "Maria Mercanti-Guérin",
+    ),
     (2, "Social media : fin du game", "Jean-Marc Dupouy"),
     (3, "Avec la pandémie, le sens est devenu le motif impérieux", "Thierry Wellhoff"),
     (4, "Minimalisme marketing : facile à imaginer, difficile à appliquer", "Aurélien Gohier"),
@@ -20,7 +25,11 @@ TRENDS = [
     (9, "2021 : échapper au réel", "Fabrice Frossard"),
     (10, "Micro et nano", "Violeta Roxin"),
     (11, "Les 7 tendances de l'Influence Marketing en 2021", "Camille Jourdain"),
-    (12, "L'expérience client retail de 2021 repose (plus que jamais) sur la complémentarité du digital...avec l'humain", "Jérôme Monange"),
+    (
+        12,
+        "L'expérience client retail de 2021 repose (plus que jamais) sur la complémentarité du digital...avec l'humain",
+        "Jérôme Monange",
+    ),
     (13, "Fragmentation du monde et Splinternet", "Claire Renault"),
     (14, "Bon sens, Local et Compétences", "Christophe Thil"),
     (15, "La disparition prochaine du clic, ou l'obsolescence annoncée de la souris ?", "Quentin Liot"),
@@ -43,7 +52,11 @@ TRENDS = [
     (32, "L'accélération numérique centrée sur l'humain", "Pierre Cappelli"),
     (33, "Tirer profit de cette année de Covid pour moderniser sa communication et son marketing", "Alban Jarry"),
     (34, "Le Live est mort ! ou l'art de réinventer vos réunions à distance", "Fadhila Brahimi"),
-    (35, "Télétravail, webinars, e-commerce... La révolution des interactions va nous obliger à tout réapprendre.", "Damien Douani"),
+    (
+        35,
+        "Télétravail, webinars, e-commerce... La révolution des interactions va nous obliger à tout réapprendre.",
+        "Damien Douani",
+    ),
     (36, "Au-delà de la Covid-19: remodeler l'avenir de la mode", "David Dubois"),
     (37, "2021 : Vous avez le bonZoom d'Acteurs de santé !", "Stéphanie Chevrel"),
     (38, "Le réseau social est aussi votre allié positif", "Christophe Asselin"),
@@ -59,9 +72,11 @@ def expert(report, slug):
 
 
 def body_texts(t):
-    return [s.heading or "" for s in t.sections] + [b.text for s in t.sections for b in s.blocks] + [
-        b.html for s in t.sections for b in s.blocks
-    ]
+    return (
+        [s.heading or "" for s in t.sections]
+        + [b.text for s in t.sections for b in s.blocks]
+        + [b.html for s in t.sections for b in s.blocks]
+    )
 
 
 def test_corpus_has_38_trends_and_35_experts(report):
@@ -168,8 +183,13 @@ def test_profile_links_are_unescaped(report, slug, url):
 
 @pytest.mark.parametrize(
     "slug, kind",
-    [("maria-mercanti-guerin", "twitter"), ("thierry-wellhoff", "linkedin"),
-     ("celine-beckrich", "instagram"), ("jerome-bondu", "website"), ("yann-gourvenec", "linkedin")],
+    [
+        ("maria-mercanti-guerin", "twitter"),
+        ("thierry-wellhoff", "linkedin"),
+        ("celine-beckrich", "instagram"),
+        ("jerome-bondu", "website"),
+        ("yann-gourvenec", "linkedin"),
+    ],
 )
 def test_profile_links_have_a_kind(report, slug, kind):
     assert expert(report, slug).links[0].kind == kind
@@ -177,10 +197,12 @@ def test_profile_links_have_a_kind(report, slug, kind):
 
 @pytest.mark.parametrize(
     "slug, name, printed",
-    [("guillaume-terrien", "Guillaume Terrien", "Guillaume TERRIEN"),
-     ("celine-beckrich", "Céline Beckrich", "Céline BECKRICH"),
-     ("nicolas-celic", "Nicolas Celic", "Nicolas CELIC"),
-     ("jacqueline-sala", "Jacqueline Sala", "Jacqueline SALA")],
+    [
+        ("guillaume-terrien", "Guillaume Terrien", "Guillaume TERRIEN"),
+        ("celine-beckrich", "Céline Beckrich", "Céline BECKRICH"),
+        ("nicolas-celic", "Nicolas Celic", "Nicolas CELIC"),
+        ("jacqueline-sala", "Jacqueline Sala", "Jacqueline SALA"),
+    ],
 )
 def test_names_as_a_person_writes_them_and_as_printed(report, slug, name, printed):
     e = expert(report, slug)
@@ -195,10 +217,16 @@ def test_names_as_a_person_writes_them_and_as_printed(report, slug, name, printe
         ("christophe-thil", ["CEO de la société BlueBoat et créateur de l'Ereriday"], None),
         ("thierry-wellhoff", ["Fondateur associé de l'agence Wellcom"], "TW&A Consultants"),
         ("celine-beckrich", ["Activatrice de réseaux sociaux et formatrice"], "disCéline"),
-        ("camille-jourdain", ["Consultant Influence et Social Media", "Formateur, Auteur et Blogueur",
-                              "Membre de La Brigade du Web"], None),
-        ("alban-jarry", ["Chief Digital Officer en Asset Management",
-                         "Président Délégué de l'Ecole Polytechnique d'Assurances"], None),
+        (
+            "camille-jourdain",
+            ["Consultant Influence et Social Media", "Formateur, Auteur et Blogueur", "Membre de La Brigade du Web"],
+            None,
+        ),
+        (
+            "alban-jarry",
+            ["Chief Digital Officer en Asset Management", "Président Délégué de l'Ecole Polytechnique d'Assurances"],
+            None,
+        ),
         ("maria-mercanti-guerin", ["Maître de conférences, Directrice de recherche"], "Sorbonne Université, IAE de Paris"),
     ],
 )
@@ -229,9 +257,7 @@ def test_real_corpus_has_no_unplaced_content(report):
 
 
 def test_article_without_expert_block_nor_avec_entry_is_a_warning_with_its_line():
-    text = make_report(
-        articles=[(1, "Un test de titre", ("Marie Test", "Directrice", "ACME")), (2, "Orphelin complet", None)]
-    )
+    text = make_report(articles=[(1, "Un test de titre", ("Marie Test", "Directrice", "ACME")), (2, "Orphelin complet", None)])
     report = parse_report(text)
     orphan = report.trends[1]
     assert orphan.expert_slug is None
@@ -245,8 +271,7 @@ def test_avec_entry_without_article_means_a_truncated_file():
     with pytest.raises(ParseError) as error:
         parse_report(cut)
     assert "Social Scoring" in str(error.value) and "truncated" in str(error.value)
-    assert error.value.line == cut.splitlines().index(
-        "- Kevin Mérigot :** Social Scoring : vers une notation permanente ?") + 1
+    assert error.value.line == cut.splitlines().index("- Kevin Mérigot :** Social Scoring : vers une notation permanente ?") + 1
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n", "\ufeff"])
@@ -312,3 +337,26 @@ def test_slugs_are_lowercase_ascii_and_unique(report):
     slugs = [t.slug for t in report.trends] + [e.slug for e in report.experts] + [k.slug for k in report.keywords]
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) for slug in slugs)
     assert len({t.slug for t in report.trends}) == 38
+
+
+def test_avec_line_without_title_is_a_warning():
+    text = make_report(avec=[("Marie Test", "Un test de titre")]).replace("# avec...\n\n", "# avec...\n\n- Paul Autre :**\n")
+    report = parse_report(text)
+    assert any("without a name or a title" in w.message for w in report.warnings)
+
+
+def test_huge_article_number_is_a_parse_error_not_a_hang():
+    with pytest.raises(ParseError, match="out of range"):
+        parse_report(make_report(articles=[(10**12, "Un test de titre", ("Marie Test", "Directrice", "ACME"))]))
+
+
+def test_gaps_in_article_numbers_are_summarised():
+    report = parse_report(make_report(articles=[(1, "Premier titre", None), (500, "Dernier titre", None)], avec=[]))
+    assert any(
+        w.message == "article numbers missing: #2, #3, #4, #5, #6, #7, #8, #9, #10, #11 and 488 more" for w in report.warnings
+    )
+
+
+def test_punctuation_in_the_cloud_ends_a_term():
+    report = parse_report(make_report(cloud="test, titre"))
+    assert [k.term for k in report.keywords] == ["test", "titre"]
