@@ -29,9 +29,10 @@ def db_group():
 @db_group.command("upgrade")
 def upgrade():
     """Apply the migrations not yet applied (recorded in the schema_migration table)."""
+    runner = migration_runner()  # before connecting: it creates a missing SQLite file
     try:
         with db.connection_context():
-            applied = migration_runner().up()
+            applied = runner.up()
     except DatabaseError as error:
         raise click.ClickException(f"the migration failed and was rolled back: {error}") from None
     click.echo(f"Applied {', '.join(applied)}." if applied else "Schema up to date: nothing to apply.")
@@ -40,8 +41,9 @@ def upgrade():
 @db_group.command("status")
 def status():
     """List migrations and whether each is applied."""
+    runner = migration_runner()
     with db.connection_context():
-        for migration in migration_runner().status():
+        for migration in runner.status():
             state = f"applied {migration.applied:%Y-%m-%d %H:%M}" if migration.applied else "pending"
             click.echo(f"{migration.name}: {state}")
 

@@ -49,3 +49,13 @@ def test_seed_of_a_missing_file_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["seed", str(tmp_path / "nope.md")])
     assert result.exit_code == 1
     assert "nope.md" in result.output and "Traceback" not in result.output
+
+
+def test_db_upgrade_creates_a_missing_sqlite_file(tmp_path):
+    from api import create_app
+
+    path = tmp_path / "new" / "folder" / "tendances.db"
+    runner = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"}).test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert path.exists() and result.output.startswith("Applied 0001_initial")
