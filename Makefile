@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint bench bench-scale vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -56,6 +56,10 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check api seed tests migrations gunicorn.conf.py
 	$(BIN)/ruff format --check api seed tests migrations gunicorn.conf.py
 	$(BIN)/hadolint Dockerfile
+
+## bench: the service against a bare-Flask floor under wrk (bench/RESULTS.md); DATABASE_URL=postgresql://... for PostgreSQL
+bench: $(VENV)/.dev
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/run.py
 
 ## vendor: refresh the Swagger UI and ReDoc files the app serves (npm registry)
 vendor:

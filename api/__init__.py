@@ -19,6 +19,7 @@ def create_app(test_config=None):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import caching, config, db, logs, metrics, problems, ratelimit, security
+    from .edge import Edge
     from .pagination import add_link_header
 
     app = Flask(__name__)
@@ -26,8 +27,6 @@ def create_app(test_config=None):
     app.config.update(config.from_env(), **flask_settings())
     app.config.update(test_config or {})
     app.json.ensure_ascii, app.json.sort_keys, app.json.compact = False, False, True
-    if app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     db.init_app(app)
     metrics.init_app(app)
     logs.init_app(app)
@@ -58,6 +57,9 @@ def create_app(test_config=None):
     api.register_field(ApiUrl, "string", "uri-reference")
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)
+    app.wsgi_app = Edge(app)
+    if app.config["TRUSTED_PROXIES"]:  # outermost: the edge and the app see the real client
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     return app
 
 

@@ -9,14 +9,15 @@ FTS5, PostgreSQL tsvector) stores what this module produces, so both engines see
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
 # A word is a run of letters and digits; a decimal number ("4.0", "2,2") stays one word, and
 # so does an ellipsis ("...").
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[&+]|\.{2,}|[^\w\s]", re.UNICODE)
+_WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+", re.UNICODE)
 _PLAIN_RUN = re.compile(r"\d+|[^\W\d_]+")  # letters or digits: "covid19" is "covid" then "19"
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 
@@ -48,8 +49,7 @@ CONJUNCTIONS = frozenset({"et", "ou", "ni", "mais", "&", "+"})
 _local = threading.local()
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word of a text: its analysed term and where it stands in the source."""
 
     term: str
@@ -57,10 +57,22 @@ class Token:
     end: int
 
 
+class _FoldTable(dict):
+    """Each character's folded form, worked out once: ``str.translate`` then folds at C speed."""
+
+    def __missing__(self, code):
+        decomposed = unicodedata.normalize("NFKD", chr(code).translate(_LIGATURES))
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text):
     """Lowercase ``text`` and strip its accents: "Éduquer" -> "eduquer"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return text.translate(_FOLD)
 
 
 def raw_tokens(text):
@@ -89,6 +101,7 @@ GENDER_ENDINGS = (
 )
 
 
+@lru_cache(maxsize=262144)
 def term_of(folded):
     """The index term of one accent-folded word: feminine endings aligned, then stemmed."""
     if len(folded) > 6:
@@ -99,7 +112,7 @@ def term_of(folded):
     return stem(folded)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def stem(folded):
     """Snowball French stem of an accent-folded word (cached; the stemmer is per thread)."""
     stemmer = getattr(_local, "stemmer", None)
@@ -115,8 +128,13 @@ def analyze(text):
     query time alike.
     """
     tokens = []
-    for match, folded in raw_tokens(text):
-        if not match.group()[:1].isalnum() or folded in STOPWORDS:  # "℠" folds to "sm": not a word
+    for match in _WORD_RE.finditer(text):
+        word = match.group()
+        folded = word.translate(_FOLD)
+        if folded in STOPWORDS or not word[0].isalnum():  # "℠" folds to "sm": not a word
+            continue
+        if folded.isalpha() or folded.isdigit():  # the common case: one plain run
+            tokens.append(Token(term_of(folded), match.start(), match.end()))
             continue
         # "4.0" is one word for the keyword cloud, but two terms for the indexes, whose own
         # tokenizers (FTS5, PostgreSQL) would split it anyway: every term is a plain run.

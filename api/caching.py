@@ -10,12 +10,19 @@ import hashlib
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, g, request
 
-from .db import db
-
 UNCACHED_BLUEPRINTS = {"probes"}
+CACHEABLE = "tendances.cacheable"  # environ: the data version of an answer worth keeping (api/edge.py)
+
+
+def normalized_url(path, query):
+    """The URL with its parameters in name order: one answer, one ETag, one cache entry."""
+    if "&" in query:
+        query = urlencode(sorted(parse_qsl(query, keep_blank_values=True), key=lambda pair: pair[0]))
+    return f"{path}?{query}"
 
 
 def build_id():
@@ -27,25 +34,28 @@ def build_id():
 
 
 class DataVersion:
-    """The stored data's version, re-read at most once per ``ttl`` seconds."""
+    """The stored data's version, re-read from ``database`` at most once per ``ttl`` seconds."""
 
-    def __init__(self, ttl):
+    def __init__(self, ttl, database):
         self.ttl = ttl
+        self.database = database
         self.value = None
         self.read_at = float("-inf")
         self.lock = threading.Lock()
 
+    def due(self):
+        return time.monotonic() - self.read_at >= self.ttl
+
     def current(self):
-        if time.monotonic() - self.read_at >= self.ttl:
+        if self.due():
             with self.lock:
-                if time.monotonic() - self.read_at >= self.ttl:
+                if self.due():
                     self.value = self.read()
                     self.read_at = time.monotonic()
         return self.value
 
-    @staticmethod
-    def read():
-        row = db.execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()
+    def read(self):
+        row = self.database.execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()
         return row[0] if row else "empty"
 
 
@@ -61,10 +71,10 @@ def current_etag():
     """This URL's ETag at the current data version (read once per request)."""
     if "etag" not in g:
         state = current_app.extensions["caching"]
-        version = state["version"].current()
-        url = f"{request.path}?{request.query_string.decode('latin-1')}"
+        g.data_version = state["version"].current()
+        url = normalized_url(request.path, request.query_string.decode("latin-1"))
         digest = hashlib.blake2b(f"{state['build']}|{url}".encode(), digest_size=6).hexdigest()
-        g.etag = f"{version}-{digest}"
+        g.etag = f"{g.data_version}-{digest}"
     return g.etag
 
 
@@ -92,10 +102,13 @@ def add_cache_headers(response):
         response.set_etag(current_etag(), weak=True)
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+        if response.status_code == 200:
+            request.environ[CACHEABLE] = g.data_version
     return response
 
 
 def init_app(app):
-    app.extensions["caching"] = {"version": DataVersion(app.config["DATA_VERSION_TTL"]), "build": build_id()}
+    version = DataVersion(app.config["DATA_VERSION_TTL"], app.extensions["database"])
+    app.extensions["caching"] = {"version": version, "build": build_id()}
     app.before_request(answer_if_not_modified)
     app.after_request(add_cache_headers)

@@ -106,6 +106,12 @@ SETTINGS = [
         integer(0, 3600),
         "Seconds a worker trusts the data version it read (ETags); a re-seed shows within this delay.",
     ),
+    Setting(
+        "RESPONSE_CACHE_MB",
+        "64",
+        integer(0, 65536),
+        "Memory each worker may keep answers in, to serve them again without rebuilding (0: none).",
+    ),
     Setting("LOG_LEVEL", "INFO", choice("DEBUG", "INFO", "WARNING", "ERROR"), "Lowest level of log lines written."),
     Setting(
         "RATE_LIMIT",

@@ -10,7 +10,8 @@ import uuid
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+ROUTE = "tendances.route"  # environ: the URL rule that answered (api/edge.py logs it on replays)
 access_log = logging.getLogger("api.access")
 
 
@@ -18,7 +19,8 @@ class RequestContext(logging.Filter):
     """Stamp each record with the current request id (or none outside requests)."""
 
     def filter(self, record):
-        record.request_id = getattr(g, "request_id", None) if has_request_context() else None
+        if not hasattr(record, "request_id"):  # the edge passes its own
+            record.request_id = getattr(g, "request_id", None) if has_request_context() else None
         return True
 
 
@@ -42,7 +44,7 @@ def configure(level):
 def start_request():
     """Before each request: its id and its start time."""
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.started = time.perf_counter()
 
 
@@ -51,6 +53,7 @@ def finish_request(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     duration = time.perf_counter() - g.get("started", time.perf_counter())
     g.duration = duration
+    request.environ[ROUTE] = route()
     if access_log.isEnabledFor(logging.INFO):
         access_log.info(
             "request",
@@ -62,6 +65,7 @@ def finish_request(response):
                 "duration_ms": round(duration * 1000, 3),
                 "client": request.remote_addr,
                 "bytes": response.calculate_content_length(),
+                "cached": False,
             },
         )
     return response

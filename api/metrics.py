@@ -14,6 +14,9 @@ from prometheus_client import generate_latest, multiprocess
 
 from .logs import route
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # samples go there from the first metric on
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
 LATENCY = Histogram(
     "http_request_duration_seconds",
@@ -58,11 +61,22 @@ def start_sampler(interval=5.0):
     threading.Thread(target=loop, name="process-metrics", daemon=True).start()
 
 
+_children = {}
+
+
+def observe(method, route_rule, status, duration):
+    """Count one answer and its duration (label children kept: they cost a lock to find)."""
+    labels = (method, route_rule, str(status))
+    children = _children.get(labels)
+    if children is None:
+        children = _children[labels] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+    children[0].inc()
+    children[1].observe(duration)
+
+
 def record(response):
     """After each request: count it and time it."""
-    labels = (request.method, route(), str(response.status_code))
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(g.get("duration", 0.0))
+    observe(request.method, route(), response.status_code, g.get("duration", 0.0))
     return response
 
 

@@ -108,9 +108,18 @@ class Trend(BaseModel):
     }
 
     @classmethod
-    def listing(cls):
-        """Trends with their edition and expert, as summaries need them (one query)."""
-        return cls.select(cls, Edition, Expert).join(Edition).switch(cls).join(Expert, JOIN.LEFT_OUTER)
+    def listing(cls, full=False):
+        """Trends with their edition and expert, as summaries need them (one query); ``full``
+        adds the whole text, footnotes and links a detail shows."""
+        summary = (cls.id, cls.edition, cls.number, cls.slug, cls.title, cls.subtitle, cls.excerpt, cls.word_count,
+                   cls.reading_time_minutes, cls.expert)  # fmt: skip
+        columns = [cls] if full else list(summary)
+        return (
+            cls.select(*columns, Edition.id, Edition.year, Edition.title, Expert.id, Expert.slug, Expert.name)
+            .join(Edition)
+            .switch(cls)
+            .join(Expert, JOIN.LEFT_OUTER)
+        )
 
     @classmethod
     def matching(cls, edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
@@ -144,7 +153,7 @@ class Trend(BaseModel):
             key = cls.number == int(number_or_slug) if len(number_or_slug) <= 9 else False
         else:
             key = cls.slug == number_or_slug
-        return cls.listing().where(cls.edition == edition.id, key)
+        return cls.listing(full=True).where(cls.edition == edition.id, key)
 
     def load_details(self):
         """Attach what the detail view shows: ordered sections and ranked keyword links."""

@@ -11,13 +11,19 @@ LINK_RELATIONS = (("first", "first_page"), ("prev", "previous_page"), ("next", "
 def page_of(query, pagination_parameters):
     """The rows of the requested page of ``query``; sets the total flask-smorest reports.
 
-    A page past the end is empty and costs no query beyond the count.
+    The page is found on ids alone (the offset walks an index, not joined rows), then only its
+    rows are fetched: page 500 costs about what page 1 costs. A page past the end is empty and
+    costs no query beyond the count.
     """
     total = pagination_parameters.item_count = query.count()
     offset = (pagination_parameters.page - 1) * pagination_parameters.page_size
     if offset >= total:
         return []
-    return list(query.paginate(pagination_parameters.page, pagination_parameters.page_size))
+    model = query.model
+    page = query.select(model.id).paginate(pagination_parameters.page, pagination_parameters.page_size)
+    ids = [row_id for (row_id,) in page.tuples()]
+    rows = {row.id: row for row in query.where(model.id.in_(ids)).order_by()}
+    return [rows[row_id] for row_id in ids]
 
 
 def page_url(page):

@@ -74,7 +74,11 @@ class ParsedQuery:
 
     def highlights(self, term):
         """True when an analysed word of a text answers a positive part of the query."""
-        return any(a.matches(term) for alternatives in self.clauses for a in alternatives)
+        if not hasattr(self, "_marked"):
+            positive = [a for alternatives in self.clauses for a in alternatives]
+            self._marked = {t for a in positive if not a.prefix for t in a.terms}
+            self._prefixes = tuple(a.terms[0] for a in positive if a.prefix)
+        return term in self._marked or (bool(self._prefixes) and term.startswith(self._prefixes))
 
     def describe(self):
         positive = [a for alternatives in self.clauses for a in alternatives]

@@ -47,7 +47,8 @@ def report():
 
 
 def build_app(url, **config):
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_VERSION_TTL": 0, **config})
+    """The app on ``url``, migrated; rate limits off unless a test sets them (one client, many requests)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_VERSION_TTL": 0, "RATE_LIMIT": None, **config})
     with app.app_context():
         migration_runner().up()
     return app
@@ -71,6 +72,17 @@ def empty_app(new_database_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def uncached_app(app):
+    """The seeded database again, with no response cache: every request reaches the views."""
+    return build_app(app.config["DATABASE_URL"], RESPONSE_CACHE_MB=0)
+
+
+@pytest.fixture
+def uncached_client(uncached_app):
+    return uncached_app.test_client()
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ class _QueryCounter(logging.Handler):
 
 
 @contextlib.contextmanager
-def assert_query_count(most):
-    """At most ``most`` SQL statements run inside the block (no N+1 queries)."""
+def assert_query_count(most, least=1):
+    """Between ``least`` and ``most`` SQL statements run inside the block (no N+1 queries)."""
     logger = logging.getLogger("peewee")
     counter, level = _QueryCounter(), logger.level
     logger.addHandler(counter)
@@ -40,4 +40,4 @@ def assert_query_count(most):
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
-    assert len(counter.queries) <= most, "\n".join(counter.queries)
+    assert least <= len(counter.queries) <= most, "\n".join(counter.queries)

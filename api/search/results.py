@@ -94,7 +94,7 @@ def page_hits(search, kinds, edition_id, page, page_size):
         .dicts()
     )
     wanted = {kind: [r["object_id"] for r in rows if r["kind"] == kind] for kind in KINDS}
-    queries = {"trend": Trend.listing(), "expert": Expert.select(), "keyword": Keyword.select()}
+    queries = {"trend": Trend.listing(full=True), "expert": Expert.select(), "keyword": Keyword.select()}
     found = {
         kind: {row.id: row for row in queries[kind].where(queries[kind].model.id.in_(ids))} if ids else {}
         for kind, ids in wanted.items()
