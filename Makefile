@@ -53,13 +53,17 @@ openapi: $(VENV)/.dev
 
 ## lint: ruff on the Python code, hadolint on the Dockerfile
 lint: $(VENV)/.dev
-	$(BIN)/ruff check api seed tests migrations gunicorn.conf.py
-	$(BIN)/ruff format --check api seed tests migrations gunicorn.conf.py
+	$(BIN)/ruff check api seed tests migrations bench gunicorn.conf.py
+	$(BIN)/ruff format --check api seed tests migrations bench gunicorn.conf.py
 	$(BIN)/hadolint Dockerfile
 
 ## bench: the service against a bare-Flask floor under wrk (bench/RESULTS.md); DATABASE_URL=postgresql://... for PostgreSQL
 bench: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/run.py
+
+## bench-scale: seed time, size, memory and latency on synthetic reports 1, 10, 100 and 1000 times the real one (bench/RESULTS-scale.md)
+bench-scale: $(VENV)/.dev
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/scale.py
 
 ## vendor: refresh the Swagger UI and ReDoc files the app serves (npm registry)
 vendor:

@@ -16,7 +16,7 @@ import snowballstemmer
 
 # A word is a run of letters and digits; a decimal number ("4.0", "2,2") stays one word, and
 # so does an ellipsis ("...").
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[&+]|\.{2,}|[^\w\s]", re.UNICODE)
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[&+]|\.{2,}|[^\w\s]", re.UNICODE)
 _WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+", re.UNICODE)
 _PLAIN_RUN = re.compile(r"\d+|[^\W\d_]+")  # letters or digits: "covid19" is "covid" then "19"
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -77,7 +77,7 @@ def fold(text):
 
 def raw_tokens(text):
     """Yield ``(match, folded)`` for every word, number and punctuation mark of ``text``."""
-    for match in _TOKEN_RE.finditer(text):
+    for match in TOKEN_RE.finditer(text):
         yield match, fold(match.group())
 
 

@@ -7,14 +7,13 @@ match on both engines. Scores are each engine's own (BM25 on SQLite, length-norm
 hits are the same on both; their order agrees on clear cases, not to the last decimal.
 """
 
-from peewee import SQL, NodeList, fn
+from peewee import SQL, Case, NodeList, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from .db import db, is_postgres
 from .models import SearchEntry
 
 TITLE_WEIGHT = 5.0  # BM25 weight of title words against body words (1.0)
-COLUMNS = (SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.edition_id)
 
 
 class SearchIndex(FTS5Model):
@@ -29,8 +28,8 @@ class SearchIndex(FTS5Model):
 
 
 def matches(query, kinds=None, edition_id=None):
-    """``search_entry`` rows (id, kind, object_id, edition_id) matching a parsed query, each
-    with a ``score``; usable as a subquery to join on ``object_id``.
+    """The hits of a parsed query as rows of ``kind``, ``object_id`` and ``score``; usable as
+    a subquery to join on ``object_id``.
 
     :param kinds: restrict to these kinds (trend, expert, keyword)
     :param edition_id: restrict trends to one edition (experts and keywords stay)
@@ -40,18 +39,26 @@ def matches(query, kinds=None, edition_id=None):
         # Normalisation 1 divides by 1 + log(length), as BM25 favours short documents: a
         # keyword's one-word entry then ranks as on SQLite.
         score = fn.ts_rank(SQL("document"), tsquery, 1)
-        rows = SearchEntry.select(*COLUMNS, score.alias("score")).where(NodeList((SQL("document"), SQL("@@"), tsquery)))
-    else:
-        score = SearchIndex.bm25(TITLE_WEIGHT, 1.0) * -1
-        rows = (
-            SearchEntry.select(*COLUMNS, score.alias("score"))
-            .join(SearchIndex, on=(SearchIndex.rowid == SearchEntry.id))
-            .where(SearchIndex.match(query.fts5()))
-        )
+        rows = SearchEntry.select(
+            SearchEntry.kind.alias("kind"), SearchEntry.object_id.alias("object_id"), score.alias("score")
+        ).where(NodeList((SQL("document"), SQL("@@"), tsquery)))
+        if kinds:
+            rows = rows.where(SearchEntry.kind.in_(list(kinds)))
+        if edition_id is not None:
+            rows = rows.where((SearchEntry.kind != "trend") | (SearchEntry.edition_id == edition_id))
+        return rows
+    # The index alone: its rowids are search_entry ids, which pack the kind (SearchEntry.id_for).
+    code = SearchIndex.rowid.bin_and(3)
+    kind = Case(code, [(number, name) for name, number in SearchEntry.KIND_CODES.items()])
+    score = SearchIndex.bm25(TITLE_WEIGHT, 1.0) * -1
+    rows = SearchIndex.select(kind.alias("kind"), (SearchIndex.rowid / 4).alias("object_id"), score.alias("score")).where(
+        SearchIndex.match(query.fts5())
+    )
     if kinds:
-        rows = rows.where(SearchEntry.kind.in_(list(kinds)))
+        rows = rows.where(code.in_([SearchEntry.KIND_CODES[k] for k in kinds]))
     if edition_id is not None:
-        rows = rows.where((SearchEntry.kind != "trend") | (SearchEntry.edition_id == edition_id))
+        in_edition = SearchEntry.select(SearchEntry.id).where(SearchEntry.kind == "trend", SearchEntry.edition_id == edition_id)
+        rows = rows.where((code != SearchEntry.KIND_CODES["trend"]) | SearchIndex.rowid.in_(in_edition))
     return rows
 
 

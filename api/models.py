@@ -123,13 +123,14 @@ class Trend(BaseModel):
 
     @classmethod
     def matching(cls, edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
-        """Trends of ``edition`` filtered by keyword ids and expert slug.
+        """The ids of the trends of ``edition`` filtered by keyword ids and expert slug, in
+        ``sort`` order (no joins: counting them walks an index; :meth:`listing` loads a page).
 
         :param keywords: keyword ids (None for a keyword that does not exist)
         :param match: ``all`` keeps trends with every keyword, ``any`` with at least one
         :param exclude: keyword ids no trend may have
         """
-        query = cls.listing().where(cls.edition == edition.id)
+        query = cls.select(cls.id).where(cls.edition == edition.id)
         known = [k for k in keywords if k is not None]
         if keywords and (not known or (match == "all" and len(known) < len(keywords))):
             return query.where(False)
@@ -142,7 +143,7 @@ class Trend(BaseModel):
         if excluded:
             query = query.where(cls.id.not_in(TrendKeyword.select(TrendKeyword.trend).where(TrendKeyword.keyword.in_(excluded))))
         if expert is not None:
-            query = query.where(Expert.slug == expert)
+            query = query.where(cls.expert.in_(Expert.select(Expert.id).where(Expert.slug == expert)))
         return query.order_by(*cls.SORTS[sort]())
 
     @classmethod
@@ -335,7 +336,13 @@ def attach_keywords(trends):
 
 class SearchEntry(BaseModel):
     """What the full-text index holds for one trend, expert or keyword: analysed terms of its
-    title (name, term) and of its body. See api/fulltext.py."""
+    title (name, term) and of its body. See api/fulltext.py.
+
+    Its id packs the kind into the two low bits (:meth:`id_for`): SQLite's index, which
+    knows only ids, then tells what each hit is without reading this table.
+    """
+
+    KIND_CODES = {"trend": 0, "expert": 1, "keyword": 2}
 
     kind = CharField()
     object_id = IntegerField()
@@ -345,6 +352,10 @@ class SearchEntry(BaseModel):
 
     class Meta:
         indexes = ((("kind", "object_id"), True), (("kind", "edition_id"), False))
+
+    @classmethod
+    def id_for(cls, kind, object_id):
+        return object_id * 4 + cls.KIND_CODES[kind]
 
 
 class Metadata(BaseModel):

@@ -8,12 +8,13 @@ from flask import request
 LINK_RELATIONS = (("first", "first_page"), ("prev", "previous_page"), ("next", "next_page"), ("last", "last_page"))
 
 
-def page_of(query, pagination_parameters):
+def page_of(query, pagination_parameters, rows=None):
     """The rows of the requested page of ``query``; sets the total flask-smorest reports.
 
     The page is found on ids alone (the offset walks an index, not joined rows), then only its
-    rows are fetched: page 500 costs about what page 1 costs. A page past the end is empty and
-    costs no query beyond the count.
+    rows are fetched, from ``rows`` when given (a query with the joins the page needs, which
+    ``query`` can then do without): page 500 costs about what page 1 costs. A page past the
+    end is empty and costs no query beyond the count.
     """
     total = pagination_parameters.item_count = query.count()
     offset = (pagination_parameters.page - 1) * pagination_parameters.page_size
@@ -22,8 +23,8 @@ def page_of(query, pagination_parameters):
     model = query.model
     page = query.select(model.id).paginate(pagination_parameters.page, pagination_parameters.page_size)
     ids = [row_id for (row_id,) in page.tuples()]
-    rows = {row.id: row for row in query.where(model.id.in_(ids)).order_by()}
-    return [rows[row_id] for row_id in ids]
+    found = {row.id: row for row in (query if rows is None else rows).where(model.id.in_(ids)).order_by()}
+    return [found[row_id] for row_id in ids]
 
 
 def page_url(page):

@@ -6,22 +6,26 @@ nothing. The split is chosen by dynamic programming over the cloud's words:
 - a term starts and ends on a content word, so a function word ("des", "et", "&", "le") is
   always inside a term: "disparition du clic", "TikTok & B2B", "réinventer le Live";
 - two content words side by side are one term only when the whole term appears as a phrase
-  in a trend's title, subtitle, headings or body; the split scores each such join by where the
-  phrase was found (title > heading > body) and keeps the best total.
+  in a trend's title, subtitle or headings (most terms summarise a title); the split scores
+  each such join by where the phrase was found (title > heading) and keeps the best total.
 
 A term is then linked to every trend whose title, subtitle or headings hold it, or whose body
 holds it as a phrase (a single word: at least twice); each link keeps the passage that justifies
-it and a weight from where the term was found.
+it and a weight from where the term was found. The passages are read once, trend by trend, for
+all terms together, so a report a thousand times this one is linked in one pass and in memory
+that follows its links.
 """
 
 import re
 from collections import defaultdict
-from itertools import pairwise
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import NamedTuple
 
 from slugify import slugify
 
-from api.analysis import CONJUNCTIONS, STOPWORDS, raw_tokens, term_of
+from api.analysis import CONJUNCTIONS, STOPWORDS, TOKEN_RE, fold, term_of
 
 from . import records
 
@@ -37,8 +41,7 @@ _PAUSES = {".", "...", "…"}  # marks a phrase may run across: "du digital...av
 _CONNECTOR_MATCHES = {"+": {"+", "&", "et", "avec"}, "&": {"&", "et", "+"}, "et": {"et", "&", "+"}}
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A word or mark of a text, with its folded form, analysed term and kind."""
 
     text: str
@@ -47,41 +50,48 @@ class Word:
     kind: str  # content, stop, conjunction, punct
     start: int
     end: int
+    keys: tuple  # the term, and for "covid19" also the term of "covid"
+
+
+@lru_cache(maxsize=262144)
+def classify(raw):
+    """``(folded, term, kind, keys)`` of one token as printed; tokens repeat, so it is cached."""
+    folded = fold(raw)
+    if folded in CONJUNCTIONS:
+        kind = "conjunction"
+    elif folded in STOPWORDS:
+        kind = "stop"
+    elif folded[:1].isalnum():
+        kind = "content"
+    else:
+        kind = "punct"
+    term = term_of(folded)
+    return folded, term, kind, word_keys(folded, term)
 
 
 def read_words(text):
     """Every word and mark of ``text``; apostrophes are left out (``d'identité`` -> d, identité)."""
     words = []
-    for match, folded in raw_tokens(text):
-        if folded in _APOSTROPHES:
+    for match in TOKEN_RE.finditer(text):
+        raw = match.group()
+        if raw in _APOSTROPHES:
             continue
-        if folded in CONJUNCTIONS:
-            kind = "conjunction"
-        elif folded in STOPWORDS:
-            kind = "stop"
-        elif folded[:1].isalnum():
-            kind = "content"
-        else:
-            kind = "punct"
-        words.append(Word(match.group(), folded, term_of(folded), kind, match.start(), match.end()))
+        folded, term, kind, keys = classify(raw)
+        words.append(Word(raw, folded, term, kind, match.start(), match.end(), keys))
     return words
 
 
-def word_keys(word):
+def word_keys(folded, term):
     """Index keys of a word: its term, and for "covid19" also the term of "covid"."""
-    keys = {word.term}
-    alpha = word.folded.rstrip("0123456789")
-    if alpha != word.folded and len(alpha) >= 4:
-        keys.add(term_of(alpha))
-    return keys
+    if not folded[-1:].isdigit():
+        return (term,)
+    alpha = folded.rstrip("0123456789")
+    return (term, term_of(alpha)) if len(alpha) >= 4 else (term,)
 
 
 def same_word(a, b):
     """Same term, or the same word with a number glued on ("covid" and "covid19")."""
-    if a.term == b.term:
-        return True
-    short, long = sorted((a.folded, b.folded), key=len)
-    return len(short) >= 4 and long.startswith(short) and long[len(short) :].isdigit()
+    return a.term in b.keys or b.term in a.keys
 
 
 @dataclass
@@ -94,53 +104,47 @@ class Passage:
     words: list
 
 
-def passages_of(trend):
-    """Every passage of a trend, title first."""
+def passages_of(trend, body=True):
+    """Every passage of a trend, title first; ``body=False`` leaves the paragraphs out."""
     yield Passage(trend.number, "title", trend.title, read_words(trend.title))
     if trend.subtitle:
         yield Passage(trend.number, "subtitle", trend.subtitle, read_words(trend.subtitle))
     for section in trend.sections:
         if section.heading:
             yield Passage(trend.number, "heading", section.heading, read_words(section.heading))
-        for block in section.blocks:
-            yield Passage(trend.number, "body", block.text, read_words(block.text))
+        if body:
+            for block in section.blocks:
+                yield Passage(trend.number, "body", block.text, read_words(block.text))
 
 
 class PassageIndex:
-    """Where each content word stands in the passages, to find phrases without a full scan."""
+    """Where each content word stands in some passages, to find phrases without a full scan."""
 
     def __init__(self, passages):
         self.passages = passages
-        self.positions = defaultdict(list)
+        self.positions = defaultdict(lambda: defaultdict(list))  # key -> passage -> word indexes
         for p, passage in enumerate(passages):
             for w, word in enumerate(passage.words):
                 if word.kind == "content":
-                    for key in word_keys(word):
-                        self.positions[key].append((p, w))
+                    for key in word.keys:
+                        self.positions[key][p].append(w)
 
-    def places(self, word):
-        """``(passage index, word index)`` of every word that is ``word``."""
-        found = {place for key in word_keys(word) for place in self.positions.get(key, ())}
-        return sorted(p for p in found if same_word(word, self.passages[p[0]].words[p[1]]))
+    def holding(self, word):
+        """The passages that hold a word (under any of its keys)."""
+        return set().union(*(self.positions[key].keys() for key in word.keys if key in self.positions))
 
     def phrases(self, term):
-        """``(passage index, matched word indexes)`` of every place the term is a phrase."""
-        first = next(w for w in term if w.kind == "content")
-        return [(p, matched) for p, w in self.places(first) if (matched := phrase_at(term, self.passages[p].words, w))]
-
-    def co_occurrences(self, term):
-        """``(passage index, first index of each word)`` where all the term's words stand."""
-        found = None
-        for word in (w for w in term if w.kind == "content"):
-            places = {}
-            for p, w in self.places(word):
-                places.setdefault(p, w)
-            found = (
-                {p: [w] for p, w in places.items()}
-                if found is None
-                else {p: found[p] + [places[p]] for p in found if p in places}
-            )
-        return sorted((found or {}).items())
+        """``(passage index, matched word indexes)`` of every place the term is a phrase; only
+        the passages that hold all its words are tried."""
+        content = [w for w in term if w.kind == "content"]
+        candidates = self.holding(content[0])
+        for word in content[1:]:
+            candidates &= self.holding(word)
+        found = []
+        for p in sorted(candidates):
+            starts = sorted({w for key in content[0].keys if key in self.positions for w in self.positions[key].get(p, ())})
+            found += [(p, matched) for w in starts if (matched := phrase_at(term, self.passages[p].words, w))]
+        return found
 
 
 def phrase_at(term, words, start):
@@ -174,17 +178,18 @@ def phrase_at(term, words, start):
 
 
 def best_split(words, index, line=0):
-    """Choose the split of the cloud's words into terms that best matches the passages.
+    """Choose the split of the cloud's words into terms that best matches the titles and
+    headings in ``index``.
 
     A punctuation mark (a comma, a full stop) always ends a term and belongs to none.
     """
     n = len(words)
-    best = [None] * (n + 1)
-    best[0] = (0, [])
+    best = [None] * (n + 1)  # (score, where the last term starts), or None if no split ends here
+    best[0] = (0, None)
     scores = {}
     for end in range(1, n + 1):
         if words[end - 1].kind == "punct":
-            best[end] = best[end - 1]
+            best[end] = None if best[end - 1] is None else (best[end - 1][0], end - 1)
             continue
         if end < n and not can_cut(words, end):
             continue
@@ -195,13 +200,19 @@ def best_split(words, index, line=0):
                 continue
             score = term_score(words[start:end], index, scores)
             if score is not None and (best[end] is None or best[start][0] + score > best[end][0]):
-                best[end] = (best[start][0] + score, best[start][1] + [(start, end)])
+                best[end] = (best[start][0] + score, start)
     if best[n] is None:
         raise records.ParseError(
             "the keyword cloud cannot be split into terms: a term cannot start or end on a word like 'et', 'de' or '&'",
             line,
         )
-    return [words[start:end] for start, end in best[n][1]]
+    terms, end = [], n
+    while end:
+        start = best[end][1]
+        if words[end - 1].kind != "punct":
+            terms.append(words[start:end])
+        end = start
+    return terms[::-1]
 
 
 def can_cut(words, position):
@@ -239,64 +250,137 @@ def sentences_around(text, start, end):
     return text[first:last].strip()
 
 
-@dataclass
 class Match:
-    passage: Passage
-    indexes: list
-    phrase: bool
+    """Where a passage holds a term: its location, the span of the matched words, and whether
+    they form the phrase (or only stand in the same passage). Keeps the text, not the words."""
 
-    @property
-    def weight(self):
-        return LOCATION_WEIGHT[self.passage.location] * (1 if self.phrase else CO_OCCURRENCE)
+    __slots__ = ("location", "text", "start", "end", "phrase", "weight")
+
+    def __init__(self, passage, indexes, phrase):
+        words = passage.words
+        self.location, self.text, self.phrase = passage.location, passage.text, phrase
+        self.start = min(words[i].start for i in indexes)
+        self.end = max(words[i].end for i in indexes)
+        self.weight = LOCATION_WEIGHT[self.location] * (1 if phrase else CO_OCCURRENCE)
 
     @property
     def evidence(self):
-        if self.passage.location != "body":
-            return self.passage.text
-        words = self.passage.words
-        start = min(words[i].start for i in self.indexes)
-        end = max(words[i].end for i in self.indexes)
-        return sentences_around(self.passage.text, start, end)
+        """The title or heading, or the sentences of the paragraph around the matched words."""
+        return self.text if self.location != "body" else sentences_around(self.text, self.start, self.end)
 
 
-def term_matches(term, index):
-    """Matches of a term by trend number: phrases, else co-occurrences of all its words."""
-    by_passage = defaultdict(list)
-    for p, matched in index.phrases(term):
-        by_passage[p].append(Match(index.passages[p], matched, True))
-    for p, first in index.co_occurrences(term):
-        if p not in by_passage:
-            by_passage[p].append(Match(index.passages[p], first, False))
-    by_trend = defaultdict(list)
-    for p, found in by_passage.items():
-        by_trend[index.passages[p].trend_number].extend(found)
-    return by_trend
+class Tally:
+    """What one trend says of one term: its best match, and how many matches it holds."""
+
+    __slots__ = ("best", "count", "phrases", "outside_body")
+
+    def __init__(self):
+        self.best, self.count, self.phrases, self.outside_body = None, 0, 0, False
+
+    def add(self, match):
+        self.count += 1
+        self.phrases += match.phrase
+        self.outside_body = self.outside_body or match.location != "body"
+        if self.best is None or match.weight > self.best.weight:
+            self.best = match
+
+    def is_link(self, single_word):
+        """A trend is about a term when a title, subtitle or heading holds it, or its body holds
+        it as a phrase (a single word: twice)."""
+        return self.outside_body or self.phrases >= (2 if single_word else 1)
 
 
-def is_linked(matches, single_word):
-    """A trend is about a term when a title, subtitle or heading holds it, or its body holds
-    it as a phrase (a single word: twice)."""
-    if any(m.passage.location != "body" for m in matches):
-        return True
-    return sum(1 for m in matches if m.phrase) >= (2 if single_word else 1)
+class Tallies:
+    """The tallies of the terms: trend by trend, each term's linked trends; and, for a term no
+    trend is linked to yet, the trends that hold its words without being about it (the
+    fallback). Once linked, a term's fallback is dropped: memory follows the links, not the
+    (far more) passing mentions of common words."""
+
+    def __init__(self, terms):
+        self.terms = terms
+        self.content = [[w for w in term if w.kind == "content"] for term in terms]
+        self.keys = [[w.keys for w in words] for words in self.content]
+        self.single = [len(words) == 1 for words in self.content]
+        # A passage is a candidate for a term only when it holds the term's first two content
+        # words: terms are found by those (a term of one word, by it), and the rest is checked.
+        self.by_word = defaultdict(list)
+        self.by_pair = defaultdict(lambda: defaultdict(list))
+        for i, words in enumerate(self.content):
+            for first in words[0].keys:
+                if len(words) == 1:
+                    self.by_word[first].append(i)
+                for second in words[1].keys if len(words) > 1 else ():
+                    self.by_pair[first][second].append(i)
+        self.linked = defaultdict(dict)
+        self.fallback = defaultdict(dict)
+
+    def read_trend(self, number, passages):
+        tallies = defaultdict(Tally)
+        for passage in passages:
+            self.read_passage(passage, tallies)
+        for i, tally in tallies.items():
+            if tally.is_link(self.single[i]):
+                self.linked[i][number] = tally
+                self.fallback.pop(i, None)
+            elif i not in self.linked:
+                self.fallback[i][number] = tally
+
+    def read_passage(self, passage, tallies):
+        """Try the passage for the terms whose words it holds: as a phrase at each place the
+        first word stands, else as the co-occurrence of all the term's words."""
+        positions = defaultdict(list)
+        for index, word in enumerate(passage.words):
+            if word.kind == "content":
+                for key in word.keys:
+                    positions[key].append(index)
+        present = positions.keys()
+        candidates = {i for key in present & self.by_word.keys() for i in self.by_word[key]}
+        for first in present & self.by_pair.keys():
+            seconds = self.by_pair[first]
+            candidates.update(i for second in present & seconds.keys() for i in seconds[second])
+        for i in sorted(candidates):
+            if not all(any(key in positions for key in keys) for keys in self.keys[i]):
+                continue  # the term's words are not all here: neither phrase nor co-occurrence
+            starts = sorted({start for key in self.content[i][0].keys for start in positions.get(key, ())})
+            found = [Match(passage, m, True) for start in starts if (m := phrase_at(self.terms[i], passage.words, start))]
+            if not found:
+                firsts = [min(p for key in w.keys for p in positions.get(key, ())) for w in self.content[i]]
+                found = [Match(passage, firsts, False)]
+            tally = tallies[i]
+            for match in found:
+                tally.add(match)
+
+    def of(self, i):
+        """``{trend number: Tally}``: the trends linked to term ``i``, or else its fallback."""
+        return self.linked.get(i) or self.fallback.get(i, {})
+
+
+def tally_terms(terms, trends):
+    """Every passage of every trend read once, for all the terms together (see :class:`Tallies`)."""
+    tallies = Tallies(terms)
+    for trend in trends:
+        tallies.read_trend(trend.number, passages_of(trend))
+    return tallies
 
 
 def link_keywords(cloud_text, trends, line, notices):
     """Split the cloud into terms and link each to its trends (see the module docstring)."""
-    index = PassageIndex([p for trend in trends for p in passages_of(trend)])
+    index = PassageIndex([p for trend in trends for p in passages_of(trend, body=False)])
+    terms = best_split(read_words(cloud_text), index, line)
+    tallies = tally_terms(terms, trends)
     keywords, slugs = [], set()
-    for term in best_split(read_words(cloud_text), index, line):
+    for i, term in enumerate(terms):
         text = " ".join(cloud_text[term[0].start : term[-1].end].split())
-        single = sum(1 for w in term if w.kind == "content") == 1
-        by_trend = term_matches(term, index)
-        linked = {n: ms for n, ms in by_trend.items() if is_linked(ms, single)}
-        if not linked:  # fall back on the trends that hold all its words, phrase or not
-            linked = by_trend
-        links = []
-        for number, matches in linked.items():
-            best = max(matches, key=lambda m: m.weight)
-            weight = min(1.0, best.weight + EXTRA_MATCH * (len(matches) - 1))
-            links.append(records.KeywordLink(number, round(weight, 3), best.evidence, best.passage.location))
+        linked = tallies.of(i)  # else the trends that hold all its words, phrase or not
+        links = [
+            records.KeywordLink(
+                number,
+                round(min(1.0, t.best.weight + EXTRA_MATCH * (t.count - 1)), 3),
+                t.best.evidence,
+                t.best.location,
+            )
+            for number, t in linked.items()
+        ]
         links.sort(key=lambda link: (-link.weight, link.trend_number))
         if not links:
             notices.warn(line, f"keyword {text!r} is about no trend")

@@ -261,7 +261,14 @@ def analysed(*texts):
 
 
 def entry(kind, object_id, title, body, edition=None):
-    return {"kind": kind, "object_id": object_id, "edition_id": edition, "title_terms": title, "body_terms": body}
+    return {
+        "id": SearchEntry.id_for(kind, object_id),
+        "kind": kind,
+        "object_id": object_id,
+        "edition_id": edition,
+        "title_terms": title,
+        "body_terms": body,
+    }
 
 
 def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current_experts, keyword_ids):

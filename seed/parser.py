@@ -210,13 +210,19 @@ def same_title(a, b):
     return a == b or (min(len(a), len(b)) > 10 and (a in b or b in a)) or (SequenceMatcher(None, a, b).ratio() >= TITLE_MATCH)
 
 
-def find_attribution(title, attributions):
-    return next((a for a in attributions if any(same_title(title, t) for t in a.titles)), None)
+def find_attribution(title, attributions, by_title):
+    """The "avec..." entry naming ``title``: the same words first (a lookup), else a close
+    printing of it (a scan, for the few titles the list prints differently)."""
+    found = by_title.get(heading_key(title))
+    if found is None:
+        found = next((a for a in attributions if any(same_title(title, t) for t in a.titles)), None)
+    return found
 
 
 def read_articles(articles, attributions, notices):
     """Parse every article, resolve its expert, and cross-check it against the "avec..." list."""
     experts, trends, taken, numbers, used = {}, [], set(), {}, set()
+    by_title = {heading_key(title): a for a in attributions for title in a.titles}
     for article in articles:
         if not 1 <= article.number <= MAX_ARTICLE_NUMBER:
             raise records.ParseError(
@@ -228,7 +234,7 @@ def read_articles(articles, attributions, notices):
                 article.heading.line,
             )
         numbers[article.number] = article.heading.line
-        attribution = find_attribution(article.title, attributions)
+        attribution = find_attribution(article.title, attributions, by_title)
         parsed = parse_article(article, notices, taken, attribution.name if attribution else None)
         trend = parsed.trend
         taken.add(trend.slug)

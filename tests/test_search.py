@@ -161,6 +161,30 @@ def test_search_pages_like_the_lists(client):
     assert client.get("/v1/search?q=influenceurs&page=99").get_json()["hits"] == []
 
 
+def test_facets_beyond_the_sample_count_the_best_hits(uncached_client, monkeypatch):
+    url = "/v1/search?q=influenceurs&page_size=100"
+    everything = uncached_client.get(url).get_json()
+    assert everything["facets"]["exhaustive"] is True
+    monkeypatch.setattr("api.search.results.FACET_SAMPLE", 5)
+    sampled = uncached_client.get(url.replace("100", "3")).get_json()
+    # Counts by type and the total stay exact; keyword and expert facets count the 5 best hits.
+    assert sampled["facets"]["exhaustive"] is False
+    assert sampled["facets"]["type"] == everything["facets"]["type"]
+    assert sampled["total"] == everything["total"] > 5
+    best = [h for h in everything["hits"][:5] if h["type"] == "trend"]
+    trends = [uncached_client.get(h["url"]).get_json() for h in best]
+    by_expert = {}
+    for trend in trends:
+        by_expert[trend["expert"]["slug"]] = by_expert.get(trend["expert"]["slug"], 0) + 1
+    assert {e["slug"]: e["count"] for e in sampled["facets"]["expert"]} == by_expert
+    for facet in sampled["facets"]["keyword"]:
+        assert facet["count"] == sum(facet["slug"] in {k["slug"] for k in t["keywords"]} for t in trends)
+    # Pages inside and past the sample are slices of the one ranking.
+    for page in (1, 2, 3):
+        hits = uncached_client.get(f"{url.replace('100', '3')}&page={page}").get_json()["hits"]
+        assert [h["slug"] for h in hits] == [h["slug"] for h in everything["hits"][(page - 1) * 3 : page * 3]]
+
+
 def test_search_edition_filter(client):
     assert client.get("/v1/search?q=splinternet&edition=2021").get_json()["total"] == 2
     assert_problem(client.get("/v1/search?q=splinternet&edition=2020"), 404)

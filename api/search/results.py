@@ -2,35 +2,43 @@
 
 from peewee import SQL, fn
 
+from ..db import in_ids
 from ..fulltext import matches
-from ..models import Expert, Keyword, SearchEntry, Trend, TrendKeyword
+from ..models import Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
 from ..snippets import snippets
 
 KINDS = ("trend", "expert", "keyword")
 FACET_SIZE = 20
 SNIPPETS_PER_HIT = 3
+# Keyword and expert facets count the trend hits among this many best hits: their cost stays
+# bounded however many trends a common word matches (facets say when they are a sample).
+FACET_SAMPLE = 1000
+
+
+def ranked(search, kinds, edition_id):
+    """Every hit as (kind, object_id, score), best first, ties in a stable order."""
+    return matches(search, kinds, edition_id).order_by(SQL("score").desc(), SQL("kind"), SQL("object_id")).tuples()
 
 
 def type_counts(search, kinds, edition_id):
-    rows = (
-        matches(search, kinds, edition_id).select(SearchEntry.kind, fn.COUNT(SearchEntry.id)).group_by(SearchEntry.kind).tuples()
-    )
+    hits = matches(search, kinds, edition_id)
+    rows = hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples()
     counts = dict.fromkeys(kinds, 0)
     counts.update(rows)
     return counts
 
 
-def facets(search, edition_id, counts):
-    """Counts of all hits by type, and of trend hits by keyword and by expert."""
-    if "trend" not in counts:
-        return {"type": counts, "keyword": [], "expert": []}
-    trend_ids = matches(search, ["trend"], edition_id).select(SearchEntry.object_id)
+def facets(counts, best, exhaustive):
+    """Counts of all hits by type, and of the sampled trend hits by keyword and by expert."""
+    trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
+    if not trend_ids:
+        return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
     count = fn.COUNT(TrendKeyword.trend)
     by_keyword = (
         Keyword.select(Keyword, count.alias("count"))
         .join(TrendKeyword)
-        .where(TrendKeyword.trend.in_(trend_ids))
+        .where(in_ids(TrendKeyword.trend, trend_ids))
         .group_by(Keyword.id)
         .order_by(count.desc(), Keyword.sort_term)
         .limit(FACET_SIZE)
@@ -39,12 +47,37 @@ def facets(search, edition_id, counts):
     by_expert = (
         Expert.select(Expert, trends.alias("count"))
         .join(Trend)
-        .where(Trend.id.in_(trend_ids))
+        .where(in_ids(Trend.id, trend_ids))
         .group_by(Expert.id)
         .order_by(trends.desc(), Expert.sort_name)
         .limit(FACET_SIZE)
     )
-    return {"type": counts, "keyword": list(by_keyword), "expert": list(by_expert)}
+    return {"type": counts, "exhaustive": exhaustive, "keyword": list(by_keyword), "expert": list(by_expert)}
+
+
+def results(search, kinds, edition_id, page, page_size):
+    """The answer to a search: total, facets and one page of hits.
+
+    One ranked query reads the best ``FACET_SAMPLE`` hits (and one more, to know whether there
+    are more); when that is all of them, counts come from it, else one more query counts every
+    hit. A page past the sample is read on its own.
+    """
+    best = list(ranked(search, kinds, edition_id).limit(FACET_SAMPLE + 1))
+    exhaustive = len(best) <= FACET_SAMPLE
+    best = best[:FACET_SAMPLE]
+    if exhaustive:
+        counts = dict.fromkeys(kinds, 0)
+        for kind, _, _ in best:
+            counts[kind] += 1
+    else:
+        counts = type_counts(search, kinds, edition_id)
+    total = sum(counts.values())
+    start = (page - 1) * page_size
+    if start + page_size <= len(best) or exhaustive or start >= total:  # past the end: no query
+        window = best[start : start + page_size]
+    else:
+        window = list(ranked(search, kinds, edition_id).paginate(page, page_size))
+    return total, facets(counts, best, exhaustive), hits(window, search)
 
 
 def fields_of(kind, row):
@@ -85,18 +118,13 @@ def hit(kind, row, score, search):
     }
 
 
-def page_hits(search, kinds, edition_id, page, page_size):
-    """One page of hits, best first, each with its snippets (one query per kind present)."""
-    rows = list(
-        matches(search, kinds, edition_id)
-        .order_by(SQL("score").desc(), SearchEntry.kind, SearchEntry.object_id)
-        .paginate(page, page_size)
-        .dicts()
-    )
-    wanted = {kind: [r["object_id"] for r in rows if r["kind"] == kind] for kind in KINDS}
+def hits(window, search):
+    """The hits of a page of (kind, object_id, score), each with its snippets (one query per
+    kind present)."""
+    wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
     queries = {"trend": Trend.listing(full=True), "expert": Expert.select(), "keyword": Keyword.select()}
     found = {
         kind: {row.id: row for row in queries[kind].where(queries[kind].model.id.in_(ids))} if ids else {}
         for kind, ids in wanted.items()
     }
-    return [hit(r["kind"], found[r["kind"]][r["object_id"]], round(r["score"], 4), search) for r in rows]
+    return [hit(kind, found[kind][object_id], round(score, 4), search) for kind, object_id, score in window]

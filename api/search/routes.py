@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from ..editions.routes import edition_or_404
 from ..openapi import Blueprint
-from .results import KINDS, facets, page_hits, type_counts
+from .results import KINDS, results
 from .schemas import SearchArgsSchema, SearchResultSchema
 
 blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search.")
@@ -24,12 +24,12 @@ class Search(MethodView):
         more than body words), each with snippets of the passages that match, the matched
         words in `<mark>` and their offsets. French-aware: accents, case, plurals and
         elisions do not matter. `facets` count all hits by type, and trend hits by keyword
-        and by expert.
+        and by expert: every one up to 1,000 hits, those among the 1,000 most relevant
+        beyond (`facets.exhaustive` is then false).
         """
         kinds = [kind for kind in KINDS if kind in type] if type else list(KINDS)
         edition_id = edition_or_404(edition).id if edition else None
-        counts = type_counts(q, kinds, edition_id)
-        total = pagination_parameters.item_count = sum(counts.values())
         page, size = pagination_parameters.page, pagination_parameters.page_size
-        hits = page_hits(q, kinds, edition_id, page, size) if (page - 1) * size < total else []
-        return {"query": q.describe(), "total": total, "facets": facets(q, edition_id, counts), "hits": hits}
+        total, facets, hits = results(q, kinds, edition_id, page, size)
+        pagination_parameters.item_count = total
+        return {"query": q.describe(), "total": total, "facets": facets, "hits": hits}

@@ -73,6 +73,12 @@ class ExpertFacetSchema(ExpertSummarySchema):
 
 class FacetsSchema(ma.Schema):
     type = described(ma.fields.Nested(TypeCountsSchema), "All hits, by type.", {"trend": 1, "expert": 0, "keyword": 1})
+    exhaustive = described(
+        ma.fields.Boolean(),
+        "Whether `keyword` and `expert` count every trend hit (1,000 hits or fewer in all); when false, they "
+        "count the trend hits among the 1,000 most relevant hits.",
+        True,
+    )
     keyword = described(ma.fields.List(ma.fields.Nested(KeywordFacetSchema)), "Trend hits by keyword, most first (top 20).", [])
     expert = described(ma.fields.List(ma.fields.Nested(ExpertFacetSchema)), "Trend hits by expert, most first (top 20).", [])
 
@@ -111,6 +117,7 @@ class SearchResultSchema(ma.Schema):
         "Counts of all hits.",
         {
             "type": {"trend": 1, "expert": 0, "keyword": 1},
+            "exhaustive": True,
             "keyword": [{"slug": "splinternet", "term": "splinternet", "url": "/v1/keywords/splinternet", "count": 1}],
             "expert": [{"slug": "claire-renault", "name": "Claire Renault", "url": "/v1/experts/claire-renault", "count": 1}],
         },

@@ -56,7 +56,7 @@ class Trends(MethodView):
         )
         if q is not None:
             query = filter_by_search(query, Trend, q, "trend", rank=sort == "relevance")
-        return attach_keywords(page_of(query, pagination_parameters))
+        return attach_keywords(page_of(query, pagination_parameters, rows=Trend.listing()))
 
 
 @blp.route("/<number_or_slug>", parameters=[NUMBER_OR_SLUG])

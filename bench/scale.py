@@ -1,0 +1,174 @@
+"""make bench-scale: the service on synthetic reports 10, 100 and 1000 times the real one.
+
+For each size: the report is generated (bench/synth.py), migrated and seeded through the normal
+commands (timed), then served by gunicorn with its default settings and no response cache (so
+every request does the work behind a cache miss) and measured with wrk at one connection: the
+first page of the trends list, page 500 of it (or its last page when shorter), a keyword query
+(two keywords, match=all) and a search. Worker memory is read from /proc after the runs.
+bench/RESULTS-scale.md keeps the table.
+
+Environment: SCALE_SIZES (default "1 10 100 1000"), SCALE_DURATION (seconds per wrk run, 5),
+DATABASE_URL (a PostgreSQL URL measures PostgreSQL, one fresh schema per size).
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import BIN, ensure_wrk, free_port, start, stop, wrk  # noqa: E402
+from bench.synth import generate  # noqa: E402
+
+REAL = ROOT / "seed" / "corpus" / "tendances-2021.md"
+
+
+def database_for(size, workdir):
+    """A fresh database URL and a function telling its size in bytes."""
+    postgres = os.environ.get("DATABASE_URL", "")
+    if not postgres.startswith("postgres"):
+        path = workdir / f"scale-{size}.db"
+        return f"sqlite:///{path}", lambda: sum(p.stat().st_size for p in workdir.glob(f"scale-{size}.db*"))
+    import psycopg
+
+    schema = f"scale_{size}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+
+    def size_of():
+        with psycopg.connect(postgres) as conn:
+            return conn.execute(
+                "SELECT sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)::regclass)) "
+                "FROM pg_tables WHERE schemaname = %s",
+                (schema,),
+            ).fetchone()[0]
+
+    separator = "&" if "?" in postgres else "?"
+    return f"{postgres}{separator}options=-csearch_path%3D{schema}", size_of
+
+
+def worker_memory(master_pid):
+    """Resident memory (MiB) of each worker of a gunicorn master."""
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def get_json(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
+        return json.load(response), response.headers
+
+
+def measure_size(size, workdir, duration):
+    corpus = REAL if size == 1 else workdir / f"synthetic-{size}x.md"
+    if size != 1:
+        corpus.write_text(generate(size), encoding="utf-8")
+    url, database_size = database_for(size, workdir)
+    env = {
+        **os.environ,
+        "FLASK_APP": "api",
+        "DATABASE_URL": url,
+        "RATE_LIMIT": "none",
+        "RESPONSE_CACHE_MB": "0",
+        "PROMETHEUS_MULTIPROC_DIR": str(workdir / f"metrics-{size}"),
+    }
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "flask"), "seed", str(corpus)], cwd=ROOT, env=env, check=True, capture_output=True)
+    seed_seconds = time.perf_counter() - started
+    port = free_port()
+    with open(workdir / f"service-{size}.log", "w") as log:
+        server = start([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], {**env, "PORT": str(port)}, port, log)
+        try:
+            _, headers = get_json(port, "/v1/trends")
+            last_page = json.loads(headers["X-Pagination"])["last_page"]
+            deep = min(500, last_page)
+            top, _ = get_json(port, "/v1/keywords?sort=-trend_count&page_size=2")
+            keyword_query = "/v1/trends?" + urllib.parse.urlencode([("keyword", k["slug"]) for k in top] + [("match", "all")])
+            paths = {
+                "list page 1": "/v1/trends",
+                f"list page {deep}": f"/v1/trends?page={deep}",
+                "keyword query": keyword_query,
+                "search": "/v1/search?q=r%C3%A9seaux%20sociaux",
+            }
+            latencies = {name: wrk(port, path, 1, duration)[1:3] for name, path in paths.items()}
+            memory = worker_memory(server.pid)
+            trends = headers and json.loads(headers["X-Pagination"])["total"]
+        finally:
+            stop(server)
+    return {
+        "size": size,
+        "trends": trends,
+        "seed": seed_seconds,
+        "db_mib": database_size() / 2**20,
+        "memory": memory,
+        "latencies": latencies,
+        "deep": deep,
+    }
+
+
+def main():
+    ensure_wrk()
+    sizes = [int(s) for s in os.environ.get("SCALE_SIZES", "1 10 100 1000").split()]
+    duration = int(os.environ.get("SCALE_DURATION", "5"))
+    workdir = Path(tempfile.mkdtemp(prefix="tendances-scale-"))
+    rows = []
+    for size in sizes:
+        row = measure_size(size, workdir, duration)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    report(rows, duration)
+
+
+def report(rows, duration):
+    engine = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    lines = [
+        "# Scale results",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench-scale` on {platform.node()}: "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}. Database: {engine}. Synthetic reports from "
+        "bench/synth.py, seeded with `flask seed`; gunicorn default settings, no response cache (each request "
+        f"does a cache miss's work); wrk at 1 connection for {duration} s per figure (p50 / p99, ms).",
+        "",
+        "| size | trends | seed (s) | database (MiB) | worker RSS (MiB) | list page 1 | deep page | keyword query | search |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lat = row["latencies"]
+        deep_name = f"list page {row['deep']}"
+        cells = [f"{lat[name][0]:.2f} / {lat[name][1]:.2f}" for name in ("list page 1", deep_name, "keyword query", "search")]
+        memory = "/".join(f"{m:.0f}" for m in row["memory"])
+        lines.append(
+            f"| {row['size']}x | {row['trends']:,} | {row['seed']:.1f} | {row['db_mib']:.1f} | {memory} | "
+            f"{cells[0]} | {cells[1]} (page {row['deep']}) | {cells[2]} | {cells[3]} |"
+        )
+    by_size = {row["size"]: row for row in rows}
+    if 1 in by_size and 1000 in by_size:
+        ratio = by_size[1000]["latencies"]["search"][0] / by_size[1]["latencies"]["search"][0]
+        lines += ["", f"Search p50 at 1000x is {ratio:.1f}x its value at 1x (target: under 5x)."]
+    for row in rows:
+        if row["deep"] == 500:
+            deep = row["latencies"]["list page 500"][0] / row["latencies"]["list page 1"][0]
+            lines.append(f"At {row['size']}x, page 500 costs {deep:.2f}x page 1.")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    name = "RESULTS-scale.md" if engine == "SQLite" else "RESULTS-scale-postgresql.md"
+    (ROOT / "bench" / name).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
