@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := .venv-tools
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint bench bench-scale vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint bench bench-scale load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -22,6 +23,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q --no-deps -r requirements-dev.txt
 	$(BIN)/pip check
 	touch $@ $(VENV)/.runtime
+
+# Outside-in tools in their own virtualenv: schemathesis's pins and pytest plugin stay out of .venv.
+$(TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --no-deps -r requirements-tools.txt
+	$(TOOLS)/bin/pip check
+	touch $@
 
 # Node tools for the checks (Redocly's OpenAPI linter), from the npm registry
 .ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
@@ -47,6 +55,10 @@ test: $(VENV)/.dev .ci/node_modules/.installed
 test-postgres: $(VENV)/.dev .ci/node_modules/.installed
 	DATABASE_URL=$$(.ci/postgres start) $(BIN)/pytest
 
+## fuzz-api: schemathesis against gunicorn on a seeded SQLite file, from the service's own /openapi.json (90 s budget, schemathesis.toml)
+fuzz-api: $(VENV)/.runtime $(TOOLS)/.installed
+	$(BIN)/python -m tests.outside.fuzz_api
+
 ## openapi: regenerate openapi.yaml from the code (a test fails while it is stale)
 openapi: $(VENV)/.dev
 	$(BIN)/flask spec openapi.yaml
@@ -65,9 +77,13 @@ bench: $(VENV)/.dev
 bench-scale: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/scale.py
 
+## load: 64 clients for 60 s on a mix of requests, zero errors required (LOAD_DURATION, LOAD_CLIENTS; DATABASE_URL=postgresql://... for PostgreSQL)
+load: $(VENV)/.dev
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/load.py
+
 ## vendor: refresh the Swagger UI and ReDoc files the app serves (npm registry)
 vendor:
 	api/static/vendor/fetch.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .schemathesis var .pytest_cache

@@ -13,6 +13,7 @@ from .db import create_sqlite_file, db
 cli = Blueprint("cli", __name__, cli_group=None)
 MIGRATIONS = ROOT / "migrations"
 DEFAULT_CORPUS = ROOT / "seed" / "corpus" / "tendances-2021.md"
+SEED_WAIT = 600  # seconds a seed waits for another one (replicas starting together each seed)
 
 
 def migration_runner():
@@ -50,12 +51,20 @@ def status():
 
 @cli.cli.command("seed")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CORPUS)
-def seed(path):
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=SEED_WAIT,
+    show_default=True,
+    help="Seconds to wait for another seed (or a migration) to finish; then give up, changing nothing.",
+)
+def seed(path, wait):
     """Parse a report and load it in one transaction (default: the bundled 2021 report).
 
-    Safe to re-run: a second run changes nothing and says so.
+    Safe to re-run: a second run changes nothing and says so. One seed runs at a time: a
+    second one waits for the first to finish, then loads over what it committed.
     """
-    from seed.loader import load_report
+    from seed.loader import SeedLocked, load_report
     from seed.parser import read_corpus
     from seed.records import ParseError
 
@@ -63,9 +72,15 @@ def seed(path):
         report = read_corpus(path)
     except (ParseError, OSError) as error:
         raise click.ClickException(f"{path}: {error}") from None
+
+    def say_waiting():
+        click.echo(f"Another seed is writing to the database: waiting up to {wait:g} s for it to finish.", err=True)
+
     try:
         with db.connection_context():
-            result = load_report(report)
+            result = load_report(report, wait=wait, on_wait=say_waiting)
+    except SeedLocked as error:
+        raise click.ClickException(f"{error}; nothing was changed. Run flask seed again once it has finished.") from None
     except DatabaseError as error:
         raise click.ClickException(f"the database refused the load, nothing was changed: {error}") from None
     edition = report.edition

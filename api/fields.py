@@ -10,6 +10,11 @@ MAX_TEXT = 200
 MAX_QUERY = 500
 
 
+# What printable() accepts, as the spec says it (ECMA-262): any text without a character of
+# Unicode category Cc (U+0000-U+001F, U+007F-U+009F). Clients and fuzzers then know the rule.
+PRINTABLE_PATTERN = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+
+
 def printable(text):
     """Refuse control characters (NUL, escape sequences...): no text the API serves has them."""
     if any(unicodedata.category(c) == "Cc" for c in text):
@@ -20,6 +25,7 @@ class Text(ma.fields.String):
     """A short piece of text: 1 to ``MAX_TEXT`` characters, no control characters."""
 
     def __init__(self, *, max_length=MAX_TEXT, **kwargs):
+        kwargs.setdefault("metadata", {})["pattern"] = PRINTABLE_PATTERN
         super().__init__(validate=[ma.validate.Length(min=1, max=max_length), printable], **kwargs)
 
 
@@ -27,7 +33,7 @@ class SearchText(ma.fields.String):
     """A search box's text, read into a :class:`query.ParsedQuery` (422 when unsearchable)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).update(minLength=1, maxLength=MAX_QUERY)
+        kwargs.setdefault("metadata", {}).update(minLength=1, maxLength=MAX_QUERY, pattern=PRINTABLE_PATTERN)
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -53,21 +59,29 @@ def search_field(description, example, **kwargs):
 
 
 class TermList(ma.fields.List):
-    """A repeatable parameter whose values may also be comma-separated: ``?keyword=a,b&keyword=c``."""
+    """A repeatable parameter whose values may also be comma-separated: ``?keyword=a,b&keyword=c``.
+    An empty value is refused, as an empty text parameter is (``?keyword=``)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         values = value if isinstance(value, list | tuple) else [value]
-        parts = [part.strip() for item in values for part in str(item).split(",") if part.strip()]
+        if "" in values:
+            raise ma.ValidationError("Must not be empty; leave the parameter out instead.")
+        # Spaces around commas go; other characters stay, so a control character is refused.
+        parts = [part.strip(" ") for item in values for part in str(item).split(",") if part.strip(" ")]
         return super()._deserialize(parts, attr, data, **kwargs)
+
+
+MAX_TERMS = 20
 
 
 def term_list(description, example, choices=None):
     item = ma.fields.String(validate=ma.validate.OneOf(choices)) if choices else Text()
     return TermList(
         item,
-        validate=ma.validate.Length(max=20),
+        validate=ma.validate.Length(max=MAX_TERMS),
         load_default=list,
-        metadata={"description": description, "example": example},
+        # maxItems counts the repeated values; the limit counts comma-separated ones too.
+        metadata={"description": f"{description} At most {MAX_TERMS} in all, comma-separated ones included.", "example": example},
     )
 
 

@@ -6,6 +6,8 @@ import http
 import flask_smorest
 from flask_smorest.utils import prepare_response
 
+from .arguments import MAX_PAGE, PageParser, QueryParser
+from .fields import PRINTABLE_PATTERN
 from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception
 
 API_DESCRIPTION = """\
@@ -18,7 +20,11 @@ The report **"Social Media et Marketing Digital : l'avis des experts, Tendances 
   array of items; `X-Pagination` (JSON) and `Link` (RFC 8288: `first`, `prev`, `next`, `last`)
   headers say where the other pages are.
 - **Errors** are RFC 9457 problem details (`application/problem+json`), with an `errors` member
-  naming each bad parameter.
+  naming each bad parameter. A parameter that takes one value may be given once (`?page=1&page=2`
+  is a 422); a URL that is not UTF-8 once percent-decoded is a 400.
+- **JSON whatever `Accept` says**: each resource has one representation, so an `Accept` header
+  naming other types (`application/xml`) still gets JSON (RFC 9110 lets a server disregard it),
+  never a 406; errors are `application/problem+json` alike.
 - **Caching**: every answer carries an `ETag` that changes only when the data is re-seeded;
   send it back in `If-None-Match` to get `304 Not Modified`.
 - **Identifiers**: slugs are lowercase ASCII and stable; trends are also found by their number.
@@ -67,10 +73,24 @@ IF_NONE_MATCH = {
 }
 
 
+def null_only_alternative(self, field, ret, **kwargs):
+    """apispec documents a nullable nested object (OpenAPI 3.0) as ``anyOf: [<schema>, {type:
+    object, nullable: true}]``, whose second branch admits any object: code generators then type
+    the field as "the schema, or null, or any object". ``enum: [null]`` keeps that branch to null."""
+    for alternative in ret.get("anyOf", []):
+        if alternative == {"type": "object", "nullable": True}:
+            alternative["enum"] = [None]
+    return {}
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api with RFC 9457 problems for every error."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(null_only_alternative)
 
     def handle_http_exception(self, error):
         return from_http_exception(error)
@@ -97,17 +117,32 @@ class Api(flask_smorest.Api):
         self.spec.components.header("LINK", LINK_HEADER, lazy=True)
 
 
+def printable_path_parameter(parameter):
+    """A copy of a path parameter's documentation with the pattern of printable text, when it
+    is a string."""
+    if not isinstance(parameter, dict) or parameter.get("in") != "path" or parameter["schema"].get("type") != "string":
+        return parameter
+    return {**parameter, "schema": {**parameter["schema"], "pattern": PRINTABLE_PATTERN}}
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A read-only resource: every GET documents its caching headers, its rate limit and its
     errors (``cached=False`` for probes, which have none of these)."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+    ARGUMENTS_PARSER = QueryParser()
+    PAGINATION_ARGUMENTS_PARSER = PageParser()
 
     def __init__(self, *args, cached=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.cached = cached
         if cached:
             self._prepare_doc_cbks.append(self._prepare_read_doc)
+
+    def route(self, rule, *, parameters=None, **options):
+        """flask-smorest's ``route``; string path parameters say they hold no control characters,
+        which every path is refused with (api/security.py)."""
+        return super().route(rule, parameters=[printable_path_parameter(p) for p in parameters or []], **options)
 
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {}).update({"X-Pagination": "PAGINATION", "Link": "LINK"})
@@ -120,7 +155,7 @@ class Blueprint(flask_smorest.Blueprint):
                 "name": "page",
                 "required": False,
                 "description": "Page number, from 1. A page past the end is an empty array.",
-                "schema": {"type": "integer", "minimum": 1, "default": limits["page"], "example": 2},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": limits["page"], "example": 1},
             },
             {
                 "in": "query",

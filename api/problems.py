@@ -21,22 +21,27 @@ class ProblemSchema(ma.Schema):
     """An RFC 9457 problem: what went wrong, for people and for programs."""
 
     type = ma.fields.String(
+        required=True,
         metadata={
             "description": "URI naming the kind of problem; `about:blank` means the status code says it all.",
             "example": "about:blank",
-        }
+        },
     )
     title = ma.fields.String(
-        metadata={"description": "Short summary of the kind of problem (the HTTP status phrase).", "example": "Not Found"}
+        required=True,
+        metadata={"description": "Short summary of the kind of problem (the HTTP status phrase).", "example": "Not Found"},
     )
-    status = ma.fields.Integer(metadata={"description": "The HTTP status code.", "example": 404})
+    status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code.", "example": 404})
     detail = ma.fields.String(
+        required=True,
         metadata={
             "description": "What went wrong with this request, in words.",
             "example": "No trend 99 in edition 2021.",
-        }
+        },
     )
-    instance = ma.fields.String(metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"})
+    instance = ma.fields.String(
+        required=True, metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"}
+    )
     checks = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.String(),

@@ -1,6 +1,7 @@
 """Hardening: security headers on every answer, and limits on what a request may be."""
 
 import unicodedata
+from urllib.parse import unquote_to_bytes
 
 from flask import current_app, request
 from flask_smorest import abort
@@ -17,11 +18,25 @@ DOCS_POLICY = (
 DOCS_ENDPOINTS = {"api-docs.openapi_swagger_ui", "api-docs.openapi_redoc"}
 
 
+def is_utf8(path, query):
+    """True when the path (as WSGI gives it: bytes read as latin-1) and the query string,
+    percent-decoded, are UTF-8. Werkzeug would turn other bytes into U+FFFD silently."""
+    try:
+        path.encode("latin-1").decode()
+        unquote_to_bytes(query).decode()
+    except UnicodeError:
+        return False
+    return True
+
+
 def check_request():
-    """Before the view: refuse over-long URLs (414) and control characters in the path (400)."""
+    """Before the view: refuse over-long URLs (414), URLs that are not UTF-8 (400) and control
+    characters in the path (400)."""
     length = len(request.path) + len(request.query_string)
     if length > current_app.config["MAX_URL_LENGTH"]:
         abort(414, message=f"The URL is {length} characters long; at most {current_app.config['MAX_URL_LENGTH']} are accepted.")
+    if not is_utf8(request.environ.get("PATH_INFO", ""), request.query_string):
+        abort(400, message="The URL is not UTF-8 once percent-decoded.")
     if any(unicodedata.category(c) == "Cc" for c in request.path):
         abort(400, message="The path holds control characters.")
 

@@ -8,12 +8,13 @@ import hashlib
 import json
 import math
 from collections import Counter
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 
-from peewee import fn
+from peewee import OperationalError, fn
 
 from api.analysis import fold, sort_key, terms
-from api.db import db, is_postgres
+from api.db import SQLITE_PRAGMAS, db, is_postgres
 from api.models import (
     Edition,
     Expert,
@@ -34,6 +35,7 @@ EXCERPT_LENGTH = 300
 WORDS_PER_MINUTE = 230  # silent reading speed of French prose
 SIGNATURE_TERMS = 30  # distinctive words kept per trend for text similarity
 SEED_LOCK = 0x7E5D  # PostgreSQL advisory lock taken by a seed
+FOREVER_MS = 2**31 - 1  # the longest lock wait SQLite and PostgreSQL take (24 days)
 
 
 @dataclass
@@ -74,15 +76,24 @@ def content_hash(report):
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def load_report(report):
-    """Store ``report`` (one edition) in the database, in one transaction.
+class SeedLocked(Exception):
+    """Another seed (or a migration) still held the database when the wait ran out."""
 
+    def __init__(self, wait):
+        state = f"was still writing to the database after {wait:g} s" if wait else "is writing to the database"
+        super().__init__(f"another seed, or a migration, {state}")
+
+
+def load_report(report, wait=None, on_wait=None):
+    """Store ``report`` (one edition) in the database, in one transaction, one seed at a time.
+
+    :param wait: seconds to wait for another seed to finish (None: as long as it takes)
+    :param on_wait: called, with no argument, before waiting for another seed
     :returns: a :class:`LoadResult`; ``changed`` is False when the database already held it
+    :raises SeedLocked: when another seed still runs after ``wait`` seconds; nothing changed
     """
     sync = Sync()
-    with db.atomic():
-        if is_postgres():  # one seed at a time; the second waits for the first
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SEED_LOCK,))
+    with seed_transaction(wait, on_wait):
         edition_id = load_edition(sync, report)
         expert_ids, current = load_experts(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids)
@@ -92,6 +103,65 @@ def load_report(report):
         recount(sync)
         version = store_version(sync)
     return LoadResult(sync.counts, sync.changes, version)
+
+
+@contextmanager
+def seed_transaction(wait, on_wait):
+    """A transaction that holds the seed lock from its first statement: of two seeds, the second
+    waits before reading anything, then loads over what the first committed.
+
+    On SQLite the lock is the database's write lock (``BEGIN IMMEDIATE``: a deferred
+    transaction that read before the other seed committed could not write after it); on
+    PostgreSQL an advisory lock, readers being never blocked there.
+    """
+    if db.transaction_depth():  # within the caller's transaction, which holds the lock
+        with db.atomic():
+            yield
+        return
+    lock = take_advisory_lock if is_postgres() else begin_immediate
+    with ExitStack() as transaction:
+        if not lock(transaction, 0):
+            if wait != 0 and on_wait:
+                on_wait()
+            if wait == 0 or not lock(transaction, wait):
+                raise SeedLocked(wait)
+        yield
+
+
+def begin_immediate(transaction, wait):
+    """Enter an SQLite transaction holding the write lock, waiting ``wait`` seconds at most
+    (None: no limit); False when another writer kept the lock."""
+    timeout = FOREVER_MS if wait is None else min(FOREVER_MS, round(wait * 1000))
+    db.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
+    try:
+        transaction.enter_context(db.atomic(lock_type="IMMEDIATE"))
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return False
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {int(SQLITE_PRAGMAS['busy_timeout'])}")  # the connection's own
+    return True
+
+
+def take_advisory_lock(transaction, wait):
+    """Enter a PostgreSQL transaction holding the seed's advisory lock, waiting ``wait``
+    seconds at most (None: no limit); False when another seed kept it."""
+    if not db.in_transaction():
+        transaction.enter_context(db.atomic())
+    if wait == 0:
+        return db.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (SEED_LOCK,)).fetchone()[0]
+    timeout = 0 if wait is None else min(FOREVER_MS, max(1, round(wait * 1000)))  # 0: no limit
+    db.execute_sql(f"SET LOCAL lock_timeout = {int(timeout)}")
+    try:
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SEED_LOCK,))
+    except OperationalError as error:
+        driver_error = error.__cause__ or error.__context__
+        if getattr(driver_error, "sqlstate", None) != "55P03":  # lock_not_available: lock_timeout ran out
+            raise
+        return False
+    db.execute_sql("SET LOCAL lock_timeout = DEFAULT")
+    return True
 
 
 def load_edition(sync, report):

@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -87,3 +88,43 @@ class Gunicorn:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         return self.process.returncode if self.process else None
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own, which it may stop and start: the shared test
+    server (.ci/postgres, port 54329) stays up for everyone else.
+
+    Made by .ci/postgres itself, on another port and data folder; restarted with the same
+    options (.ci/postgres start would make a new, empty cluster).
+    """
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(f"/tmp/tendances-postgres-faults-{self.port}")  # short: it holds the Unix socket
+        self.url = None
+
+    def _as_owner(self, *argv):
+        bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+        prefix = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        subprocess.run([*prefix, str(bin_dir / argv[0]), *argv[1:]], check=True, capture_output=True, timeout=60)
+
+    def start(self):
+        if self.url is None:
+            env = {**os.environ, "PGPORT": str(self.port), "PGDIR": str(self.dir)}
+            script = ROOT / ".ci" / "postgres"
+            self.url = subprocess.run([str(script), "start"], env=env, check=True, capture_output=True, text=True).stdout.strip()
+            return self
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+        self._as_owner("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"), "-w", "-o", options, "start")
+        return self
+
+    def stop(self):
+        self._as_owner("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+
+    def remove(self):
+        subprocess.run(
+            [str(ROOT / ".ci" / "postgres"), "stop"],
+            env={**os.environ, "PGPORT": str(self.port), "PGDIR": str(self.dir)},
+            capture_output=True,
+        )
+        shutil.rmtree(self.dir, ignore_errors=True)

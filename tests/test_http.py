@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from api.arguments import MAX_PAGE
 from seed.loader import load_report
 from tests.conftest import build_app
 from tests.helpers import assert_problem, assert_query_count
@@ -51,7 +52,7 @@ def test_following_next_links_visits_every_item_once(client):
     assert len(seen) == len(set(seen)) == 35
 
 
-@pytest.mark.parametrize("page", ["3", "1000", str(10**30)])
+@pytest.mark.parametrize("page", ["3", "1000", str(MAX_PAGE)])
 def test_a_page_past_the_end_is_an_empty_array(client, page):
     response = client.get(f"/v1/trends?page={page}")
     assert response.status_code == 200 and response.get_json() == []
@@ -67,6 +68,57 @@ def test_a_page_past_the_end_is_an_empty_array(client, page):
 def test_out_of_range_paging_is_a_422_naming_the_parameter(client, url, query, parameter):
     body = assert_problem(client.get(f"{url}?{query}"), 422)
     assert list(body["errors"]) == [parameter]
+
+
+@pytest.mark.parametrize("url", LISTS + ["/v1/search?q=sobriete"])
+@pytest.mark.parametrize("page", [str(2**31), str(2**63), str(10**30)])
+def test_a_page_past_what_sql_can_offset_is_a_422(client, url, page):
+    body = assert_problem(client.get(f"{url}{'&' if '?' in url else '?'}page={page}"), 422, "less than or equal to 2147483647")
+    assert list(body["errors"]) == ["page"]
+
+
+def test_the_largest_page_reaches_sql_without_overflow(client, monkeypatch):
+    monkeypatch.setattr("api.search.results.FACET_SAMPLE", 1)  # a page past the sample is read in SQL
+    response = client.get(f"/v1/search?q=sobriete&page={MAX_PAGE}&page_size=100")
+    assert response.status_code == 200 and response.get_json()["hits"] == []
+
+
+@pytest.mark.parametrize(
+    "url, query, parameter",
+    [
+        ("/v1/trends", "page=1&page=2", "page"),
+        ("/v1/experts", "page_size=5&page_size=50", "page_size"),
+        ("/v1/trends", "q=tiktok&q=covid", "q"),
+        ("/v1/trends", "edition=2021&edition=2021", "edition"),
+        ("/v1/keywords", "sort=term&sort=-trend_count", "sort"),
+        ("/v1/trends/5", "edition=2021&edition=2020", "edition"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_a_422(client, url, query, parameter):
+    body = assert_problem(client.get(f"{url}?{query}"), 422, "Give this parameter once")
+    assert list(body["errors"]) == [parameter]
+
+
+def test_list_parameters_still_repeat(get_json):
+    assert [t["number"] for t in get_json("/v1/trends?keyword=influence-marketing&keyword=micro-et-nano")] == [11]
+
+
+@pytest.mark.parametrize("url", ["/v1/experts?q=%FF", "/v1/trends?keyword=%C3%28", "/v1/search?q=a%ED%A0%80b"])
+def test_a_query_string_that_is_not_utf8_is_a_400(client, url):
+    assert_problem(client.get(url), 400, "not UTF-8")
+
+
+def test_a_path_that_is_not_utf8_is_a_400(client):
+    # The test client would percent-decode to U+FFFD: give the WSGI path as a server does.
+    response = client.get("/v1/experts/x", environ_overrides={"PATH_INFO": "/v1/experts/\xc3("})
+    assert_problem(response, 400, "not UTF-8")
+
+
+@pytest.mark.parametrize("accept", ["application/xml", "text/html", "image/png;q=1, */*;q=0"])
+def test_any_accept_header_gets_json(client, accept):
+    response = client.get("/v1/trends/5", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert_problem(client.get("/v1/trends/999", headers={"Accept": accept}), 404)
 
 
 @pytest.mark.parametrize("url", LISTS)

@@ -1,13 +1,18 @@
 """The OpenAPI document: committed, valid, linted, and complete enough to explore in Swagger UI."""
 
 import json
+import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 from openapi_spec_validator import validate
+
+from api.arguments import MAX_PAGE
+from api.fields import PRINTABLE_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 REDOCLY = ROOT / ".ci" / "node_modules" / ".bin" / "redocly"
@@ -124,3 +129,54 @@ def test_list_responses_document_paging_and_caching_headers(spec):
     assert set(headers) == {"X-Pagination", "Link", "ETag", "Cache-Control"}
     assert spec["components"]["headers"]["PAGINATION"]["schema"]["type"] == "string"
     assert json.loads(spec["components"]["headers"]["PAGINATION"]["schema"]["example"])["total"] == 38
+
+
+def example_request(spec, path, operation):
+    """The request Swagger UI's "Try it out" sends as it opens: every parameter set to its
+    example (the first of its ``examples``)."""
+    query, headers = [], {}
+    for parameter in operation.get("parameters", []) + spec["paths"][path].get("parameters", []):
+        parameter = resolve(spec, parameter)
+        if "examples" in parameter:
+            value = next(iter(parameter["examples"].values()))["value"]
+        else:
+            value = parameter.get("example", parameter["schema"].get("example"))
+        if parameter["in"] == "path":
+            path = path.replace(f"{{{parameter['name']}}}", str(value))
+        elif parameter["in"] == "query":
+            query += [(parameter["name"], item) for item in (value if isinstance(value, list) else [value])]
+        else:
+            headers[parameter["name"]] = value
+    return path, query, headers
+
+
+def test_try_it_out_with_the_examples_answers_with_data(spec, client):
+    # Swagger UI fills every parameter with its example: together they must find something, or
+    # a first "Execute" shows an empty list (as page=2 did).
+    for path, method, operation in operations(spec):
+        url, query, headers = example_request(spec, path, operation)
+        response = client.open(url, method=method, query_string=query, headers=headers)
+        assert response.status_code == 200, (url, query, response.get_data(as_text=True))
+        body = response.get_json() if response.is_json else response.get_data(as_text=True)
+        assert body and (not isinstance(body, dict) or body.get("hits", [None])), (url, query)
+
+
+def test_printable_pattern_is_the_rule_the_api_applies():
+    pattern = re.compile(PRINTABLE_PATTERN)  # read alike by Python and ECMA-262 (JSON Schema)
+    for code in range(0x10000):
+        char = chr(code)
+        assert (pattern.search(f"a{char}b") is None) == (unicodedata.category(char) == "Cc"), hex(code)
+
+
+def test_every_text_parameter_documents_that_control_characters_are_refused(spec):
+    for path, _method, operation in operations(spec):
+        for parameter in operation.get("parameters", []) + spec["paths"][path].get("parameters", []):
+            parameter = resolve(spec, parameter)
+            schema = parameter["schema"].get("items", parameter["schema"])
+            if parameter["in"] in ("path", "query") and schema["type"] == "string" and "enum" not in schema:
+                assert schema.get("pattern") == PRINTABLE_PATTERN, (path, parameter["name"])
+
+
+def test_page_documents_its_maximum(spec):
+    page = next(p for p in spec["paths"]["/v1/trends"]["get"]["parameters"] if p.get("name") == "page")
+    assert page["schema"]["maximum"] == MAX_PAGE

@@ -57,6 +57,28 @@ def test_comma_separated_keywords_are_like_repeated_ones(get_json):
     )
 
 
+def test_spaces_around_commas_do_not_count(get_json):
+    assert numbers(get_json("/v1/trends?keyword=influence-marketing , micro-et-nano&match=any")) == [10, 11]
+
+
+@pytest.mark.parametrize("value", ["splinternet\n", "\tsplinternet", "splinternet,\x0b", "splinternet\x85"])
+def test_control_characters_around_a_keyword_are_a_422(client, value):
+    # Only spaces are trimmed around commas: a control character is refused, as everywhere else.
+    body = assert_problem(client.get("/v1/trends", query_string={"keyword": value}), 422, "control characters")
+    assert list(body["errors"]) == ["keyword"]
+
+
+@pytest.mark.parametrize("query", ["keyword=", "keyword=splinternet&keyword=", "exclude_keyword="])
+def test_an_empty_keyword_is_a_422(client, query):
+    body = assert_problem(client.get(f"/v1/trends?{query}"), 422, "Must not be empty")
+    assert list(body["errors"]) == [query.split("=")[0]]
+
+
+def test_more_than_20_keywords_counting_comma_separated_ones_is_a_422(client):
+    body = assert_problem(client.get("/v1/trends", query_string=[("keyword", "a,b")] * 11), 422, "20")
+    assert list(body["errors"]) == ["keyword"]
+
+
 @pytest.mark.parametrize(
     "query", ["keyword=no-such-keyword", "keyword=splinternet&keyword=nope", "keyword=nope&match=any", "expert=nobody"]
 )

@@ -28,7 +28,7 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
         metadata={"description": "`all`: trends with every keyword; `any`: with at least one.", "example": "any"},
     )
     exclude_keyword = term_list("Leave out trends about these keywords.", ["splinternet"])
-    expert = Text(metadata={"description": "Keep the trends of this expert (slug).", "example": "nicolas-celic"})
+    expert = Text(metadata={"description": "Keep the trends of this expert (slug).", "example": "camille-jourdain"})
     edition = edition_field()
     sort = sort_field(
         [*Trend.SORTS, "relevance"],
