@@ -1,11 +1,11 @@
 """Query strings read stricter than webargs reads them: a parameter that takes one value is given
-once, and a page number stays within what SQL can offset."""
+once, and a page number has a documented maximum."""
 
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
-# Past this page, the offset ((page - 1) x page_size) would overflow the 64-bit integers of
-# SQLite and PostgreSQL: a 500 instead of an empty page.
+# The largest page: a client can hold it in a 32-bit integer, and every offset it makes
+# ((page - 1) x page_size) fits the integers SQLite and PostgreSQL bind (10**30 would not).
 MAX_PAGE = 2**31 - 1
 
 

@@ -56,7 +56,7 @@ def status():
     type=click.FloatRange(min=0),
     default=SEED_WAIT,
     show_default=True,
-    help="Seconds to wait for another seed (or a migration) to finish; then give up, changing nothing.",
+    help="Seconds to wait for another seed to finish; then give up, changing nothing.",
 )
 def seed(path, wait):
     """Parse a report and load it in one transaction (default: the bundled 2021 report).

@@ -24,6 +24,7 @@ from . import metrics
 from .caching import CACHEABLE, normalized_url
 from .logs import REQUEST_ID, ROUTE, access_log
 from .ratelimit import EXEMPT, KEY_PREFIX, SCOPE
+from .security import is_utf8
 
 # Headers that belong to one request, never replayed from a kept answer.
 PER_REQUEST = {"x-request-id", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "date"}
@@ -107,6 +108,8 @@ class Edge:
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or not self.cache.max_bytes:
             return self.app(environ, start_response)
+        if not is_utf8(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "").encode("latin-1")):
+            return self.app(environ, start_response)  # a 400; its key would match a valid URL's
         started = time.perf_counter()
         key = cache_key(environ, self.vary_origin)
         entry = self.cache.get(key)

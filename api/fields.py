@@ -68,6 +68,8 @@ class TermList(ma.fields.List):
             raise ma.ValidationError("Must not be empty; leave the parameter out instead.")
         # Spaces around commas go; other characters stay, so a control character is refused.
         parts = [part.strip(" ") for item in values for part in str(item).split(",") if part.strip(" ")]
+        if not parts:  # "?keyword=," names nothing, like "?keyword="
+            raise ma.ValidationError("Must not be empty; leave the parameter out instead.")
         return super()._deserialize(parts, attr, data, **kwargs)
 
 

@@ -27,18 +27,19 @@ class SearchIndex(FTS5Model):
         table_name = "search_fts"
 
 
-def matches(query, kinds=None, edition_id=None):
+def matches(query, kinds=None, edition_id=None, scored=True):
     """The hits of a parsed query as rows of ``kind``, ``object_id`` and ``score``; usable as
     a subquery to join on ``object_id``.
 
     :param kinds: restrict to these kinds (trend, expert, keyword)
     :param edition_id: restrict trends to one edition (experts and keywords stay)
+    :param scored: False when only counting: every score is then 0, and nothing is ranked
     """
     if is_postgres():
         tsquery = fn.to_tsquery(SQL("'simple'::regconfig"), query.tsquery())
         # Normalisation 1 divides by 1 + log(length), as BM25 favours short documents: a
         # keyword's one-word entry then ranks as on SQLite.
-        score = fn.ts_rank(SQL("document"), tsquery, 1)
+        score = fn.ts_rank(SQL("document"), tsquery, 1) if scored else SQL("0")
         rows = SearchEntry.select(
             SearchEntry.kind.alias("kind"), SearchEntry.object_id.alias("object_id"), score.alias("score")
         ).where(NodeList((SQL("document"), SQL("@@"), tsquery)))
@@ -50,7 +51,7 @@ def matches(query, kinds=None, edition_id=None):
     # The index alone: its rowids are search_entry ids, which pack the kind (SearchEntry.id_for).
     code = SearchIndex.rowid.bin_and(3)
     kind = Case(code, [(number, name) for name, number in SearchEntry.KIND_CODES.items()])
-    score = SearchIndex.bm25(TITLE_WEIGHT, 1.0) * -1
+    score = SearchIndex.bm25(TITLE_WEIGHT, 1.0) * -1 if scored else SQL("0")
     rows = SearchIndex.select(kind.alias("kind"), (SearchIndex.rowid / 4).alias("object_id"), score.alias("score")).where(
         SearchIndex.match(query.fts5())
     )

@@ -344,6 +344,7 @@ class SearchEntry(BaseModel):
 
     KIND_CODES = {"trend": 0, "expert": 1, "keyword": 2}
 
+    id = IntegerField(primary_key=True)  # id_for(kind, object_id), never left to the database
     kind = CharField()
     object_id = IntegerField()
     edition_id = IntegerField(null=True)

@@ -40,7 +40,11 @@ class ProblemSchema(ma.Schema):
         },
     )
     instance = ma.fields.String(
-        required=True, metadata={"description": "The path of the request that failed.", "example": "/v1/trends/99"}
+        required=True,
+        metadata={
+            "description": "The path of the request that failed (a `urn:uuid:` when the request could not be read at all).",
+            "example": "/v1/trends/99",
+        },
     )
     checks = ma.fields.Dict(
         keys=ma.fields.String(),

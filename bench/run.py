@@ -3,9 +3,11 @@
 Both run under gunicorn as `make run` runs the service (gunicorn.conf.py: gthread, 2 workers x
 4 threads by default); the floor (bench/floor.py) answers the very bytes the service answered.
 Rounds interleave the two, so both meet the same machine state; the table reports medians and
-each figure's ratio to the floor, and bench/RESULTS.md keeps it.
+each figure's ratio to the floor, and bench/RESULTS.md keeps it. Medians, over five rounds by
+default, because one run can be an outlier for either side: wrk's keep-alive connections are
+shared out between the gunicorn workers as they connect, sometimes most of them to one worker.
 
-Environment: BENCH_DURATION (seconds per wrk run, 5), BENCH_ROUNDS (3), DATABASE_URL (a
+Environment: BENCH_DURATION (seconds per wrk run, 5), BENCH_ROUNDS (5), DATABASE_URL (a
 PostgreSQL URL benchmarks PostgreSQL; default a fresh SQLite file).
 """
 
@@ -122,7 +124,7 @@ def ensure_wrk():
 def main():
     ensure_wrk()
     duration = int(os.environ.get("BENCH_DURATION", "5"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     workdir = Path(tempfile.mkdtemp(prefix="tendances-bench-"))
     env = {
         **os.environ,

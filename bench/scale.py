@@ -48,7 +48,7 @@ def database_for(size, workdir):
     def size_of():
         with psycopg.connect(postgres) as conn:
             return conn.execute(
-                "SELECT sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)::regclass)) "
+                "SELECT sum(pg_total_relation_size(format('%%I.%%I', schemaname, tablename)::regclass)) "
                 "FROM pg_tables WHERE schemaname = %s",
                 (schema,),
             ).fetchone()[0]
@@ -105,7 +105,10 @@ def measure_size(size, workdir, duration):
                 "keyword query": keyword_query,
                 "search": "/v1/search?q=r%C3%A9seaux%20sociaux",
             }
-            latencies = {name: wrk(port, path, 1, duration)[1:3] for name, path in paths.items()}
+            latencies = {}
+            for name, path in paths.items():
+                wrk(port, path, 1, 1)  # warm-up, as make bench does
+                latencies[name] = wrk(port, path, 1, duration)[1:3]
             memory = worker_memory(server.pid)
             trends = headers and json.loads(headers["X-Pagination"])["total"]
         finally:

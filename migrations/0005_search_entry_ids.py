@@ -5,6 +5,8 @@ ranking itself on large reports). Entries move in two steps, through negative id
 meets an old one on the way; on SQLite the triggers move the index entries with them.
 """
 
+from peewee import PostgresqlDatabase
+
 PACKED = "object_id * 4 + CASE kind WHEN 'trend' THEN 0 WHEN 'expert' THEN 1 ELSE 2 END"
 
 
@@ -14,4 +16,10 @@ def up(migrator, db):
 
 
 def down(migrator, db):
-    pass  # any distinct ids will do for the code before this migration
+    # Any distinct ids do for the code before this migration, which lets PostgreSQL number new
+    # entries: its sequence must start past the packed ids.
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql(
+            "SELECT setval(pg_get_serial_sequence('search_entry', 'id'), "
+            "(SELECT coalesce(max(id), 0) + 1 FROM search_entry), false)"
+        )

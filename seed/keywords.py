@@ -30,7 +30,7 @@ from api.analysis import CONJUNCTIONS, STOPWORDS, TOKEN_RE, fold, term_of
 from . import records
 
 MAX_TERM_WORDS = 8
-LOCATION_SCORE = {"title": 3, "subtitle": 3, "heading": 2, "body": 1}
+LOCATION_SCORE = {"title": 3, "subtitle": 3, "heading": 2}  # where a joined term was found
 LOCATION_WEIGHT = {"title": 1.0, "subtitle": 0.9, "heading": 0.7, "body": 0.3}
 CO_OCCURRENCE = 0.5  # weight factor when the words are all there, but not as a phrase
 EXTRA_MATCH = 0.05  # weight added per further match in the same trend

@@ -77,11 +77,12 @@ def content_hash(report):
 
 
 class SeedLocked(Exception):
-    """Another seed (or a migration) still held the database when the wait ran out."""
+    """Another seed (on SQLite, any writer, a migration too) still held the database when the
+    wait ran out."""
 
     def __init__(self, wait):
         state = f"was still writing to the database after {wait:g} s" if wait else "is writing to the database"
-        super().__init__(f"another seed, or a migration, {state}")
+        super().__init__(f"another seed {state}")
 
 
 def load_report(report, wait=None, on_wait=None):
@@ -114,10 +115,6 @@ def seed_transaction(wait, on_wait):
     transaction that read before the other seed committed could not write after it); on
     PostgreSQL an advisory lock, readers being never blocked there.
     """
-    if db.transaction_depth():  # within the caller's transaction, which holds the lock
-        with db.atomic():
-            yield
-        return
     lock = take_advisory_lock if is_postgres() else begin_immediate
     with ExitStack() as transaction:
         if not lock(transaction, 0):

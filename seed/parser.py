@@ -222,7 +222,10 @@ def find_attribution(title, attributions, by_title):
 def read_articles(articles, attributions, notices):
     """Parse every article, resolve its expert, and cross-check it against the "avec..." list."""
     experts, trends, taken, numbers, used = {}, [], set(), {}, set()
-    by_title = {heading_key(title): a for a in attributions for title in a.titles}
+    by_title = {}
+    for attribution in attributions:
+        for title in attribution.titles:
+            by_title.setdefault(heading_key(title), attribution)  # the first to claim it, as a scan finds
     for article in articles:
         if not 1 <= article.number <= MAX_ARTICLE_NUMBER:
             raise records.ParseError(

@@ -7,7 +7,7 @@ import json
 from api.edge import Entry, ResponseCache
 from seed.loader import load_report
 from tests.conftest import build_app
-from tests.helpers import assert_query_count
+from tests.helpers import assert_problem, assert_query_count
 
 
 def test_a_second_request_is_served_from_memory_alike(client):
@@ -28,6 +28,13 @@ def test_a_second_request_is_served_from_memory_alike(client):
     }
     assert {k: first.headers.get(k) for k in same} == {k: second.headers.get(k) for k in same}
     assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+
+
+def test_a_url_that_is_not_utf8_is_never_answered_from_memory(client):
+    # Both decode to the same parameters (U+FFFD), so both would have one key.
+    assert client.get("/v1/experts?organization=%EF%BF%BD&page=1").status_code == 200
+    assert client.get("/v1/experts?organization=%EF%BF%BD&page=1").status_code == 200
+    assert_problem(client.get("/v1/experts?organization=%FF&page=1"), 400)
 
 
 def test_parameter_order_does_not_matter(client):

@@ -206,7 +206,7 @@ def test_database_outage_is_a_503_at_once_and_service_resumes_by_itself(tmp_path
         # What needs the database is a 503 at once; kept answers may be replayed until their data
         # version is due again (DATA_VERSION_TTL, 1 s), then every request is a 503 problem.
         built = [answer for answer in during if "page=" in answer.path]
-        assert built[0].sent - gone < 0.1 and unexpected(built, {503}) == []
+        assert built and built[0].sent - gone < 0.5 and unexpected(built, {503}) == []
         late = [answer for answer in during if answer.sent >= gone + 1.1]
         assert late and unexpected(late, {503}) == []
         for answer in during:
@@ -225,7 +225,8 @@ def test_database_outage_is_a_503_at_once_and_service_resumes_by_itself(tmp_path
         outage.bring_back()
         assert [server.get(f"/v1/trends?page_size={n}")[0] for n in range(1, 17)] == [200] * 16
     finally:
-        assert server.stop() == 0
+        stopped = server.stop()  # asserted after, so that a failure above shows as itself
+    assert stopped == 0
     assert "Traceback" not in server.log_path.read_text()
 
 
@@ -247,13 +248,28 @@ def uncached(tmp_path, seeded_database_url):
     server.stop()
 
 
+def wait_until_accepted(port, timeout=5):
+    """Wait until the listening socket's accept queue is empty (its rx_queue in /proc/net/tcp)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        backlog = 0
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(f":{port:04X}") and fields[3] == "0A":  # LISTEN
+                backlog += int(fields[4].split(":")[1], 16)
+        if not backlog:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"connections still waiting to be accepted after {timeout} s")
+
+
 def test_sigterm_drains_requests_in_flight_refuses_new_ones_and_exits_0(uncached):
     server, connections, answers = uncached, [], {}
     for path in slow_search_paths(32):  # sent before the signal: in flight when it comes
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         connection.request("GET", path)
         connections.append(connection)
-    time.sleep(0.1)  # the workers accept them
+    wait_until_accepted(server.port)  # a connection still in the backlog would be reset
 
     def read(index):
         response = connections[index].getresponse()
@@ -292,10 +308,10 @@ def test_sigterm_drains_requests_in_flight_refuses_new_ones_and_exits_0(uncached
 
 @pytest.fixture(scope="session")
 def synthetic(tmp_path_factory):
-    """Synthetic reports 5, 10 and 20 times the real one (bench/synth.py), as files."""
+    """Synthetic reports 5 and 20 times the real one (bench/synth.py), as files."""
     folder = tmp_path_factory.mktemp("synthetic")
     paths = {}
-    for k in (5, 10, 20):
+    for k in (5, 20):
         paths[k] = folder / f"synthetic-{k}x.md"
         paths[k].write_text(generate(k), encoding="utf-8")
     return paths
@@ -355,9 +371,9 @@ def served(tmp_path, seeded_database_url):
 
 def test_a_seed_killed_half_way_leaves_the_data_as_it_was(served, seeded_database_url, synthetic):
     before = digest(served)
-    seed = start_seed(seeded_database_url, synthetic[10])
+    seed = start_seed(seeded_database_url, synthetic[20])
     wait_for_the_lock(seeded_database_url, seed)
-    time.sleep(0.5)  # into the load, which takes seconds
+    time.sleep(0.5)  # into the load, which takes seconds (about 2 on an idle machine)
     assert seed.poll() is None, "the seed must still be running when it is killed"
     seed.kill()
     seed.communicate()
@@ -407,11 +423,10 @@ def test_a_second_seed_that_waits_too_long_fails_clearly(seeded_database_url, se
     assert code == 1 and time.monotonic() - started < 30
     assert err.splitlines() == [
         "Another seed is writing to the database: waiting up to 0.5 s for it to finish.",
-        "Error: another seed, or a migration, was still writing to the database after 0.5 s; nothing was changed. "
+        "Error: another seed was still writing to the database after 0.5 s; nothing was changed. "
         "Run flask seed again once it has finished.",
     ]
     code, out, err = run_seed(seeded_database_url, None, "--wait", "0")
     assert code == 1 and err.strip() == (
-        "Error: another seed, or a migration, is writing to the database; nothing was changed. "
-        "Run flask seed again once it has finished."
+        "Error: another seed is writing to the database; nothing was changed. Run flask seed again once it has finished."
     )

@@ -2,6 +2,7 @@
 queries runs on SQLite and on PostgreSQL (make test-postgres)."""
 
 import html
+from collections import Counter
 import re
 
 import pytest
@@ -177,8 +178,8 @@ def test_facets_beyond_the_sample_count_the_best_hits(uncached_client, monkeypat
     for trend in trends:
         by_expert[trend["expert"]["slug"]] = by_expert.get(trend["expert"]["slug"], 0) + 1
     assert {e["slug"]: e["count"] for e in sampled["facets"]["expert"]} == by_expert
-    for facet in sampled["facets"]["keyword"]:
-        assert facet["count"] == sum(facet["slug"] in {k["slug"] for k in t["keywords"]} for t in trends)
+    by_keyword = Counter(k["slug"] for t in trends for k in t["keywords"])
+    assert len(by_keyword) <= 20 and {k["slug"]: k["count"] for k in sampled["facets"]["keyword"]} == by_keyword
     # Pages inside and past the sample are slices of the one ranking.
     for page in (1, 2, 3):
         hits = uncached_client.get(f"{url.replace('100', '3')}&page={page}").get_json()["hits"]

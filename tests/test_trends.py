@@ -68,7 +68,7 @@ def test_control_characters_around_a_keyword_are_a_422(client, value):
     assert list(body["errors"]) == ["keyword"]
 
 
-@pytest.mark.parametrize("query", ["keyword=", "keyword=splinternet&keyword=", "exclude_keyword="])
+@pytest.mark.parametrize("query", ["keyword=", "keyword=splinternet&keyword=", "exclude_keyword=", "keyword=,", "keyword=%20"])
 def test_an_empty_keyword_is_a_422(client, query):
     body = assert_problem(client.get(f"/v1/trends?{query}"), 422, "Must not be empty")
     assert list(body["errors"]) == [query.split("=")[0]]

@@ -1,4 +1,4 @@
-"""A search's answer: the hits of one page, with snippets, and the facets of all hits."""
+"""A search's answer: the hits of one page, with snippets, counts by type, and facets."""
 
 from peewee import SQL, fn
 
@@ -22,7 +22,7 @@ def ranked(search, kinds, edition_id):
 
 
 def type_counts(search, kinds, edition_id):
-    hits = matches(search, kinds, edition_id)
+    hits = matches(search, kinds, edition_id, scored=False)
     rows = hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples()
     counts = dict.fromkeys(kinds, 0)
     counts.update(rows)
@@ -127,4 +127,8 @@ def hits(window, search):
         kind: {row.id: row for row in queries[kind].where(queries[kind].model.id.in_(ids))} if ids else {}
         for kind, ids in wanted.items()
     }
-    return [hit(kind, found[kind][object_id], round(score, 4), search) for kind, object_id, score in window]
+    return [
+        hit(kind, found[kind][object_id], round(score, 4), search)
+        for kind, object_id, score in window
+        if object_id in found[kind]  # a seed may remove it between the two statements
+    ]

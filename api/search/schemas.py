@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from ..fields import edition_field, search_field, term_list
 from ..schemas import ExpertSummarySchema, KeywordSummarySchema, QueryArgsSchema, described
-from .results import KINDS
+from .results import FACET_SAMPLE, KINDS
 
 
 class SearchArgsSchema(QueryArgsSchema):
@@ -75,8 +75,8 @@ class FacetsSchema(ma.Schema):
     type = described(ma.fields.Nested(TypeCountsSchema), "All hits, by type.", {"trend": 1, "expert": 0, "keyword": 1})
     exhaustive = described(
         ma.fields.Boolean(),
-        "Whether `keyword` and `expert` count every trend hit (1,000 hits or fewer in all); when false, they "
-        "count the trend hits among the 1,000 most relevant hits.",
+        f"Whether `keyword` and `expert` count every trend hit ({FACET_SAMPLE:,} hits or fewer in all); when "
+        f"false, they count the trend hits among the {FACET_SAMPLE:,} most relevant hits.",
         True,
     )
     keyword = described(ma.fields.List(ma.fields.Nested(KeywordFacetSchema)), "Trend hits by keyword, most first (top 20).", [])

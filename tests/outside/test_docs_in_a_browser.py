@@ -122,7 +122,7 @@ def test_redoc_renders_the_operations_and_their_samples(visit, tmp_path, app):
         operation = page.locator("[id='tag/trends/operation/listTrends']")
         operation.get_by_role("heading", name="List trends").wait_for()
         samples = operation.get_by_text("Response samples")
-        assert samples.is_visible()
+        expect(samples).to_be_visible()
         sample = operation.locator("[role=tabpanel] code").first.inner_text()
         assert '"slug"' in sample and '"expert"' in sample
         page.wait_for_load_state("networkidle")

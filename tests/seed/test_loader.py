@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from api.models import MODELS, Edition, Expert, Keyword, Metadata, Section, Trend, TrendKeyword
+from api.db import db, is_postgres
+from api.models import MODELS, Edition, Expert, Keyword, Metadata, SearchEntry, Section, Trend, TrendKeyword
 from seed import loader
 from seed.loader import excerpt, load_report, reading_minutes
 from seed.parser import parse_report
@@ -31,6 +32,15 @@ def test_load_stores_the_whole_report(ctx, report):
     trend = Trend.get(Trend.number == 16)
     assert (trend.expert.slug, trend.edition.year) == ("quentin-liot", 2021)
     assert Expert.get(Expert.slug == "nicolas-celic").trend_count == 3
+
+
+def test_search_entry_ids_pack_their_kind(ctx, report):
+    load_report(report)
+    entries = list(SearchEntry.select())
+    assert {e.kind for e in entries} == {"trend", "expert", "keyword"}
+    assert all(e.id == e.object_id * 4 + SearchEntry.KIND_CODES[e.kind] for e in entries)
+    if not is_postgres():  # the FTS5 index holds exactly these rows
+        db.execute_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_a_first_seed_only_inserts(ctx, report):
