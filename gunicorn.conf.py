@@ -5,10 +5,10 @@ import sys
 import tempfile
 
 from gunicorn import util
-from gunicorn.workers.gthread import ThreadWorker
 
 from api.config import ConfigError, from_env
 from api.gunicorn_errors import write_problem
+from api.gunicorn_worker import Loads
 
 try:
     settings = from_env()
@@ -18,28 +18,10 @@ except ConfigError as error:
 wsgi_app = "api:create_app()"
 bind = f"{settings['HOST']}:{settings['PORT']}"
 workers = settings["WEB_CONCURRENCY"]
-
-
-class DrainingThreadWorker(ThreadWorker):
-    """gthread, except that a stopping worker closes its listening sockets as soon as it stops
-    accepting, instead of after its last request.
-
-    The listening socket is shared by the master and every worker. On SIGTERM the master closes
-    its copy, then the workers stop accepting but used to keep theirs open while they drained:
-    the kernel kept completing new connections that nobody would accept, and reset them only at
-    the end of the drain (up to graceful_timeout later). Closed by every process, the socket
-    refuses new connections at once, while requests already accepted finish. A worker stopped
-    alone (max requests, HUP) closes only its own copy: the others keep listening.
-    """
-
-    def set_accept_enabled(self, enabled):
-        super().set_accept_enabled(enabled)
-        if not enabled and not self.alive:
-            for listener in self.sockets:
-                listener.close()
-
-
-worker_class = DrainingThreadWorker
+# gthread, with connections shared out evenly between the workers and a prompt drain on stop
+# (api/gunicorn_worker.py); the master gives each worker its slot in the shared loads.
+worker_class = "api.gunicorn_worker.ServiceWorker"
+loads = Loads(slots=2 * workers + 2)
 threads = settings["THREADS"]
 control_socket_disable = True  # gunicorn 27's control socket is one path shared machine-wide
 graceful_timeout = 30
@@ -69,7 +51,16 @@ def on_starting(server):
             os.remove(os.path.join(directory, name))
 
 
+def pre_fork(server, worker):
+    loads.assign(worker, server.WORKERS.values())
+
+
+def post_worker_init(worker):
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 
+    loads.release(worker)
     multiprocess.mark_process_dead(worker.pid)

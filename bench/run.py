@@ -1,11 +1,10 @@
 """make bench: the service against a bare-Flask floor, same gunicorn settings, driven by wrk.
 
 Both run under gunicorn as `make run` runs the service (gunicorn.conf.py: gthread, 2 workers x
-4 threads by default); the floor (bench/floor.py) answers the very bytes the service answered.
-Rounds interleave the two, so both meet the same machine state; the table reports medians and
-each figure's ratio to the floor, and bench/RESULTS.md keeps it. Medians, over five rounds by
-default, because one run can be an outlier for either side: wrk's keep-alive connections are
-shared out between the gunicorn workers as they connect, sometimes most of them to one worker.
+4 threads by default, connections shared out evenly between workers); the floor (bench/floor.py)
+answers the very bytes the service answered. Rounds interleave the two, so both meet the same
+machine state; the table reports medians and each figure's ratio to the floor, and
+bench/RESULTS.md keeps it.
 
 Environment: BENCH_DURATION (seconds per wrk run, 5), BENCH_ROUNDS (5), DATABASE_URL (a
 PostgreSQL URL benchmarks PostgreSQL; default a fresh SQLite file).
@@ -152,21 +151,16 @@ def main():
             text=True,
             check=True,
         ).stdout.split()
+        # The floor runs under the service's own gunicorn.conf.py: same worker class, workers,
+        # threads and keep-alive; only the application differs.
         floor = start(
-            [
-                str(BIN / "gunicorn"),
-                "-k",
-                "gthread",
-                "-w",
-                settings[0],
-                "--threads",
-                settings[1],
-                "--no-control-socket",
-                "-b",
-                f"127.0.0.1:{floor_port}",
-                "bench.floor:app",
-            ],
-            {**env, "FLOOR_PAYLOADS": str(payload_file)},
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.floor:app"],
+            {
+                **env,
+                "PORT": str(floor_port),
+                "FLOOR_PAYLOADS": str(payload_file),
+                "PROMETHEUS_MULTIPROC_DIR": str(workdir / "floor-metrics"),
+            },
             floor_port,
             floor_log,
         )
@@ -226,7 +220,7 @@ def report(samples, duration, rounds, settings, database):
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` on {platform.node()}: {os.cpu_count()} cores, "
         f"{platform.platform()}, Python {platform.python_version()}; {versions}; wrk 4.1.",
-        f"Database: {engine}. gunicorn gthread, {settings[0]} workers x {settings[1]} threads for both the service and "
+        f"Database: {engine}. gunicorn.conf.py (gthread, {settings[0]} workers x {settings[1]} threads) for both the service and "
         f"the floor (bench/floor.py: bare Flask answering the same bytes). {rounds} interleaved rounds of {duration} s "
         "per figure, medians shown. Targets: ratios to the floor in the same run; p99 at c32 at most 2x the floor's.",
         "",

@@ -57,6 +57,15 @@ class Gunicorn:
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer in {timeout} s: {self.log_path.read_text()[-2000:]}")
 
+    def wait_for_workers(self, count, timeout=20):
+        """Until ``count`` workers have loaded the app (gunicorn.conf.py logs each one)."""
+        deadline = time.monotonic() + timeout
+        while self.log_path.read_text().count("Worker ready") < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{count} workers not ready in {timeout} s: {self.log_path.read_text()[-2000:]}")
+            time.sleep(0.05)
+        return self
+
     def get(self, path, headers=None, timeout=10):
         """``(status, headers, body)`` of a GET on a new connection."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
