@@ -14,6 +14,7 @@ DATABASE_URL (a PostgreSQL URL measures PostgreSQL, one fresh schema per size).
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,11 +35,16 @@ REAL = ROOT / "seed" / "corpus" / "tendances-2021.md"
 
 
 def database_for(size, workdir):
-    """A fresh database URL and a function telling its size in bytes."""
+    """A fresh database URL, a function telling its size in bytes and one removing it."""
     postgres = os.environ.get("DATABASE_URL", "")
     if not postgres.startswith("postgres"):
         path = workdir / f"scale-{size}.db"
-        return f"sqlite:///{path}", lambda: sum(p.stat().st_size for p in workdir.glob(f"scale-{size}.db*"))
+
+        def remove_files():
+            for file in workdir.glob(f"scale-{size}.db*"):
+                file.unlink()
+
+        return f"sqlite:///{path}", lambda: sum(p.stat().st_size for p in workdir.glob(f"scale-{size}.db*")), remove_files
     import psycopg
 
     schema = f"scale_{size}_{uuid.uuid4().hex[:6]}"
@@ -47,14 +53,18 @@ def database_for(size, workdir):
 
     def size_of():
         with psycopg.connect(postgres) as conn:
-            return conn.execute(
-                "SELECT sum(pg_total_relation_size(format('%%I.%%I', schemaname, tablename)::regclass)) "
+            return conn.execute(  # sum() of bigint is numeric: a Decimal, made an int by the cast
+                "SELECT sum(pg_total_relation_size(format('%%I.%%I', schemaname, tablename)::regclass))::bigint "
                 "FROM pg_tables WHERE schemaname = %s",
                 (schema,),
             ).fetchone()[0]
 
+    def drop():
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
     separator = "&" if "?" in postgres else "?"
-    return f"{postgres}{separator}options=-csearch_path%3D{schema}", size_of
+    return f"{postgres}{separator}options=-csearch_path%3D{schema}", size_of, drop
 
 
 def worker_memory(master_pid):
@@ -77,7 +87,14 @@ def measure_size(size, workdir, duration):
     corpus = REAL if size == 1 else workdir / f"synthetic-{size}x.md"
     if size != 1:
         corpus.write_text(generate(size), encoding="utf-8")
-    url, database_size = database_for(size, workdir)
+    url, database_size, remove = database_for(size, workdir)
+    try:
+        return measure_database(size, corpus, url, database_size, workdir, duration)
+    finally:
+        remove()  # up to 750 MiB at 1000x
+
+
+def measure_database(size, corpus, url, database_size, workdir, duration):
     env = {
         **os.environ,
         "FLASK_APP": "api",
@@ -135,6 +152,7 @@ def main():
         rows.append(row)
         print(json.dumps(row), flush=True)
     report(rows, duration)
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(rows, duration):

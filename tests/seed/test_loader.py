@@ -9,6 +9,7 @@ from api.models import MODELS, Edition, Expert, Keyword, Metadata, SearchEntry, 
 from seed import loader
 from seed.loader import excerpt, load_report, reading_minutes
 from seed.parser import parse_report
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_report
 
 
@@ -41,6 +42,15 @@ def test_search_entry_ids_pack_their_kind(ctx, report):
     assert all(e.id == e.object_id * 4 + SearchEntry.KIND_CODES[e.kind] for e in entries)
     if not is_postgres():  # the FTS5 index holds exactly these rows
         db.execute_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's planner statistics")
+def test_a_seed_leaves_planner_statistics_of_what_it_loaded(ctx, report):
+    def rows_planned(model):  # -1 until the table is first analyzed
+        return db.execute_sql("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (model._meta.table_name,)).fetchone()[0]
+
+    load_report(report)
+    assert [rows_planned(model) for model in (Trend, Expert, SearchEntry)] == [38, 35, 38 + 35 + 41]
 
 
 def test_a_first_seed_only_inserts(ctx, report):
