@@ -112,9 +112,10 @@ def load_report(report, wait=None, on_wait=None):
 
 def refresh_statistics():
     """On PostgreSQL, ANALYZE the tables a seed has just filled: the planner otherwise plans with
-    the statistics of the empty tables until autovacuum comes by (a minute or more later), and
-    picks plans that cost 4x on a large report. SQLite plans without statistics unless ANALYZE
-    was run once, which the seed never does, so it has nothing to refresh."""
+    the statistics of the empty tables until autovacuum comes by (a minute or more later), with
+    plans that cost two to three times as much on a large report (bench/scale.py, 1000x).
+    SQLite plans without statistics unless ANALYZE was run once, which the seed never does, so
+    it has nothing to refresh."""
     if is_postgres():
         for model in MODELS:
             db.execute_sql(f'ANALYZE "{model._meta.table_name}"')
