@@ -7,22 +7,28 @@ gunicorn.conf.py makes it the worker class and wires the master's side (``Loads`
 
 import ctypes
 import multiprocessing
+import time
 
 from gunicorn.workers.gthread import ThreadWorker
 
 ABSENT = 2**31 - 1  # the load of a slot no running worker holds: never the least
 HELD_BACK_POLL = 0.02  # seconds between looks at the loads while another worker should accept
+# A worker publishes its load at least once a second (gthread wakes at least that often); a load
+# older than this belongs to a worker that is stuck, which must not hold the others back.
+STALE_AFTER = 2.0
 
 
 class Loads:
     """The open connections of every worker, in memory the master shares with the workers it forks.
 
     Each worker holds a slot, given by the master before the fork and freed when the worker exits.
-    A slot holds the worker's connection count, or ``ABSENT`` while no running worker holds it.
+    A slot holds the worker's connection count, or ``ABSENT`` while no running worker holds it,
+    and when the worker last published it (``time.monotonic()``, one clock for every process).
     """
 
     def __init__(self, slots):
         self.counts = multiprocessing.RawArray(ctypes.c_int, [ABSENT] * slots)
+        self.published = multiprocessing.RawArray(ctypes.c_double, slots)
 
     def assign(self, worker, workers):
         """Give ``worker`` the first slot none of ``workers`` (the live ones) holds; ``None`` when
@@ -36,10 +42,13 @@ class Loads:
         if worker.load_slot is not None:
             self.counts[worker.load_slot] = ABSENT
 
-    def least_loaded(self, slot, connections):
-        """Publish a worker's connection count; true when no other running worker has fewer."""
-        self.counts[slot] = connections
-        return connections <= min(self.counts)
+    def least_loaded(self, slot, connections, now=None):
+        """Publish a worker's connection count; true when no other running worker, among those
+        that published in the last ``STALE_AFTER`` seconds, has fewer."""
+        now = time.monotonic() if now is None else now
+        self.counts[slot], self.published[slot] = connections, now
+        recent = now - STALE_AFTER
+        return all(connections <= count for count, at in zip(self.counts, self.published, strict=True) if at >= recent)
 
 
 class ServiceWorker(ThreadWorker):
@@ -51,7 +60,8 @@ class ServiceWorker(ThreadWorker):
     which then served them on one core while the others idled: half the throughput of the default
     two workers. Here a worker listens only while no other has fewer open connections, so shares
     stay within one or two of each other. A worker held back looks again every ``HELD_BACK_POLL``
-    seconds, so it takes its turn as soon as the others catch up or go away.
+    seconds, so it takes its turn as soon as the others catch up or go away; a worker that stops
+    publishing (stuck) holds nobody back after ``STALE_AFTER`` seconds.
 
     **Draining.** A stopping worker closes its listening sockets as soon as it stops accepting,
     instead of after its last request. The listening socket is shared by the master and every

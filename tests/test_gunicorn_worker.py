@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from api.gunicorn_worker import ABSENT, Loads
+from api.gunicorn_worker import ABSENT, STALE_AFTER, Loads
 from tests.servers import Gunicorn
 
 
@@ -43,6 +43,13 @@ def test_only_the_least_loaded_workers_accept():
     assert loads.least_loaded(0, 5)
     assert loads.least_loaded(2, 0)
     assert not loads.least_loaded(0, 5)
+
+
+def test_a_worker_that_stopped_publishing_holds_nobody_back():
+    loads = Loads(slots=2)
+    assert loads.least_loaded(0, 0, now=100.0)
+    assert not loads.least_loaded(1, 3, now=100.0 + STALE_AFTER)
+    assert loads.least_loaded(1, 3, now=100.0 + STALE_AFTER + 0.01)
 
 
 def connections_by_worker(server):
