@@ -19,6 +19,7 @@ import uuid
 from collections import OrderedDict
 
 from limits import parse_many
+from werkzeug.http import parse_etags, unquote_etag
 
 from . import metrics
 from .caching import CACHEABLE, normalized_url
@@ -35,7 +36,8 @@ class Entry:
     __slots__ = ("version", "status", "headers", "headers_304", "body", "etag", "route", "exempt")
 
     def __init__(self, version, status, headers, body, etag, route, exempt):
-        self.version, self.status, self.body, self.etag, self.route = version, status, body, etag, route
+        self.version, self.status, self.body, self.route = version, status, body, route
+        self.etag = unquote_etag(etag)[0]  # the tag, as If-None-Match headers are compared with it
         self.exempt = exempt  # from rate limits (the documentation pages)
         self.headers = [(k, v) for k, v in headers if k.lower() not in PER_REQUEST]
         self.headers_304 = [(k, v) for k, v in self.headers if k.lower() not in NOT_IN_304]
@@ -58,18 +60,21 @@ class ResponseCache:
             return entry
 
     def put(self, key, entry):
-        cost = len(entry.body) + len(key) + 512
-        if cost > self.max_bytes // 8:  # one answer may not evict most others
+        if cost(key, entry) > self.max_bytes // 8:  # one answer may not evict most others
             return
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body) + len(key) + 512
+                self.size -= cost(key, old)
             self.entries[key] = entry
-            self.size += cost
+            self.size += cost(key, entry)
             while self.size > self.max_bytes and self.entries:
-                evicted_key, evicted = self.entries.popitem(last=False)
-                self.size -= len(evicted.body) + len(evicted_key) + 512
+                self.size -= cost(*self.entries.popitem(last=False))
+
+
+def cost(key, entry):
+    """The memory an entry is counted for: its bytes, its key, and about 512 for the rest."""
+    return len(entry.body) + len(key) + 512
 
 
 def cache_key(environ, vary_origin):
@@ -78,13 +83,6 @@ def cache_key(environ, vary_origin):
     gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
     origin = environ.get("HTTP_ORIGIN", "") if vary_origin else ""
     return f"{url}|{gzip:d}|{origin}"
-
-
-def etag_matches(header, etag):
-    """Weak comparison of an If-None-Match header with an ETag (RFC 9110); ``*`` matches any
-    resource that exists, as a kept answer does."""
-    wanted = etag.removeprefix("W/")
-    return any(candidate.strip() in ("*", wanted, f"W/{wanted}") for candidate in header.split(","))
 
 
 class Edge:
@@ -151,7 +149,8 @@ class Edge:
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and etag_matches(if_none_match, entry.etag):
+        # Weak comparison (RFC 9110); "*" matches any resource that exists, as a kept answer does.
+        if if_none_match and parse_etags(if_none_match).contains_weak(entry.etag):
             status, headers, body = "304 NOT MODIFIED", list(entry.headers_304), []
         else:
             limited = None if entry.exempt else self.rate_limit(environ)
