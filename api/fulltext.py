@@ -2,18 +2,24 @@
 
 Both hold the analysed terms of ``search_entry`` rows (seed/loader.py), built by migration
 0003, and both receive expressions rebuilt from analysed terms (api/query.py): the same words
-match on both engines. Scores are each engine's own (BM25 on SQLite, length-normalised
-``ts_rank`` on PostgreSQL), title words weighing more than body words; higher is better. The
-hits are the same on both; their order agrees on clear cases, not to the last decimal.
+match on both engines. Scores are BM25 on both, title words weighing more than body words;
+higher is better. SQLite ranks with FTS5's ``bm25``; PostgreSQL with the same formula over
+``search_term`` (migration 0006), an inverted index holding each term's IDF and its weight in
+every entry that has it: a search reads one row per term, never the entries' documents. A
+search of words (and OR, exclusions) gets the same hits, scores and order on both engines. A
+phrase or a prefix is scored, on PostgreSQL, as the sum of its words' scores, where FTS5
+scores it as one unit: the hits are the same, their scores close.
 """
 
-from peewee import SQL, Case, NodeList, fn
+from peewee import SQL, Case, NodeList, Select, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from .db import db, is_postgres
 from .models import SearchEntry
 
-TITLE_WEIGHT = 5.0  # BM25 weight of title words against body words (1.0)
+# BM25 weight of title words against body words (1.0). PostgreSQL's index holds weights made
+# with it: a change needs a migration that calls search_reindex (migration 0006).
+TITLE_WEIGHT = 5.0
 
 
 class SearchIndex(FTS5Model):
@@ -27,27 +33,25 @@ class SearchIndex(FTS5Model):
         table_name = "search_fts"
 
 
+def reindex():
+    """Rebuild PostgreSQL's ``search_term`` from the search entries (SQLite's FTS5 index
+    follows them by itself, through triggers)."""
+    if is_postgres():
+        db.execute_sql("SELECT search_reindex(%s)", (TITLE_WEIGHT,))
+
+
 def matches(query, kinds=None, edition_id=None, scored=True):
     """The hits of a parsed query as rows of ``kind``, ``object_id`` and ``score``; usable as
     a subquery to join on ``object_id``.
 
     :param kinds: restrict to these kinds (trend, expert, keyword)
     :param edition_id: restrict trends to one edition (experts and keywords stay)
-    :param scored: False when only counting: every score is then 0, and nothing is ranked
+    :param scored: False when only counting: scores may then be left out (0)
     """
     if is_postgres():
-        tsquery = fn.to_tsquery(SQL("'simple'::regconfig"), query.tsquery())
-        # Normalisation 1 divides by 1 + log(length), as BM25 favours short documents: a
-        # keyword's one-word entry then ranks as on SQLite.
-        score = fn.ts_rank(SQL("document"), tsquery, 1) if scored else SQL("0")
-        rows = SearchEntry.select(
-            SearchEntry.kind.alias("kind"), SearchEntry.object_id.alias("object_id"), score.alias("score")
-        ).where(NodeList((SQL("document"), SQL("@@"), tsquery)))
-        if kinds:
-            rows = rows.where(SearchEntry.kind.in_(list(kinds)))
-        if edition_id is not None:
-            rows = rows.where((SearchEntry.kind != "trend") | (SearchEntry.edition_id == edition_id))
-        return rows
+        sql, params = postgres_hits(query, kinds, edition_id)
+        source = NodeList((SQL(f"({sql})", params), SQL("AS hit")))
+        return Select([source], [SQL("kind"), SQL("object_id"), SQL("score")]).bind(db)
     # The index alone: its rowids are search_entry ids, which pack the kind (SearchEntry.id_for).
     code = SearchIndex.rowid.bin_and(3)
     kind = Case(code, [(number, name) for name, number in SearchEntry.KIND_CODES.items()])
@@ -61,6 +65,90 @@ def matches(query, kinds=None, edition_id=None, scored=True):
         in_edition = SearchEntry.select(SearchEntry.id).where(SearchEntry.kind == "trend", SearchEntry.edition_id == edition_id)
         rows = rows.where((code != SearchEntry.KIND_CODES["trend"]) | SearchIndex.rowid.in_(in_edition))
     return rows
+
+
+EXCLUDED = 1 << 30  # the bit of excluded words: an entry holding one cannot match
+
+
+def postgres_hits(query, kinds, edition_id):
+    """SQL (and its parameters) selecting ``kind``, ``object_id`` and ``score`` of every hit
+    of ``query``, from the ``search_term`` inverted index.
+
+    Each positive clause is a bit; every term of its alternatives (a prefix: every term it
+    starts) carries that bit. An entry matches when the terms it holds carry every clause's
+    bit, and no excluded word's. A phrase needs its words in a row, which only the entries'
+    tsvectors know: its words then bring in candidates that the tsquery checks.
+    """
+    parts, params = [], []
+
+    def terms_of(alternative, bit):
+        if alternative.prefix:
+            pattern = alternative.terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term LIKE %s")
+            params.extend((bit, pattern))
+            return
+        for term in dict.fromkeys(alternative.terms):
+            parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term = %s")
+            params.extend((bit, term))
+
+    for number, alternatives in enumerate(query.clauses):
+        for alternative in alternatives:
+            terms_of(alternative, 1 << number)
+    for alternative in query.excluded:
+        if alternative.prefix or len(alternative.terms) == 1:
+            terms_of(alternative, EXCLUDED)
+    where = []
+    if kinds:
+        where.append(f"u.entry_id & 3 IN ({', '.join(str(SearchEntry.KIND_CODES[k]) for k in kinds)})")
+    if edition_id is not None:
+        where.append(
+            "(u.entry_id & 3 <> 0 OR u.entry_id IN (SELECT id FROM search_entry WHERE kind = 'trend' AND edition_id = %s))"
+        )
+        params.append(edition_id)
+    params.append((1 << len(query.clauses)) - 1)
+    checked = ""
+    if any(len(a.terms) > 1 for a in (*(a for c in query.clauses for a in c), *query.excluded)):
+        checked = "WHERE entry_id IN (SELECT id FROM search_entry WHERE document @@ to_tsquery('simple', %s))"
+        params.append(query.tsquery())
+    kind = " ".join(f"WHEN {code} THEN '{name}'" for name, code in SearchEntry.KIND_CODES.items())
+    sql = f"""WITH term AS ({" UNION ALL ".join(parts)}),
+        hit AS (
+            SELECT u.entry_id, sum(term.idf * u.weight) AS score
+            FROM term, unnest(term.entries, term.weights) AS u(entry_id, weight)
+            {"WHERE " + " AND ".join(where) if where else ""}
+            GROUP BY u.entry_id
+            HAVING bit_or(term.bit) = %s
+        )
+        SELECT CASE entry_id & 3 {kind} END AS kind, entry_id >> 2 AS object_id, score FROM hit {checked}"""
+    return sql, params
+
+
+def ranked(query, kinds, edition_id):
+    """Every hit as (kind, object_id, score), best first, ties in a stable order."""
+    return matches(query, kinds, edition_id).order_by(SQL("score").desc(), SQL("kind"), SQL("object_id")).tuples()
+
+
+def best(query, kinds, limit, edition_id=None):
+    """The ``limit`` best hits as (kind, object_id, score), and the number of hits of each kind.
+
+    PostgreSQL counts in the ranking query (its hits cost the same to count as to rank);
+    SQLite counts, when there are more hits than ``limit``, in a query that skips scores.
+    """
+    counts = dict.fromkeys(kinds, 0)
+    if is_postgres():
+        rows = ranked(query, kinds, edition_id)
+        totals = [fn.COUNT(SQL("*")).filter(SQL("kind") == kind).over() for kind in kinds]
+        found = list(rows.select_extend(*totals).limit(limit))
+        counts.update(zip(kinds, found[0][3:], strict=True) if found else ())
+        return [row[:3] for row in found], counts
+    found = list(ranked(query, kinds, edition_id).limit(limit))
+    if len(found) < limit:
+        for kind, _, _ in found:
+            counts[kind] += 1
+        return found, counts
+    hits = matches(query, kinds, edition_id, scored=False)
+    counts.update(hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples())
+    return found, counts
 
 
 def filter_by_search(query, model, search, kind, rank=True):

@@ -15,6 +15,7 @@ from peewee import OperationalError, fn
 
 from api.analysis import fold, sort_key, terms
 from api.db import SQLITE_PRAGMAS, db, is_postgres
+from api.fulltext import reindex
 from api.models import (
     Edition,
     Expert,
@@ -102,6 +103,8 @@ def load_report(report, wait=None, on_wait=None):
         keyword_ids = load_keywords(sync, report, trend_ids)
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         remove_orphans(sync)
+        if any(change.startswith("SearchEntry ") for change in sync.changes):
+            reindex()
         recount(sync)
         version = store_version(sync)
     result = LoadResult(sync.counts, sync.changes, version)
@@ -117,8 +120,8 @@ def refresh_statistics():
     SQLite plans without statistics unless ANALYZE was run once, which the seed never does, so
     it has nothing to refresh."""
     if is_postgres():
-        for model in MODELS:
-            db.execute_sql(f'ANALYZE "{model._meta.table_name}"')
+        for table in [model._meta.table_name for model in MODELS] + ["search_term"]:
+            db.execute_sql(f'ANALYZE "{table}"')
 
 
 @contextmanager

@@ -9,7 +9,8 @@ import pytest
 from api.arguments import MAX_PAGE
 from api.models import Trend
 from api.query import parse_query
-from api.search.results import KINDS, ranked
+from api.fulltext import ranked
+from api.search.results import KINDS
 from seed.loader import load_report
 from tests.conftest import build_app
 from tests.helpers import assert_problem, assert_query_count

@@ -1,9 +1,9 @@
 """A search's answer: the hits of one page, with snippets, counts by type, and facets."""
 
-from peewee import SQL, fn
+from peewee import fn
 
+from .. import fulltext
 from ..db import in_ids
-from ..fulltext import matches
 from ..models import Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
 from ..snippets import snippets
@@ -14,19 +14,6 @@ SNIPPETS_PER_HIT = 3
 # Keyword and expert facets count the trend hits among this many best hits: their cost stays
 # bounded however many trends a common word matches (facets say when they are a sample).
 FACET_SAMPLE = 1000
-
-
-def ranked(search, kinds, edition_id):
-    """Every hit as (kind, object_id, score), best first, ties in a stable order."""
-    return matches(search, kinds, edition_id).order_by(SQL("score").desc(), SQL("kind"), SQL("object_id")).tuples()
-
-
-def type_counts(search, kinds, edition_id):
-    hits = matches(search, kinds, edition_id, scored=False)
-    rows = hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples()
-    counts = dict.fromkeys(kinds, 0)
-    counts.update(rows)
-    return counts
 
 
 def facets(counts, best, exhaustive):
@@ -58,25 +45,19 @@ def facets(counts, best, exhaustive):
 def results(search, kinds, edition_id, page, page_size):
     """The answer to a search: total, facets and one page of hits.
 
-    One ranked query reads the best ``FACET_SAMPLE`` hits (and one more, to know whether there
-    are more); when that is all of them, counts come from it, else one more query counts every
-    hit. A page past the sample is read on its own.
+    The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
+    the count of every hit by type (:func:`api.fulltext.best`). A page past the sample is read
+    on its own.
     """
-    best = list(ranked(search, kinds, edition_id).limit(FACET_SAMPLE + 1))
+    best, counts = fulltext.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
-    if exhaustive:
-        counts = dict.fromkeys(kinds, 0)
-        for kind, _, _ in best:
-            counts[kind] += 1
-    else:
-        counts = type_counts(search, kinds, edition_id)
     total = sum(counts.values())
     start = (page - 1) * page_size
     if start + page_size <= len(best) or exhaustive or start >= total:  # past the end: no query
         window = best[start : start + page_size]
     else:
-        window = list(ranked(search, kinds, edition_id).paginate(page, page_size))
+        window = list(fulltext.ranked(search, kinds, edition_id).paginate(page, page_size))
     return total, facets(counts, best, exhaustive), hits(window, search)
 
 

@@ -1,0 +1,115 @@
+"""The full-text index on each engine: what a seed leaves in it, and PostgreSQL's ranking
+against SQLite's (make test-postgres builds a SQLite twin of the seeded database)."""
+
+import pytest
+
+from api import fulltext
+from api.db import db, is_postgres
+from api.models import Edition, Trend
+from api.query import parse_query
+from seed.loader import load_report
+from seed.parser import parse_report
+from tests.conftest import POSTGRES_URL, build_app
+from tests.factories import make_report
+
+# Words, OR and exclusions: PostgreSQL computes FTS5's bm25 for these, so scores agree.
+WORD_QUERIES = [
+    "influenceurs",
+    "réseaux sociaux",
+    "marketing digital",
+    "télétravail OR covid",
+    "influenceurs -tiktok",
+    "marque client expérience",
+    "digimind",
+    "splinternet",
+]
+# Phrases and prefixes: scored as the sum of their words on PostgreSQL, so only hits agree.
+OTHER_QUERIES = ['"fake news"', '"réseaux sociaux" -tiktok', "influen*", "soc* marketing", 'covid -"covid 19"']
+
+
+def hits(client, q):
+    body = client.get("/v1/search", query_string={"q": q, "page_size": 100}).get_json()
+    return body["total"], [(h["type"], h["slug"], h["score"]) for h in body["hits"]]
+
+
+@pytest.fixture(scope="module")
+def sqlite_client(tmp_path_factory, report):
+    app = build_app(f"sqlite:///{tmp_path_factory.mktemp('twin') / 'twin.db'}", RESPONSE_CACHE_MB=0)
+    with app.app_context():
+        load_report(report)
+    return app.test_client()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="compares PostgreSQL with SQLite")
+@pytest.mark.parametrize("q", WORD_QUERIES)
+def test_postgres_ranks_words_as_sqlite_does(uncached_client, sqlite_client, q):
+    total, ranked = hits(uncached_client, q)
+    assert total > 0 and (total, ranked) == hits(sqlite_client, q)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="compares PostgreSQL with SQLite")
+@pytest.mark.parametrize("q", OTHER_QUERIES)
+def test_postgres_finds_phrases_and_prefixes_as_sqlite_does(uncached_client, sqlite_client, q):
+    (total, ranked), (sqlite_total, sqlite_ranked) = hits(uncached_client, q), hits(sqlite_client, q)
+    assert total == sqlite_total > 0
+    assert {hit[:2] for hit in ranked} == {hit[:2] for hit in sqlite_ranked}
+
+
+def search(q, kinds=("trend", "expert", "keyword"), edition_id=None):
+    return [(kind, object_id) for kind, object_id, _ in fulltext.ranked(parse_query(q), list(kinds), edition_id)]
+
+
+def test_a_seed_that_changes_words_changes_what_is_found(empty_app):
+    with empty_app.app_context():
+        load_report(parse_report(make_report([(1, "Les licornes du marketing", ("Marie Test", "Directrice", "ACME"))])))
+        assert [kind for kind, _ in search("licornes")] == ["trend"]
+        load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))])))
+        assert search("licornes") == []
+        assert [kind for kind, _ in search("dragons")] == ["trend"]
+        assert len(search("marketing")) == 1
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's inverted index")
+def test_the_index_a_seed_leaves_is_a_full_rebuild(empty_app, report):
+    def index():
+        return db.execute_sql("SELECT term, idf, entries, weights FROM search_term ORDER BY term").fetchall()
+
+    with empty_app.app_context():
+        assert is_postgres()
+        load_report(report)
+        load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))], year=2020)))
+        seeded = index()
+        fulltext.reindex()
+        assert seeded == index() and len(seeded) > 1000
+        assert (
+            sum(len(entries) for _, _, entries, _ in seeded)
+            == db.execute_sql(
+                "SELECT count(*) FROM (SELECT DISTINCT id, unnest(string_to_array(title_terms || ' ' || body_terms, ' ')) "
+                "FROM search_entry) AS posting WHERE unnest <> ''"
+            ).fetchone()[0]
+        )
+
+
+def test_an_edition_filter_keeps_its_trends_and_every_expert_and_keyword(empty_app):
+    expert = ("Marie Licornes", "Directrice", "ACME")
+    with empty_app.app_context():
+        load_report(parse_report(make_report([(1, "Licornes et marketing", expert)], cloud="Licornes", year=2020)))
+        load_report(parse_report(make_report([(1, "Licornes en 2021", expert)], year=2021)))
+        everything = search("licornes")
+        assert sorted(kind for kind, _ in everything) == ["expert", "keyword", "trend", "trend"]
+        for year in (2020, 2021):
+            found = search("licornes", edition_id=Edition.get(Edition.year == year).id)
+            trends = [Trend.get_by_id(object_id) for kind, object_id in found if kind == "trend"]
+            assert [t.edition.year for t in trends] == [year]
+            assert [hit for hit in found if hit[0] != "trend"] == [hit for hit in everything if hit[0] != "trend"]
+        assert search("licornes", kinds=["keyword"]) == [hit for hit in everything if hit[0] == "keyword"]
+
+
+def test_best_counts_every_hit_by_kind_beyond_its_limit(app):
+    with app.app_context():
+        query = parse_query("influenceurs")
+        everything = search("influenceurs")
+        best, counts = fulltext.best(query, ["trend", "expert", "keyword"], 3)
+        assert [row[:2] for row in best] == everything[:3]
+        assert counts == {kind: sum(1 for k, _ in everything if k == kind) for kind in ("trend", "expert", "keyword")}
+        assert fulltext.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})
