@@ -1,6 +1,6 @@
 """A search's answer: the hits of one page, with snippets, counts by type, and facets."""
 
-from peewee import fn
+from peewee import SQL, fn
 
 from .. import fulltext
 from ..db import in_ids
@@ -21,25 +21,37 @@ def facets(counts, best, exhaustive):
     trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
     if not trend_ids:
         return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
-    count = fn.COUNT(TrendKeyword.trend)
     by_keyword = (
-        Keyword.select(Keyword, count.alias("count"))
-        .join(TrendKeyword)
+        TrendKeyword.select(TrendKeyword.keyword, fn.COUNT(SQL("*")))
         .where(in_ids(TrendKeyword.trend, trend_ids))
-        .group_by(Keyword.id)
-        .order_by(count.desc(), Keyword.sort_term)
-        .limit(FACET_SIZE)
+        .group_by(TrendKeyword.keyword)
     )
-    trends = fn.COUNT(Trend.id)
     by_expert = (
-        Expert.select(Expert, trends.alias("count"))
-        .join(Trend)
-        .where(in_ids(Trend.id, trend_ids))
-        .group_by(Expert.id)
-        .order_by(trends.desc(), Expert.sort_name)
-        .limit(FACET_SIZE)
+        Trend.select(Trend.expert, fn.COUNT(SQL("*")))
+        .where(in_ids(Trend.id, trend_ids), Trend.expert.is_null(False))
+        .group_by(Trend.expert)
     )
-    return {"type": counts, "exhaustive": exhaustive, "keyword": list(by_keyword), "expert": list(by_expert)}
+    return {
+        "type": counts,
+        "exhaustive": exhaustive,
+        "keyword": most_counted(Keyword, Keyword.sort_term, dict(by_keyword.tuples())),
+        "expert": most_counted(Expert, Expert.sort_name, dict(by_expert.tuples())),
+    }
+
+
+def most_counted(model, sort_field, counts):
+    """The ``FACET_SIZE`` rows of ``model`` with the highest ``counts`` (by id), ties in
+    ``sort_field`` order, each with its ``count``.
+
+    Chosen from the ids and sort keys alone, then the chosen rows read by id: joining the
+    counts to the table made PostgreSQL read all of it (the planner prices a few hundred
+    lookups above a scan), 10 ms for experts at 1,000 times the real report."""
+    keys = dict(model.select(model.id, sort_field).where(in_ids(model.id, counts)).tuples())
+    chosen = sorted(keys, key=lambda row_id: (-counts[row_id], keys[row_id], row_id))[:FACET_SIZE]
+    rows = {row.id: row for row in model.select().where(in_ids(model.id, chosen))}
+    for row_id, row in rows.items():
+        row.count = counts[row_id]
+    return [rows[row_id] for row_id in chosen if row_id in rows]  # a seed may remove one meanwhile
 
 
 def results(search, kinds, edition_id, page, page_size):
