@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.analysis import analyze
+from api.analysis import analyze, sort_key
 from api.query import parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
@@ -184,6 +184,13 @@ def test_facets_beyond_the_sample_count_the_best_hits(uncached_client, monkeypat
     for page in (1, 2, 3):
         hits = uncached_client.get(f"{url.replace('100', '3')}&page={page}").get_json()["hits"]
         assert [h["slug"] for h in hits] == [h["slug"] for h in everything["hits"][(page - 1) * 3 : page * 3]]
+
+
+def test_facets_are_the_most_counted_ties_in_alphabetical_order(client):
+    facets = client.get("/v1/search?q=influenceurs").get_json()["facets"]
+    for name, label in (("keyword", "term"), ("expert", "name")):
+        order = [(-f["count"], sort_key(f[label])) for f in facets[name]]
+        assert order == sorted(order) and len({c for c, _ in order}) < len(order) <= 20
 
 
 def test_search_edition_filter(client):

@@ -3,7 +3,7 @@
 from peewee import SQL, fn
 
 from .. import fulltext
-from ..db import in_ids
+from ..db import db, in_ids
 from ..models import Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
 from ..snippets import snippets
@@ -34,19 +34,21 @@ def facets(counts, best, exhaustive):
     return {
         "type": counts,
         "exhaustive": exhaustive,
-        "keyword": most_counted(Keyword, Keyword.sort_term, dict(by_keyword.tuples())),
-        "expert": most_counted(Expert, Expert.sort_name, dict(by_expert.tuples())),
+        "keyword": most_counted(Keyword, Keyword.sort_term, by_keyword),
+        "expert": most_counted(Expert, Expert.sort_name, by_expert),
     }
 
 
-def most_counted(model, sort_field, counts):
-    """The ``FACET_SIZE`` rows of ``model`` with the highest ``counts`` (by id), ties in
-    ``sort_field`` order, each with its ``count``.
+def most_counted(model, sort_field, counted):
+    """The ``FACET_SIZE`` rows of ``model`` with the highest counts (``counted`` selects id
+    and count), ties in ``sort_field`` order, each with its ``count``.
 
     Chosen from the ids and sort keys alone, then the chosen rows read by id: joining the
     counts to the table made PostgreSQL read all of it (the planner prices a few hundred
-    lookups above a scan), 10 ms for experts at 1,000 times the real report."""
-    keys = dict(model.select(model.id, sort_field).where(in_ids(model.id, counts)).tuples())
+    lookups above a scan), 10 ms for experts at 1,000 times the real report. Ids and keys
+    are read as the driver gives them: through Peewee's rows they cost 4 ms more there."""
+    counts = dict(db.execute(counted).fetchall())
+    keys = dict(db.execute(model.select(model.id, sort_field).where(in_ids(model.id, counts))).fetchall())
     chosen = sorted(keys, key=lambda row_id: (-counts[row_id], keys[row_id], row_id))[:FACET_SIZE]
     rows = {row.id: row for row in model.select().where(in_ids(model.id, chosen))}
     for row_id, row in rows.items():
