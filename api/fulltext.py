@@ -5,10 +5,12 @@ Both hold the analysed terms of ``search_entry`` rows (seed/loader.py), built by
 match on both engines. Scores are BM25 on both, title words weighing more than body words;
 higher is better. SQLite ranks with FTS5's ``bm25``; PostgreSQL with the same formula over
 ``search_term`` (migration 0006), an inverted index holding each term's IDF and its weight in
-every entry that has it: a search reads one row per term, never the entries' documents. A
-search of words (and OR, exclusions) gets the same hits, scores and order on both engines. A
-phrase or a prefix is scored, on PostgreSQL, as the sum of its words' scores, where FTS5
-scores it as one unit: the hits are the same, their scores close.
+every entry that has it: a search of words reads one row per word, never the entries'
+documents (a phrase is checked against their tsvectors). A search of words (with OR and
+exclusions) gets the same hits, scores and order on both engines. FTS5 scores a phrase, or a
+prefix, as one unit; PostgreSQL as the sum of its words' scores (a prefix: of every word it
+starts, as if they were ORed). Hits are the same; scores and order can differ, the more so as
+a prefix starts many words. Words the analyser splits ("covid-19", "b2b") are phrases.
 """
 
 from peewee import SQL, Case, NodeList, Select, fn
@@ -16,6 +18,7 @@ from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from .db import db, is_postgres
 from .models import SearchEntry
+from .query import MAX_CLAUSES
 
 # BM25 weight of title words against body words (1.0). PostgreSQL's index holds weights made
 # with it: a change needs a migration that calls search_reindex (migration 0006).
@@ -67,7 +70,7 @@ def matches(query, kinds=None, edition_id=None, scored=True):
     return rows
 
 
-EXCLUDED = 1 << 30  # the bit of excluded words: an entry holding one cannot match
+EXCLUDED = 1 << MAX_CLAUSES  # above every clause's bit: an entry holding an excluded word cannot match
 
 
 def postgres_hits(query, kinds, edition_id):
