@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The Tendances API image: gunicorn serving the app as a non-root user.
+# The Tendances API image: granian (api/server.py) serving the app as a non-root user.
 #   docker build -t tendances-api .
 #   docker run -p 8000:8000 tendances-api          # SQLite inside the container
 # See docker-compose.yml for PostgreSQL and Redis.
@@ -31,7 +31,7 @@ WORKDIR /app
 COPY --chown=10001:10001 api/ api/
 COPY --chown=10001:10001 seed/ seed/
 COPY --chown=10001:10001 migrations/ migrations/
-COPY --chown=10001:10001 gunicorn.conf.py docker/entrypoint.sh ./
+COPY --chown=10001:10001 docker/entrypoint.sh ./
 USER 10001:10001
 EXPOSE 8000
 VOLUME ["/data"]

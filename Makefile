@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint bench bench-scale load fuzz-api vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -36,9 +36,9 @@ $(TOOLS)/.installed: requirements-tools.txt
 	npm ci --prefix .ci --no-audit --no-fund --silent
 	touch $@
 
-## run: install, migrate and seed the database, then serve under gunicorn on $PORT (8000)
+## run: install, migrate and seed the database, then serve on $PORT (8000): granian, api/server.py
 run: $(VENV)/.runtime migrate seed
-	$(BIN)/gunicorn -c gunicorn.conf.py
+	$(BIN)/python -m api.server
 
 migrate: $(VENV)/.runtime
 	@mkdir -p var
@@ -55,7 +55,7 @@ test: $(VENV)/.dev .ci/node_modules/.installed
 test-postgres: $(VENV)/.dev .ci/node_modules/.installed
 	DATABASE_URL=$$(.ci/postgres start) $(BIN)/pytest
 
-## fuzz-api: schemathesis against gunicorn on a seeded SQLite file, from the service's own /openapi.json (90 s budget, schemathesis.toml)
+## fuzz-api: schemathesis against the server on a seeded SQLite file, from the service's own /openapi.json (90 s budget, schemathesis.toml)
 fuzz-api: $(VENV)/.runtime $(TOOLS)/.installed
 	$(BIN)/python -m tests.outside.fuzz_api
 
@@ -65,13 +65,17 @@ openapi: $(VENV)/.dev
 
 ## lint: ruff on the Python code, hadolint on the Dockerfile
 lint: $(VENV)/.dev
-	$(BIN)/ruff check api seed tests migrations bench gunicorn.conf.py
-	$(BIN)/ruff format --check api seed tests migrations bench gunicorn.conf.py
+	$(BIN)/ruff check api seed tests migrations bench
+	$(BIN)/ruff format --check api seed tests migrations bench
 	$(BIN)/hadolint Dockerfile
 
 ## bench: the service against a bare-Flask floor under wrk (bench/RESULTS.md); DATABASE_URL=postgresql://... for PostgreSQL
 bench: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/run.py
+
+## bench-servers: granian, gunicorn and waitress serving the app: throughput and 300 slow clients (a section of bench/RESULTS.md)
+bench-servers: $(VENV)/.dev
+	$(BIN)/python bench/servers.py
 
 ## bench-scale: seed time, size, memory and latency on synthetic reports 1, 10, 100 and 1000 times the real one (bench/RESULTS-scale.md)
 bench-scale: $(VENV)/.dev
@@ -83,7 +87,7 @@ load: $(VENV)/.dev
 
 ## vendor: refresh the Swagger UI and ReDoc files the app serves (npm registry)
 vendor:
-	api/static/vendor/fetch.sh
+	scripts/fetch-vendor.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .schemathesis var .pytest_cache

@@ -1,7 +1,7 @@
 """The Tendances 2021 API: Flask app factory.
 
-Modules are imported inside the factory, so that importing ``api.config`` (gunicorn.conf.py
-does) loads nothing else: the metrics must not start before gunicorn has prepared them.
+Modules are imported inside the factory, so that importing ``api.config`` (the server's launcher
+does) loads nothing else: the metrics must not start before the server has prepared them.
 """
 
 from flask import Flask
@@ -12,30 +12,24 @@ API_VERSION = "1.0.0"
 def create_app(test_config=None):
     """Build the app from the environment's settings, overridden by ``test_config``.
 
-    Hooks run in the order registered before the view (request id, URL limits, 304, rate
-    limit) and in reverse order after it, so the access log and metrics see the final answer.
+    Flask routes each request to its view, reads its parameters and turns errors into problems;
+    everything every request gets (request id, checks, CORS, rate limit, kept answers,
+    compression, headers, logs, metrics) is the request path's (api/pipeline.py), in front of it.
     """
-    from flask_compress import Compress
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import caching, config, db, logs, metrics, problems, ratelimit, security
-    from .edge import Edge
+    from . import config, db, docs, logs, problems
     from .pagination import add_link_header
+    from .pipeline import RequestPath
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the docs' files only (api/docs.py)
     app.url_map.merge_slashes = False  # "/v1/trends//related" is a 404 problem, not an HTML redirect
     app.config.update(config.from_env(), **flask_settings())
     app.config.update(test_config or {})
     app.json.ensure_ascii, app.json.sort_keys, app.json.compact = False, False, True
+    logs.configure(app.config["LOG_LEVEL"])
     db.init_app(app)
-    metrics.init_app(app)
-    logs.init_app(app)
-    security.init_app(app)
-    caching.init_app(app)
-    ratelimit.init_app(app)
-    app.config["COMPRESS_MIN_SIZE"] = app.config["GZIP_MIN_SIZE"]
-    Compress(app)
-    init_cors(app)
+    docs.init_app(app)
     app.after_request(add_link_header)
     for error in problems.DATABASE_ERRORS:
         app.register_error_handler(error, problems.from_database_error)
@@ -57,35 +51,14 @@ def create_app(test_config=None):
     api.register_field(ApiUrl, "string", "uri-reference")
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)
-    app.wsgi_app = Edge(app)
-    if app.config["TRUSTED_PROXIES"]:  # outermost: the edge and the app see the real client
+    app.wsgi_app = RequestPath(app)
+    if app.config["TRUSTED_PROXIES"]:  # outermost: the request path sees the real client
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     return app
 
 
-def init_cors(app):
-    from flask_cors import CORS
-
-    origins = app.config["CORS_ORIGINS"]
-    CORS(
-        app,
-        origins="*" if "*" in origins else origins,
-        send_wildcard="*" in origins,  # "*" rather than the echoed origin: one cacheable answer
-        methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "X-Pagination", "X-Request-ID"],
-        max_age=86400,
-    )
-    if "*" not in origins:  # the answer depends on Origin, even for one allowed origin
-        app.after_request(vary_on_origin)
-
-
-def vary_on_origin(response):
-    response.vary.add("Origin")
-    return response
-
-
 def flask_settings():
-    """Settings of the Flask extensions: documentation pages, compression, static files."""
+    """Settings of the Flask extensions: the documentation pages."""
     from .openapi import API_DESCRIPTION, TAGS
 
     return {
@@ -107,16 +80,5 @@ def flask_settings():
             "tags": TAGS,
             "security": [],
         },
-        "COMPRESS_ALGORITHM": ["gzip"],
-        "COMPRESS_LEVEL": 6,
-        "COMPRESS_MIMETYPES": [
-            "application/json",
-            "application/problem+json",
-            "text/html",
-            "text/css",
-            "text/javascript",
-            "application/javascript",
-            "text/plain",
-        ],
-        "SEND_FILE_MAX_AGE_DEFAULT": 86400,
+        "MAX_CONTENT_LENGTH": 64 * 1024,  # the API reads no bodies
     }

@@ -5,21 +5,13 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 from peewee import DatabaseError
-from playhouse.migrations import Runner
 
 from .config import ROOT
-from .db import create_sqlite_file, db
+from .db import create_sqlite_file, db, migration_runner, without_statement_timeout
 
 cli = Blueprint("cli", __name__, cli_group=None)
-MIGRATIONS = ROOT / "migrations"
 DEFAULT_CORPUS = ROOT / "seed" / "corpus" / "tendances-2021.md"
 SEED_WAIT = 600  # seconds a seed waits for another one (replicas starting together each seed)
-
-
-def migration_runner():
-    """The migration runner on the app's database (an SQLite file is created if missing)."""
-    create_sqlite_file(current_app.config["DATABASE_URL"])
-    return Runner(db.obj, str(MIGRATIONS))
 
 
 @cli.cli.group("db")
@@ -30,9 +22,11 @@ def db_group():
 @db_group.command("upgrade")
 def upgrade():
     """Apply the migrations not yet applied (recorded in the schema_migration table)."""
-    runner = migration_runner()  # before connecting: it creates a missing SQLite file
+    create_sqlite_file(current_app.config["DATABASE_URL"])  # before connecting: the app never creates one
+    runner = migration_runner()
     try:
         with db.connection_context():
+            without_statement_timeout()
             applied = runner.up()
     except DatabaseError as error:
         raise click.ClickException(f"the migration failed and was rolled back: {error}") from None
@@ -78,6 +72,7 @@ def seed(path, wait):
 
     try:
         with db.connection_context():
+            without_statement_timeout()
             result = load_report(report, wait=wait, on_wait=say_waiting)
     except SeedLocked as error:
         raise click.ClickException(f"{error}; nothing was changed. Run flask seed again once it has finished.") from None

@@ -89,10 +89,45 @@ SETTINGS = [
         database_url,
         "Database to serve: `sqlite:///path/to/file.db` or `postgresql://user:password@host:5432/db`.",
     ),
-    Setting("HOST", "127.0.0.1", str, "Address gunicorn binds (`0.0.0.0` in the Docker image)."),
-    Setting("PORT", "8000", integer(1, 65535), "TCP port gunicorn listens on (`make run`, Docker)."),
-    Setting("WEB_CONCURRENCY", "2", integer(1, 64), "gunicorn worker processes."),
-    Setting("THREADS", "4", integer(1, 64), "Threads per gunicorn worker (gthread)."),
+    Setting("HOST", "127.0.0.1", str, "Address the server binds (`0.0.0.0` in the Docker image)."),
+    Setting("PORT", "8000", integer(1, 65535), "TCP port the server listens on (`make run`, Docker)."),
+    Setting("WEB_CONCURRENCY", "2", integer(1, 64), "Worker processes (one per core is a good start)."),
+    Setting(
+        "THREADS",
+        "8",
+        integer(1, 256),
+        "Threads per worker running the app; all but two (at least one) may wait on the database at once.",
+    ),
+    Setting(
+        "HEADER_TIMEOUT",
+        "10",
+        integer(1, 60),
+        "Seconds a client has to send a request's line and headers (and an idle keep-alive connection lives).",
+    ),
+    Setting(
+        "MAX_CONNECTIONS",
+        "512",
+        integer(8, 65536),
+        "Open connections each worker holds at most; more wait in the listen queue.",
+    ),
+    Setting(
+        "DB_CONNECT_TIMEOUT",
+        "2",
+        integer(2, 60),
+        "Seconds to open a PostgreSQL connection before the request gets a 503 (libpq's minimum is 2).",
+    ),
+    Setting(
+        "DB_STATEMENT_TIMEOUT",
+        "3",
+        integer(1, 300),
+        "Seconds a request's statement may run or wait for the database (a lock, a hung server) before a 503.",
+    ),
+    Setting(
+        "DB_KEEPALIVE",
+        "10",
+        integer(1, 3600),
+        "Seconds a PostgreSQL connection may be silent before TCP keepalive probes check the server (3, 2 s apart).",
+    ),
     Setting(
         "CORS_ORIGINS",
         "*",
@@ -140,9 +175,10 @@ SETTINGS = [
     ),
     Setting(
         "MAX_URL_LENGTH",
-        "131072",
-        integer(256, 1048576),
-        "Longest path and query string accepted, as sent (414 beyond); long enough for any 10,000-character query.",
+        "32768",
+        integer(256, 262144),
+        "Longest path and query string accepted, as sent (414 beyond; headers may hold 16 KiB more, 431 beyond). "
+        "The server reads no request head longer than both.",
     ),
     Setting("GZIP_MIN_SIZE", "1024", integer(0, 10485760), "Smallest response body, in bytes, sent gzip-compressed."),
 ]

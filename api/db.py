@@ -1,22 +1,208 @@
-"""The database: one proxy bound at start-up, a JSON field, and connections given back per request."""
+"""The database: one proxy bound at start-up, a JSON field, connections given back per request,
+and a guard that keeps a sick database from holding the service's threads.
 
+A database that is down fails at once (connection refused, file missing). One that hangs (a
+stopped server, a dropped network, a lock held) would hold each request that reaches it, and
+with them every thread of a worker. So, for statements run while answering a request:
+
+- each waits at most ``DB_STATEMENT_TIMEOUT``: PostgreSQL cancels it itself (``statement_timeout``)
+  when it can, and a watchdog cuts the connection when the server does not answer at all;
+  SQLite waits at most that long for a lock;
+- at most ``slots`` run at once in a worker, so some of its threads stay free for answers that
+  need no database (``/health``, kept answers, ``304``). A statement that finds every slot taken
+  waits for one while the database answers, and gets a 503 at once when the oldest running
+  statement has been waiting for ``STUCK_AFTER`` or more;
+- one thread at a time opens a connection (Peewee opens them under one lock), and the others
+  fail after ``STUCK_AFTER`` rather than queue behind a server that does not answer;
+- once the database has not answered, statements fail at once for ``RETRY_EVERY`` seconds; then
+  the next request tries it again, so service resumes by itself when it is back.
+
+Opening a PostgreSQL connection waits at most ``DB_CONNECT_TIMEOUT``; TCP keepalives and
+``tcp_user_timeout`` notice a server that went away without a word.
+"""
+
+import contextlib
 import json
+import logging
+import os
+import socket
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import abort, appcontext_pushed
-from peewee import SQL, DatabaseProxy, Model, NodeList, SqliteDatabase, TextField
+from peewee import SQL, DatabaseProxy, Model, NodeList, OperationalError, SqliteDatabase, TextField
 from playhouse import db_url
+from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
+
+from .config import ROOT
 
 db = DatabaseProxy()
+log = logging.getLogger("api.db")
 
-SQLITE_PRAGMAS = {
-    "journal_mode": "wal",  # readers keep reading while a seed writes
-    "foreign_keys": 1,
-    "busy_timeout": 5000,  # ms a writer waits for another writer before "database is locked"
-    "synchronous": "normal",
-    "cache_size": -16000,  # KiB
-}
+# Set on each connection, as it opens. The file is in WAL mode (readers keep reading while a
+# seed writes): a setting stored in the file (:func:`create_sqlite_file`).
+SQLITE_PRAGMAS = {"foreign_keys": 1}
+# These read the file, so they wait for its lock: run after the connection opens, outside the
+# lock Peewee holds while opening one (GuardedSqliteDatabase.connect).
+SQLITE_FILE_PRAGMAS = {"synchronous": "normal", "cache_size": -16000}  # cache: KiB
+STUCK_AFTER = 0.5  # seconds: far beyond any statement of a healthy database (60 ms at 1000x the report)
+RETRY_EVERY = 2.0  # seconds between tries of a database that did not answer
+WATCH_EVERY = 0.05  # seconds between the watchdog's looks at running statements
+RESERVED_THREADS = 2  # threads of a worker that never wait on the database (while it has 3 or more)
+
+guarded = ContextVar("guarded", default=False)  # set by the request path while it answers a request
+
+
+class DatabaseTimeout(OperationalError):
+    """The database did not answer in time: the request gets a 503."""
+
+
+class DatabaseDown(DatabaseTimeout):
+    """The database did not answer a moment ago, so this statement was not even tried."""
+
+
+class Guard:
+    """Deadlines, a bound on concurrency and a breaker for one worker's statements (see the
+    module's doc)."""
+
+    def __init__(self, slots, timeout, interrupt):
+        self.slots, self.timeout, self.interrupt = slots, timeout, interrupt
+        self.running = {}  # thread id -> [started, connection, interrupted]
+        self.connecting = None  # since when a thread has been opening a connection
+        self.down_until = 0.0  # the database did not answer: until then, statements fail at once
+        self.changed = threading.Condition()
+        self.watchdog_pid = None
+
+    @contextmanager
+    def statement(self, database):
+        me = threading.get_ident()
+        if not guarded.get() or me in self.running:  # outside requests, or already inside
+            yield
+            return
+        self.enter(me)
+        entry = self.running[me]
+        try:
+            if database.is_closed():
+                self.connect(database)
+            entry[1] = database.connection()
+            yield
+        except DatabaseTimeout:
+            raise
+        except Exception as error:
+            # Cut by the watchdog, or failed after waiting the whole timeout (SQLite's lock wait).
+            if entry[2] or time.monotonic() - entry[0] >= self.timeout:
+                raise self.trip(f"no answer within {self.timeout:g} s") from error
+            raise
+        finally:
+            with self.changed:
+                del self.running[me]
+                self.changed.notify()
+
+    def trip(self, reason):
+        """The database does not answer: statements fail at once for ``RETRY_EVERY`` seconds,
+        then the next one tries it again."""
+        if time.monotonic() >= self.down_until:
+            log.warning("the database is not answering (%s): statements fail at once for %g s", reason, RETRY_EVERY)
+        self.down_until = time.monotonic() + RETRY_EVERY
+        return DatabaseTimeout(reason)
+
+    def enter(self, me):
+        """Take a slot: wait for one while the database answers; fail at once when it does not."""
+        with self.changed:
+            while True:
+                now = time.monotonic()
+                if now < self.down_until:
+                    raise DatabaseDown(f"it did not a moment ago; next try within {self.down_until - now:.1f} s")
+                if len(self.running) < self.slots:
+                    break
+                waited = now - min(entry[0] for entry in self.running.values())
+                if waited >= STUCK_AFTER:
+                    raise self.trip(f"no answer for {waited:.1f} s")
+                self.changed.wait(STUCK_AFTER - waited)
+            self.running[me] = [now, None, False]
+        if self.watchdog_pid != os.getpid():  # one per process (a forked worker starts its own)
+            self.watchdog_pid = os.getpid()
+            threading.Thread(target=self.watch, name="database-watchdog", daemon=True).start()
+
+    def connect(self, database):
+        """Open this thread's connection, one thread at a time (as Peewee does, under its lock):
+        while one waits for a server that does not answer, the others fail after
+        ``STUCK_AFTER`` instead of queueing behind it."""
+        with self.changed:
+            while self.connecting is not None:
+                waited = time.monotonic() - self.connecting
+                if waited >= STUCK_AFTER:
+                    raise self.trip(f"no connection accepted for {waited:.1f} s")
+                self.changed.wait(STUCK_AFTER - waited)
+            self.connecting = time.monotonic()
+        try:
+            database.connect()
+        except Exception as error:
+            waited = time.monotonic() - self.connecting
+            if waited >= STUCK_AFTER:  # a server that takes this long to fail does not answer
+                raise self.trip(f"no connection accepted within {waited:.1f} s") from error
+            raise
+        finally:
+            with self.changed:
+                self.connecting = None
+                self.changed.notify_all()
+
+    def watch(self):
+        while True:
+            time.sleep(WATCH_EVERY)
+            deadline = time.monotonic() - self.timeout
+            with self.changed:
+                late = [entry for entry in self.running.values() if entry[0] <= deadline and not entry[2]]
+                for entry in late:
+                    entry[2] = True
+            for entry in late:
+                if entry[1] is not None:
+                    try:
+                        self.interrupt(entry[1])
+                    except Exception as error:  # already closed: the statement ends by itself
+                        log.debug("could not interrupt a statement: %s", error)
+
+
+def interrupt_sqlite(connection):
+    connection.interrupt()
+
+
+def interrupt_postgres(connection):
+    """Cut a psycopg connection whose server does not answer: its waiting read fails at once
+    (a cancel request would wait for that same server). The pool then discards it."""
+    with socket.socket(fileno=os.dup(connection.pgconn.socket)) as duplicate:
+        duplicate.shutdown(socket.SHUT_RDWR)
+
+
+class Guarded:
+    """A Peewee database whose statements pass its :class:`Guard` (set by :func:`init_app`)."""
+
+    guard = None
+
+    def execute_sql(self, sql, params=None):
+        if self.guard is None:
+            return super().execute_sql(sql, params)
+        with self.guard.statement(self):
+            return super().execute_sql(sql, params)
+
+
+class GuardedSqliteDatabase(Guarded, SqliteDatabase):
+    def connect(self, reuse_if_open=False):
+        opened = super().connect(reuse_if_open)
+        if opened:
+            for name, value in SQLITE_FILE_PRAGMAS.items():
+                self.connection().execute(f"PRAGMA {name} = {value}")
+        return opened
+
+
+class GuardedPostgresqlDatabase(Guarded, PooledPostgresqlDatabase):
+    pass
 
 
 class BaseModel(Model):
@@ -49,32 +235,60 @@ def sqlite_path(url):
     return Path(rest[1:] if rest.startswith("/") else rest) if scheme.split("+")[0] == "sqlite" else None
 
 
-def make_database(url):
+def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10, connections=16):
     """A Peewee database for a ``sqlite:///path`` or ``postgresql://...`` URL.
 
     SQLite is opened per request (it costs microseconds) in read-write mode that never
     creates the file: a file that goes away is an error (503), not a new empty database.
-    PostgreSQL connections are pooled.
+    PostgreSQL connections are pooled (at most ``connections``).
 
     :raises ValueError: for any other scheme
     """
     scheme, _, rest = url.partition("://")
     scheme = scheme.split("+")[0]
     if scheme == "sqlite" and rest.startswith("/"):
-        path = sqlite_path(url)
-        uri = f"file:{quote(str(path.resolve()))}?mode=rw"
-        return SqliteDatabase(uri, uri=True, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=5)
+        uri = f"file:{quote(str(sqlite_path(url).resolve()))}?mode=rw"
+        pragmas = {**SQLITE_PRAGMAS, "busy_timeout": statement_timeout * 1000}  # ms a lock is waited for
+        return GuardedSqliteDatabase(uri, uri=True, pragmas=pragmas, check_same_thread=False, timeout=statement_timeout)
     if scheme in ("postgres", "postgresql"):
-        return db_url.connect(f"{scheme}+pool://{rest}", max_connections=32, stale_timeout=300, connect_timeout=2)
+        params = db_url.parse(f"postgresql://{rest}")
+        options = f"{params.pop('options', '')} -c statement_timeout={statement_timeout * 1000}".strip()
+        return GuardedPostgresqlDatabase(
+            params.pop("database"),
+            max_connections=connections,
+            stale_timeout=300,
+            connect_timeout=connect_timeout,
+            options=options,
+            keepalives=1,
+            keepalives_idle=keepalive,
+            keepalives_interval=2,
+            keepalives_count=3,
+            tcp_user_timeout=statement_timeout * 1000,  # ms sent data may stay unacknowledged
+            **params,
+        )
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
 
 
+def migration_runner():
+    """The runner of the numbered scripts in ``migrations/`` on the bound database."""
+    return Runner(db.obj, str(ROOT / "migrations"))
+
+
+def without_statement_timeout(database=db):
+    """Let this connection's statements run as long as they need (migrations, seeds)."""
+    if is_postgres(database):
+        database.execute_sql("SET statement_timeout = 0")
+
+
 def create_sqlite_file(url):
-    """Create an empty SQLite file (and its folder) for a ``sqlite:///`` URL, if missing."""
+    """Create an empty SQLite file (and its folder) for a ``sqlite:///`` URL, if missing, and
+    put it in WAL mode (a setting the file keeps)."""
     path = sqlite_path(url)
-    if path is not None and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode = wal")
 
 
 def is_postgres(database=db):
@@ -91,13 +305,25 @@ def get_or_404(query, detail):
 
 
 def init_app(app):
-    """Bind the proxy to ``DATABASE_URL``; give each request's connection back when it ends.
+    """Bind the proxy to ``DATABASE_URL``, with its guard; give each request's connection back
+    when it ends.
 
-    Peewee connects on the first query, so a request answered from cache never opens one.
+    Peewee connects on the first query, so a request answered from memory never opens one.
     The proxy is bound again whenever the app's context is pushed, so that two apps (tests)
     can live in one process.
     """
-    database = app.extensions["database"] = make_database(app.config["DATABASE_URL"])
+    config = app.config
+    database = make_database(
+        config["DATABASE_URL"],
+        statement_timeout=config["DB_STATEMENT_TIMEOUT"],
+        connect_timeout=config["DB_CONNECT_TIMEOUT"],
+        keepalive=config["DB_KEEPALIVE"],
+        connections=config["THREADS"] + 4,
+    )
+    slots = config["THREADS"] - RESERVED_THREADS if config["THREADS"] > RESERVED_THREADS else 1
+    interrupt = interrupt_postgres if is_postgres(database) else interrupt_sqlite
+    database.guard = Guard(slots, config["DB_STATEMENT_TIMEOUT"], interrupt)
+    app.extensions["database"] = database
     db.initialize(database)
 
     def bind(sender, **kwargs):

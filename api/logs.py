@@ -1,39 +1,45 @@
-"""One JSON line per request, and request ids: taken from ``X-Request-ID`` or made, echoed back,
-and carried by every log line written while the request runs."""
+"""JSON log lines: one per request (the access log), and the request id every line carries.
+
+The request path (api/pipeline.py) sets the request id before anything else runs and writes
+the access line after everything else; lines written in between (an error in a view) carry
+the id through :data:`current_request_id`.
+"""
 
 import logging
 import re
 import sys
-import time
 import uuid
+from contextvars import ContextVar
 
-from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-ROUTE = "tendances.route"  # environ: the URL rule that answered (api/edge.py logs it on replays)
+current_request_id = ContextVar("request_id", default=None)
 access_log = logging.getLogger("api.access")
+JSON_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
 
 
 class RequestContext(logging.Filter):
-    """Stamp each record with the current request id (or none outside requests)."""
+    """Stamp each record with the request being answered (none outside requests)."""
 
     def filter(self, record):
-        if not hasattr(record, "request_id"):  # the edge passes its own
-            record.request_id = getattr(g, "request_id", None) if has_request_context() else None
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
         return True
+
+
+def formatter():
+    return JsonFormatter(
+        JSON_FORMAT,
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+    )
 
 
 def configure(level):
     """JSON lines on standard output for the app's loggers (``api.*``)."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            datefmt="%Y-%m-%dT%H:%M:%S%z",
-        )
-    )
+    handler.setFormatter(formatter())
     handler.addFilter(RequestContext())
     logger = logging.getLogger("api")
     logger.handlers[:] = [handler]
@@ -41,42 +47,37 @@ def configure(level):
     logger.propagate = False
 
 
-def start_request():
-    """Before each request: its id and its start time."""
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-    g.started = time.perf_counter()
+STDOUT = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "filters": ["request"]}
 
 
-def finish_request(response):
-    """After each request: echo the id, write the access line."""
-    response.headers["X-Request-ID"] = g.get("request_id", "")
-    duration = time.perf_counter() - g.get("started", time.perf_counter())
-    g.duration = duration
-    request.environ[ROUTE] = route()
+def granian_logging():
+    """The server's own lines (start, stop, workers) as JSON too: a ``logging`` dict config."""
+    return {
+        "formatters": {"console": {"()": formatter}, "access": {"()": formatter}},
+        "filters": {"request": {"()": RequestContext}},
+        "handlers": {name: {**STDOUT, "formatter": name} for name in ("console", "access")},
+    }
+
+
+def request_id(incoming):
+    """The client's ``X-Request-ID`` when it is a sensible one, else a new id."""
+    return incoming if incoming and REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def log_request(exchange, status, size):
+    """The access line of one answered request."""
     if access_log.isEnabledFor(logging.INFO):
         access_log.info(
             "request",
             extra={
-                "method": request.method,
-                "route": route(),
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round(duration * 1000, 3),
-                "client": request.remote_addr,
-                "bytes": response.calculate_content_length(),
-                "cached": False,
+                "request_id": exchange.request_id,
+                "method": exchange.method,
+                "route": exchange.route,
+                "path": exchange.path,
+                "status": status,
+                "duration_ms": round(exchange.elapsed() * 1000, 3),
+                "client": exchange.client,
+                "bytes": size,
+                "kept": exchange.kept,
             },
         )
-    return response
-
-
-def route():
-    """The URL rule that served the request (``/v1/trends/<number_or_slug>``), not the path."""
-    return request.url_rule.rule if request.url_rule else "unmatched"
-
-
-def init_app(app):
-    configure(app.config["LOG_LEVEL"])
-    app.before_request(start_request)
-    app.after_request(finish_request)

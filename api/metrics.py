@@ -1,21 +1,21 @@
-"""Prometheus metrics: requests and their latency by route and status, and process metrics.
+"""Prometheus metrics: requests and their latency by method, route and status, and process metrics.
 
-Under gunicorn each worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (set by
-gunicorn.conf.py), and ``/metrics`` adds up every worker's, whichever worker answers.
+Under the server each worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (made by
+api/server.py, removed when it stops), and ``/metrics`` adds up every worker's, whichever worker
+answers. Every label comes from a closed set: the known methods (others count as ``other``),
+the app's URL rules (a path no rule matches counts as ``unmatched``) and the status codes; a
+client cannot add a series.
 """
 
 import os
 import threading
 import time
 
-from flask import current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest, multiprocess
 
-from .logs import route
-
-if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # samples go there from the first metric on
-    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "TRACE"})
+UNMATCHED = "unmatched"
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -32,6 +32,11 @@ OPEN_FDS = Gauge("process_open_fds", "Open file descriptors.", registry=None, mu
 STARTED = Gauge("process_start_time_seconds", "When the process started (Unix time).", registry=None, multiprocess_mode="liveall")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 _sampler = {"pid": None}
+_sampler_lock = threading.Lock()
+
+
+def method_label(method):
+    return method if method in METHODS else "other"
 
 
 def sample_process():
@@ -50,7 +55,10 @@ def start_sampler(interval=5.0):
     """One daemon thread per worker keeps its gauges fresh, whether or not it is scraped."""
     if _sampler["pid"] == os.getpid() or not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return
-    _sampler["pid"] = os.getpid()
+    with _sampler_lock:
+        if _sampler["pid"] == os.getpid():
+            return
+        _sampler["pid"] = os.getpid()
     STARTED.set(time.time())
 
     def loop():
@@ -64,9 +72,9 @@ def start_sampler(interval=5.0):
 _children = {}
 
 
-def observe(method, route_rule, status, duration):
+def observe(method, route, status, duration):
     """Count one answer and its duration (label children kept: they cost a lock to find)."""
-    labels = (method, route_rule, str(status))
+    labels = (method_label(method), route, str(status))
     children = _children.get(labels)
     if children is None:
         children = _children[labels] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
@@ -74,23 +82,28 @@ def observe(method, route_rule, status, duration):
     children[1].observe(duration)
 
 
-def record(response):
-    """After each request: count it and time it."""
-    observe(request.method, route(), response.status_code, g.get("duration", 0.0))
-    return response
+def forget_dead_workers(directory):
+    """Drop the live gauges of workers that have exited (their counters stay, summed)."""
+    for path in os.scandir(directory):
+        name = path.name
+        if name.startswith("gauge_live") and name.endswith(".db"):
+            pid = int(name.rsplit("_", 1)[1][:-3])
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                multiprocess.mark_process_dead(pid, directory)
+            except PermissionError:
+                pass
 
 
 def exposition():
-    """The text exposition of every worker's metrics."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    """``(body, content type)``: the text exposition of every worker's metrics."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
         sample_process()
+        forget_dead_workers(directory)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return current_app.response_class(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
-
-
-def init_app(app):
-    app.before_request(start_sampler)
-    app.after_request(record)
+    return generate_latest(registry), CONTENT_TYPE_LATEST

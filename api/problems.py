@@ -6,7 +6,9 @@ import logging
 
 import marshmallow as ma
 import peewee
-from flask import current_app, g, request
+from flask import current_app, request
+
+from .db import DatabaseDown, DatabaseTimeout
 
 log = logging.getLogger("api.errors")
 # Unreachable server, broken connection, missing file or schema ("relation does not exist" is a
@@ -64,26 +66,35 @@ class ProblemSchema(ma.Schema):
     )
 
 
-def problem(status, detail=None, *, errors=None, headers=None, **members):
-    """A problem+json response for ``status``, with ``detail``, per-field ``errors`` and any
+def problem_body(status, detail, instance, *, errors=None, **members):
+    """The bytes of a problem for ``status``, with ``detail``, per-field ``errors`` and any
     extension ``members``."""
     body = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or http.HTTPStatus(status).description,
-        "instance": request.path,
+        "instance": instance,
     }
     if errors:
         body["errors"] = errors
     body.update(members)
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=PROBLEM_JSON
-    )
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def problem(status, detail=None, *, errors=None, headers=None, **members):
+    """A problem+json response of the app, for the request being answered."""
+    body = problem_body(status, detail, request.path, errors=errors, **members)
+    response = current_app.response_class(body, status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})
-    if "Retry-After" in response.headers:  # kept over the rate limiter's own (api/ratelimit.py)
-        g.retry_after = response.headers["Retry-After"]
     return response
+
+
+def database_detail(error):
+    """What to tell a client (and the log) when the database fails."""
+    if isinstance(error, DatabaseTimeout):
+        return f"The database is not answering ({error}); retry in a few seconds."
+    return "The database cannot be reached right now; retry in a few seconds."
 
 
 def flatten_messages(messages):
@@ -104,14 +115,17 @@ def _strings(value):
     return [text for item in values for text in _strings(item)]
 
 
+def log_database_error(error):
+    if isinstance(error, DatabaseDown):  # the guard said so once already (api/db.py)
+        log.debug("database unavailable: %s", error)
+        return
+    log.error("database unavailable: %s: %s", error.__class__.__name__, str(error).splitlines()[0] if str(error) else "")
+
+
 def from_database_error(error):
     """A database that cannot be reached, or whose schema is missing: 503, never 500."""
-    log.error("database unavailable: %s: %s", error.__class__.__name__, str(error).splitlines()[0] if str(error) else "")
-    return problem(
-        503,
-        "The database cannot be reached right now; retry in a few seconds.",
-        headers={"Retry-After": RETRY_AFTER},
-    )
+    log_database_error(error)
+    return problem(503, database_detail(error), headers={"Retry-After": RETRY_AFTER})
 
 
 def from_http_exception(error):

@@ -1,52 +1,89 @@
-"""Rate limits per client (flask-limiter): counters in memory, or in Redis when several
-workers or instances must share them. Probes, metrics and the documentation are not limited,
-and a 304 never reaches the limiter (api/caching.py answers it first)."""
+"""Rate limits per client, on the ``limits`` library: counters in memory, or in Redis when several
+workers or instances must share them.
+
+One budget per client address for every limited route; the request path (api/pipeline.py)
+decides which requests are limited (not the probes, metrics, documentation, preflights, nor a
+``304``). The keys are this module's own (``tendances/<limit>/<client>``, under the storage's
+prefix), so nothing depends on another library's layout.
+
+If the shared storage does not answer within ``STORAGE_TIMEOUT``, the limiter counts in this
+worker's memory for ``FALLBACK_SECONDS`` and then tries the storage again: a Redis outage never
+fails nor slows a request (the log says so once per fallback).
+"""
 
 import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
 
-from flask import g, request
-from flask_limiter import Limit, Limiter
-from flask_limiter.util import get_remote_address
+from limits import parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
-EXEMPT_BLUEPRINTS = {"probes", "api-docs"}
-KEY_PREFIX = "tendances"
-SCOPE = "api"  # one budget per client for every route (a shared limit)
-EXEMPT = "tendances.exempt"  # environ: this answer is not rate limited (api/edge.py replays it so)
+STRATEGIES = {
+    "fixed-window": FixedWindowRateLimiter,
+    "moving-window": MovingWindowRateLimiter,
+    "sliding-window-counter": SlidingWindowCounterRateLimiter,
+}
+NAMESPACE = "tendances"
+STORAGE_TIMEOUT = 0.25  # seconds Redis may take to connect or answer
+FALLBACK_SECONDS = 5.0
 log = logging.getLogger("api.ratelimit")
 
 
-def is_exempt():
-    exempt = request.endpoint == "static" or request.blueprint in EXEMPT_BLUEPRINTS
-    request.environ[EXEMPT] = exempt
-    return exempt
+@dataclass(frozen=True)
+class Decision:
+    """One request counted: whether it may go on, and what to tell the client."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: float  # Unix time the window resets
+
+    def headers(self):
+        headers = [
+            ("X-RateLimit-Limit", str(self.limit)),
+            ("X-RateLimit-Remaining", str(self.remaining)),
+            ("X-RateLimit-Reset", str(math.ceil(self.reset))),
+        ]
+        if not self.allowed:
+            headers.append(("Retry-After", str(max(0, math.ceil(self.reset - time.time())))))
+        return headers
 
 
-def retry_after_only_when_refused(response):
-    """flask-limiter sends its Retry-After on every answer: keep it on a 429 only; a problem
-    that set its own (a 503) keeps that one."""
-    if "retry_after" in g:
-        response.headers["Retry-After"] = g.retry_after
-    elif response.status_code != 429:
-        response.headers.pop("Retry-After", None)
-    return response
+class RateLimiter:
+    """Counts each client's requests against ``limits`` (e.g. ``600/minute;20000/day``)."""
 
+    def __init__(self, limits, storage_url="memory://", strategy="fixed-window"):
+        self.items = parse_many(limits)
+        options = {}
+        if storage_url != "memory://":
+            options = {"socket_timeout": STORAGE_TIMEOUT, "socket_connect_timeout": STORAGE_TIMEOUT}
+        self.shared = STRATEGIES[strategy](storage_from_string(storage_url, wrap_exceptions=True, **options))
+        self.local = self.shared if storage_url == "memory://" else STRATEGIES[strategy](MemoryStorage())
+        self.fallback_until = 0.0
+        self.lock = threading.Lock()
 
-def init_app(app):
-    app.after_request(retry_after_only_when_refused)  # registered first: runs after the limiter's
-    limit = app.config["RATE_LIMIT"]
-    limiter = Limiter(
-        get_remote_address,
-        # A limit object ignores default_limits_exempt_when: it carries its own.
-        default_limits=[Limit(limit, scope=SCOPE, shared=True, exempt_when=is_exempt)] if limit else [],
-        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"],
-        strategy=app.config["RATE_LIMIT_STRATEGY"],
-        headers_enabled=True,
-        # If Redis is down, answer anyway (and say so in the log) rather than fail every request.
-        swallow_errors=True,
-        in_memory_fallback_enabled=app.config["RATE_LIMIT_STORAGE_URL"] != "memory://",
-        key_prefix=KEY_PREFIX,
-        enabled=limit is not None,
-    )
-    limiter.init_app(app)
-    app.extensions["rate_limiter"] = limiter
-    return limiter
+    def hit(self, client):
+        """Count one request of ``client``; a :class:`Decision` on the tightest of the limits."""
+        limiter = self.local if time.monotonic() < self.fallback_until else self.shared
+        try:
+            return self.count(limiter, client)
+        except Exception as error:  # the shared storage is away: count here for a while
+            with self.lock:
+                if time.monotonic() >= self.fallback_until:
+                    log.warning("rate-limit storage unavailable (%s); counting in memory for %g s", error, FALLBACK_SECONDS)
+                self.fallback_until = time.monotonic() + FALLBACK_SECONDS
+            return self.count(self.local, client)
+
+    def count(self, limiter, client):
+        allowed = True
+        tightest = None
+        for item in self.items:
+            allowed = limiter.hit(item, NAMESPACE, client) and allowed
+            reset, remaining = limiter.get_window_stats(item, NAMESPACE, client)
+            if tightest is None or remaining < tightest[2]:
+                tightest = (item.amount, reset, remaining)
+        amount, reset, remaining = tightest
+        return Decision(allowed, amount, max(0, remaining), reset)

@@ -1,10 +1,7 @@
-"""Hardening: security headers on every answer, and limits on what a request may be."""
+"""Hardening: what a request may be, and the security headers of every answer."""
 
 import unicodedata
 from urllib.parse import unquote_to_bytes
-
-from flask import current_app, request
-from flask_smorest import abort
 
 # The API answers JSON: nothing in it may run, load or be framed.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -15,7 +12,9 @@ DOCS_POLICY = (
     "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'none'"
 )
-DOCS_ENDPOINTS = {"api-docs.openapi_swagger_ui", "api-docs.openapi_redoc"}
+DOCS_ENDPOINTS = frozenset({"api-docs.openapi_swagger_ui", "api-docs.openapi_redoc"})
+MAX_HEADER_BYTES = 16 * 1024  # a request's header lines, names and values (431 beyond)
+HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"), ("X-Frame-Options", "DENY"))
 
 
 def is_utf8(path, query):
@@ -29,29 +28,27 @@ def is_utf8(path, query):
     return True
 
 
-def check_request():
-    """Before the view: refuse over-long URLs (414), URLs that are not UTF-8 (400) and control
-    characters in the path (400)."""
-    length = len(request.path) + len(request.query_string)
-    if length > current_app.config["MAX_URL_LENGTH"]:
-        abort(414, message=f"The URL is {length} characters long; at most {current_app.config['MAX_URL_LENGTH']} are accepted.")
-    if not is_utf8(request.environ.get("PATH_INFO", ""), request.query_string):
-        abort(400, message="The URL is not UTF-8 once percent-decoded.")
-    if any(unicodedata.category(c) == "Cc" for c in request.path):
-        abort(400, message="The path holds control characters.")
+def refusal(environ, max_url_length):
+    """``(status, detail)`` when the request must be refused before anything reads it, else None:
+    a URL over ``max_url_length`` (414), headers over ``MAX_HEADER_BYTES`` (431), a URL that is not
+    UTF-8 or a path holding control characters (400), an HTTP/1.1 request without ``Host`` (400,
+    RFC 9112 §3.2)."""
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    length = len(path) + len(query)
+    if length > max_url_length:
+        return 414, f"The URL is {length} characters long; at most {max_url_length} are accepted."
+    size = sum(len(name) + len(value) for name, value in environ.items() if name.startswith("HTTP_"))
+    if size > MAX_HEADER_BYTES:
+        return 431, f"The headers hold {size} bytes; at most {MAX_HEADER_BYTES} are accepted."
+    if not is_utf8(path, query):
+        return 400, "The URL is not UTF-8 once percent-decoded."
+    if any(unicodedata.category(c) == "Cc" for c in path.encode("latin-1").decode()):
+        return 400, "The path holds control characters."
+    if not environ.get("HTTP_HOST") and environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
+        return 400, "An HTTP/1.1 request must carry a Host header."
+    return None
 
 
-def add_headers(response):
-    """After the view: security headers, the strict policy unless the page is Swagger UI or ReDoc."""
-    headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Content-Security-Policy"] = DOCS_POLICY if request.endpoint in DOCS_ENDPOINTS else API_POLICY
-    return response
-
-
-def init_app(app):
-    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # the API reads no bodies
-    app.before_request(check_request)
-    app.after_request(add_headers)
+def headers(endpoint):
+    """The security headers of an answer: the strict policy unless the page is Swagger UI or ReDoc."""
+    return [*HEADERS, ("Content-Security-Policy", DOCS_POLICY if endpoint in DOCS_ENDPOINTS else API_POLICY)]

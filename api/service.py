@@ -2,10 +2,11 @@
 rate limited."""
 
 import marshmallow as ma
+from flask import current_app
 from flask.views import MethodView
 
 from . import metrics
-from .db import db
+from .db import DatabaseTimeout, db, is_postgres, migration_runner
 from .openapi import Blueprint
 from .problems import DATABASE_ERRORS, problem
 from .schemas import described, href
@@ -49,10 +50,10 @@ class ReadySchema(ma.Schema):
 
 def readiness_checks():
     """``{check: state}``: the database answers, every migration is applied, data is seeded."""
-    from .cli import migration_runner
-
     try:
-        db.execute_sql("SELECT 1")
+        db.execute_sql("SELECT 1" if is_postgres() else "PRAGMA schema_version")  # SQLite: reads the file
+    except DatabaseTimeout as error:
+        return {"database": f"not answering ({error})", "migrations": "unknown", "data": "unknown"}
     except DATABASE_ERRORS as error:
         return {"database": f"unreachable ({error.__class__.__name__})", "migrations": "unknown", "data": "unknown"}
     checks = {"database": "ok"}
@@ -131,4 +132,5 @@ class Metrics(MethodView):
         Requests and their latency by route and status, and process metrics (memory, CPU,
         open files) of each worker.
         """
-        return metrics.exposition()
+        body, content_type = metrics.exposition()
+        return current_app.response_class(body, content_type=content_type)

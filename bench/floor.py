@@ -2,7 +2,7 @@
 
 It serves, for each path the benchmark asks the service for, the exact bytes and headers the
 service answered (recorded in $FLOOR_PAYLOADS, a JSON file), and a 304 when If-None-Match holds
-the recorded ETag. Run under gunicorn with the service's own settings.
+the recorded ETag. Run by the service's own server and settings (`python -m api.server bench.floor:app`).
 """
 
 import json

@@ -1,7 +1,7 @@
 """make load: many clients for a minute against the service as deployed; zero errors required.
 
-gunicorn runs with gunicorn.conf.py and its default settings (2 workers x 4 threads, response
-cache, rate limiter) on a freshly migrated and seeded database; only the rate limit is raised,
+The server runs as `make run` runs it (api/server.py) with its default settings (2 workers x 8
+threads, response cache, rate limiter) on a freshly migrated and seeded database; only the rate limit is raised,
 every client being 127.0.0.1. wrk (Debian's package, installed if missing) holds the clients:
 one wrk process per kind of request, each with its share of the connections, drawing every
 request's URL at random from thousands (pages, sizes, sorts, keyword pairs, search queries),
@@ -205,10 +205,10 @@ def server_problems(log_path):
 
 
 def cached_share(log_path):
-    """The share of answers the response cache replayed, from the access log."""
+    """The share of answers kept in memory that were replayed, from the access log."""
     lines = [json.loads(line) for line in log_path.read_text(errors="replace").splitlines() if line.startswith("{")]
     answers = [line for line in lines if line.get("logger") == "api.access"]
-    return sum(1 for line in answers if line.get("cached")) / max(1, len(answers))
+    return sum(1 for line in answers if line.get("kept")) / max(1, len(answers))
 
 
 def fresh_database(env):
@@ -247,9 +247,9 @@ def main():
     drop = fresh_database(env)
     try:
         prepare_database(workdir, env)
-        log_path = workdir / "gunicorn.log"
+        log_path = workdir / "server.log"
         with open(log_path, "w") as log:
-            server = start([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], env, port, log)
+            server = start([str(BIN / "python"), "-m", "api.server"], env, port, log)
             try:
                 urls = urls_by_kind(port, random.Random(2021))
                 check_sample(port, urls)

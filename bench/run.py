@@ -1,10 +1,10 @@
-"""make bench: the service against a bare-Flask floor, same gunicorn settings, driven by wrk.
+"""make bench: the service against a bare-Flask floor, same server settings, driven by wrk.
 
-Both run under gunicorn as `make run` runs the service (gunicorn.conf.py: gthread, 2 workers x
-4 threads by default, connections shared out evenly between workers); the floor (bench/floor.py)
-answers the very bytes the service answered. Rounds interleave the two, so both meet the same
-machine state; the table reports medians and each figure's ratio to the floor, and
-bench/RESULTS.md keeps it.
+Both run under the server as `make run` runs the service (api/server.py: granian, 2 workers x 8
+threads by default); the floor (bench/floor.py) answers the very bytes the service answered.
+Rounds interleave the two, so both meet the same machine state; the table reports medians and
+each figure's ratio to the floor, and bench/RESULTS.md keeps it (above the sections other
+benchmarks write there: bench/servers.py).
 
 Environment: BENCH_DURATION (seconds per wrk run, 5), BENCH_ROUNDS (5), DATABASE_URL (a
 PostgreSQL URL benchmarks PostgreSQL; default a fresh SQLite file).
@@ -45,6 +45,7 @@ TARGETS = {
     "304 revalidation": 0.90,
 }
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+SECTIONS = "<!-- servers:start -->"  # where the sections of other benchmarks begin in RESULTS.md
 
 
 def free_port():
@@ -135,9 +136,7 @@ def main():
     prepare_database(workdir, env)
     service_port, floor_port = free_port(), free_port()
     with open(workdir / "service.log", "w") as service_log, open(workdir / "floor.log", "w") as floor_log:
-        service = start(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], {**env, "PORT": str(service_port)}, service_port, service_log
-        )
+        service = start([str(BIN / "python"), "-m", "api.server"], {**env, "PORT": str(service_port)}, service_port, service_log)
         payload_file, payloads = record(service_port, workdir)
         settings = subprocess.run(
             [
@@ -151,10 +150,10 @@ def main():
             text=True,
             check=True,
         ).stdout.split()
-        # The floor runs under the service's own gunicorn.conf.py: same worker class, workers,
-        # threads and keep-alive; only the application differs.
+        # The floor runs under the service's own server and settings: same workers, threads and
+        # limits; only the application differs.
         floor = start(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.floor:app"],
+            [str(BIN / "python"), "-m", "api.server", "bench.floor:app"],
             {
                 **env,
                 "PORT": str(floor_port),
@@ -213,21 +212,25 @@ def report(samples, duration, rounds, settings, database):
             f"{median(service1, 1):.2f} / {median(service1, 2):.2f} | {median(floor1, 1):.2f} / {median(floor1, 2):.2f} | "
             f"{errors} |"
         )
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("flask", "flask-smorest", "peewee", "gunicorn"))
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("flask", "flask-smorest", "peewee", "granian"))
     engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
     header = [
         "# Benchmark results",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` on {platform.node()}: {os.cpu_count()} cores, "
         f"{platform.platform()}, Python {platform.python_version()}; {versions}; wrk 4.1.",
-        f"Database: {engine}. gunicorn.conf.py (gthread, {settings[0]} workers x {settings[1]} threads) for both the service and "
+        f"Database: {engine}. api/server.py (granian, {settings[0]} workers x {settings[1]} threads) for both the service and "
         f"the floor (bench/floor.py: bare Flask answering the same bytes). {rounds} interleaved rounds of {duration} s "
         "per figure, medians shown. Targets: ratios to the floor in the same run; p99 at c32 at most 2x the floor's.",
         "",
     ]
     text = "\n".join(header + lines) + "\n"
     print(text)
-    (ROOT / "bench" / ("RESULTS.md" if engine == "SQLite" else "RESULTS-postgresql.md")).write_text(text, encoding="utf-8")
+    target = ROOT / "bench" / ("RESULTS.md" if engine == "SQLite" else "RESULTS-postgresql.md")
+    kept = ""  # sections other benchmarks write into the file (bench/servers.py)
+    if target.exists() and SECTIONS in (old := target.read_text(encoding="utf-8")):
+        kept = "\n" + old[old.index(SECTIONS) :]
+    target.write_text(text + kept, encoding="utf-8")
     print("all targets met" if all(verdicts) else "some targets missed")
 
 

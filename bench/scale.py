@@ -1,7 +1,7 @@
 """make bench-scale: the service on synthetic reports 10, 100 and 1000 times the real one.
 
 For each size: the report is generated (bench/synth.py), migrated and seeded through the normal
-commands (timed), then served by gunicorn with its default settings and no response cache (so
+commands (timed), then served by the server (api/server.py) with its default settings and no response cache (so
 every request does the work behind a cache miss) and measured with wrk at one connection: the
 first page of the trends list, page 500 of it (or its last page when shorter), a keyword query
 (two keywords, match=all) and a search. Worker memory is read from /proc after the runs.
@@ -68,7 +68,7 @@ def database_for(size, workdir):
 
 
 def worker_memory(master_pid):
-    """Resident memory (MiB) of each worker of a gunicorn master."""
+    """Resident memory (MiB) of each worker of the server's main process."""
     children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
     sizes = []
     for pid in children:
@@ -109,7 +109,7 @@ def measure_database(size, corpus, url, database_size, workdir, duration):
     seed_seconds = time.perf_counter() - started
     port = free_port()
     with open(workdir / f"service-{size}.log", "w") as log:
-        server = start([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], {**env, "PORT": str(port)}, port, log)
+        server = start([str(BIN / "python"), "-m", "api.server"], {**env, "PORT": str(port)}, port, log)
         try:
             _, headers = get_json(port, "/v1/trends")
             last_page = json.loads(headers["X-Pagination"])["last_page"]
@@ -162,7 +162,7 @@ def report(rows, duration):
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench-scale` on {platform.node()}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}. Database: {engine}. Synthetic reports from "
-        "bench/synth.py, seeded with `flask seed`; gunicorn default settings, no response cache (each request "
+        "bench/synth.py, seeded with `flask seed`; default server settings, no response cache (each request "
         f"does a cache miss's work); wrk at 1 connection for {duration} s per figure (p50 / p99, ms).",
         "",
         "| size | trends | seed (s) | database (MiB) | worker RSS (MiB) | list page 1 | deep page | keyword query | search |",

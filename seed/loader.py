@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from peewee import OperationalError, fn
 
 from api.analysis import fold, sort_key, terms
-from api.db import SQLITE_PRAGMAS, db, is_postgres
+from api.db import db, is_postgres
 from api.fulltext import reindex
 from api.models import (
     Edition,
@@ -147,6 +147,7 @@ def begin_immediate(transaction, wait):
     """Enter an SQLite transaction holding the write lock, waiting ``wait`` seconds at most
     (None: no limit); False when another writer kept the lock."""
     timeout = FOREVER_MS if wait is None else min(FOREVER_MS, round(wait * 1000))
+    own = db.execute_sql("PRAGMA busy_timeout").fetchone()[0]
     db.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
     try:
         transaction.enter_context(db.atomic(lock_type="IMMEDIATE"))
@@ -155,7 +156,7 @@ def begin_immediate(transaction, wait):
             raise
         return False
     finally:
-        db.execute_sql(f"PRAGMA busy_timeout = {int(SQLITE_PRAGMAS['busy_timeout'])}")  # the connection's own
+        db.execute_sql(f"PRAGMA busy_timeout = {int(own)}")  # the connection's own
     return True
 
 
@@ -164,6 +165,7 @@ def take_advisory_lock(transaction, wait):
     seconds at most (None: no limit); False when another seed kept it."""
     if not db.in_transaction():
         transaction.enter_context(db.atomic())
+    db.execute_sql("SET LOCAL statement_timeout = 0")  # the served statement timeout is not for seeds
     if wait == 0:
         return db.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (SEED_LOCK,)).fetchone()[0]
     timeout = 0 if wait is None else min(FOREVER_MS, max(1, round(wait * 1000)))  # 0: no limit

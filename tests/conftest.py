@@ -10,7 +10,8 @@ import psycopg
 import pytest
 
 from api import create_app
-from api.cli import DEFAULT_CORPUS, migration_runner
+from api.cli import DEFAULT_CORPUS
+from api.db import create_sqlite_file, migration_runner
 from seed.loader import load_report
 from seed.parser import read_corpus
 
@@ -48,6 +49,7 @@ def report():
 
 def build_app(url, **config):
     """The app on ``url``, migrated; rate limits off unless a test sets them (one client, many requests)."""
+    create_sqlite_file(url)
     app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_VERSION_TTL": 0, "RATE_LIMIT": None, **config})
     with app.app_context():
         migration_runner().up()

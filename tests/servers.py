@@ -1,4 +1,4 @@
-"""Real servers for tests: gunicorn started as `make run` starts it, spoken to over HTTP."""
+"""Real servers for tests: the service started as `make run` starts it, spoken to over HTTP."""
 
 import http.client
 import json
@@ -20,12 +20,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class Gunicorn:
-    """gunicorn on 127.0.0.1 with the project's gunicorn.conf.py and the given environment."""
+class Server:
+    """``python -m api.server`` on 127.0.0.1 with the given environment."""
 
     def __init__(self, tmp_path, database_url, **env):
         self.port = free_port()
-        self.log_path = tmp_path / f"gunicorn-{self.port}.log"
+        self.log_path = tmp_path / f"server-{self.port}.log"
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -39,7 +39,7 @@ class Gunicorn:
     def start(self, timeout=20):
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+            [sys.executable, "-m", "api.server"],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -49,18 +49,18 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
+                raise RuntimeError(f"the server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 if self.get("/health")[0] == 200:
                     return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not answer in {timeout} s: {self.log_path.read_text()[-2000:]}")
+        raise RuntimeError(f"the server did not answer in {timeout} s: {self.log_path.read_text()[-2000:]}")
 
     def wait_for_workers(self, count, timeout=20):
-        """Until ``count`` workers have loaded the app (gunicorn.conf.py logs each one)."""
+        """Until ``count`` workers have loaded the app (the server logs each one)."""
         deadline = time.monotonic() + timeout
-        while self.log_path.read_text().count("Worker ready") < count:
+        while self.log_path.read_text().count('"Started worker-') < count:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{count} workers not ready in {timeout} s: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.05)
@@ -81,7 +81,7 @@ class Gunicorn:
         return status, headers, json.loads(body) if body else None
 
     def log_lines(self):
-        """The JSON lines the app wrote (other lines, gunicorn's own, left out)."""
+        """The JSON lines written (the app's and the server's)."""
         lines = []
         for line in self.log_path.read_text().splitlines():
             if line.startswith("{"):

@@ -1,6 +1,6 @@
 """The flask commands, invoked as a user would."""
 
-from api.cli import migration_runner
+from api.db import migration_runner
 from api.models import Trend
 from tests.factories import make_report
 

@@ -1,4 +1,4 @@
-"""Faults, proved from outside: gunicorn and `flask seed` as deployed, spoken to over HTTP, while
+"""Faults, proved from outside: the server and `flask seed` as deployed, spoken to over HTTP, while
 the database goes away and comes back, the server is stopped mid-request, a seed is killed or
 started twice. Each test runs on the suite's engine (SQLite, or PostgreSQL with DATABASE_URL)."""
 
@@ -22,11 +22,11 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from api.db import sqlite_path
+from api.db import RETRY_EVERY, sqlite_path
 from bench.synth import generate
 from seed.loader import SEED_LOCK, load_report
 from tests.conftest import POSTGRES_URL, build_app
-from tests.servers import ROOT, Gunicorn, PrivatePostgres
+from tests.servers import ROOT, Server, PrivatePostgres
 
 FLASK = str(Path(sys.executable).parent / "flask")
 # Every resource of the report, as a client reads it; its digest changes with any row.
@@ -183,9 +183,9 @@ def outage_paths():
 
 
 def test_database_outage_is_a_503_at_once_and_service_resumes_by_itself(tmp_path, outage):
-    # Default settings (2 workers x 4 threads, response cache, DATA_VERSION_TTL=1) but no rate
+    # Default settings (2 workers x 8 threads, response cache, DATA_VERSION_TTL=1) but no rate
     # limit: the clients all come from 127.0.0.1.
-    server = Gunicorn(tmp_path, outage.url, RATE_LIMIT="none").start()
+    server = Server(tmp_path, outage.url, RATE_LIMIT="none").start()
     try:
         with Traffic(server, outage_paths()) as traffic:
             time.sleep(0.5)
@@ -231,6 +231,116 @@ def test_database_outage_is_a_503_at_once_and_service_resumes_by_itself(tmp_path
 
 
 # ---------------------------------------------------------------------------------------------
+# The database hangs under load (it answers nothing, and refuses nothing), then comes back
+
+
+class SqliteHang:
+    """Another process holds the SQLite file locked: every reader waits for the lock."""
+
+    def __init__(self, url):
+        self.url, self.holder = url, None
+
+    def start(self):
+        self.holder = sqlite3.connect(sqlite_path(self.url), isolation_level=None, timeout=30)
+        self.holder.execute("PRAGMA locking_mode = EXCLUSIVE")  # WAL readers are locked out too
+        self.holder.execute("BEGIN EXCLUSIVE")
+        self.holder.execute("UPDATE metadata SET value = value WHERE key = 'data_version'")
+
+    def stop(self):
+        self.holder.execute("ROLLBACK")
+        self.holder.close()
+
+
+class PostgresHang:
+    """A private PostgreSQL server and all its processes stopped (SIGSTOP), as a hung host would
+    be: connections are accepted by the kernel, and nothing ever answers. Then SIGCONT."""
+
+    def __init__(self, server):
+        self.server, self.url = server, server.url
+
+    def processes(self):
+        postmaster = int((self.server.dir / "data" / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def start(self):
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def stop(self):
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def hang(new_database_url, report):
+    """A seeded database of the suite's engine, and how to make it hang and answer again."""
+    if POSTGRES_URL is None:
+        app = build_app(new_database_url())
+        with app.app_context():
+            load_report(report)
+        app.extensions["database"].close()  # this process's own connection would keep the lock from being taken
+        yield SqliteHang(app.config["DATABASE_URL"])
+        return
+    server = PrivatePostgres().start()
+    try:
+        app = build_app(server.url)
+        with app.app_context():
+            load_report(report)
+        app.extensions["database"].close_all()
+        yield PostgresHang(server)
+    finally:
+        server.remove()
+
+
+def built_paths():
+    """URLs each asked once: every answer is built from the database."""
+    for n in itertools.count():
+        yield f"/v1/trends?page={n // 100 + 1}&page_size={n % 100 + 1}"
+
+
+def test_a_hung_database_is_a_503_within_the_timeout_and_health_answers_throughout(tmp_path, hang):
+    timeout = 2  # DB_STATEMENT_TIMEOUT, short to keep the test short
+    server = Server(tmp_path, hang.url, RATE_LIMIT="none", DB_STATEMENT_TIMEOUT=timeout).start()
+    paths = built_paths()
+    try:
+        assert [server.get(next(paths))[0] for _ in range(8)] == [200] * 8
+        hang.start()  # before the clients: SQLite's lock cannot be taken while readers come and go
+        hung = time.monotonic()
+        # 16 clients: more than the threads of both workers that may wait on the database (2 x 6).
+        with Traffic(server, paths, clients=16) as traffic, Traffic(server, itertools.repeat("/health"), clients=1) as health:
+            time.sleep(timeout + 1.0)
+            ready = server.get("/ready")
+            time.sleep(1.0)
+            resumed = time.monotonic()
+            hang.stop()
+            time.sleep(RETRY_EVERY + 1.5)
+        during = traffic.within(hung, resumed)
+        assert during and unexpected(during, {503}) == []
+        slowest = max(answer.done - answer.sent for answer in during)
+        assert slowest < timeout + 0.5, f"a request waited {slowest:.2f} s for the database"
+        for answer in during:
+            assert "not answering" in assert_problem(answer.status, answer.headers, answer.body, 503)["detail"]
+            assert answer.headers["retry-after"] == "5"
+        quick = [answer for answer in during if answer.done - answer.sent < 0.6]
+        assert len(quick) > len(during) / 2, "once the database is known stuck, requests fail at once"
+        probes = health.within(hung)
+        assert probes and unexpected(probes, {200}) == []
+        slowest_probe = max(answer.done - answer.sent for answer in probes)
+        assert slowest_probe < 1.0, f"/health took {slowest_probe:.2f} s"
+        problem = assert_problem(*ready, 503)
+        assert problem["checks"]["database"].startswith("not answering"), problem
+        # Back: a request tries the database again within RETRY_EVERY, and all are served.
+        settled = traffic.within(resumed + RETRY_EVERY + 0.5)
+        assert settled and unexpected(settled, {200}) == []
+        assert server.get("/ready")[0] == 200
+    finally:
+        stopped = server.stop()
+    assert stopped == 0
+    assert "Traceback" not in server.log_path.read_text()
+
+
+# ---------------------------------------------------------------------------------------------
 # SIGTERM while slow requests are in flight
 
 
@@ -242,8 +352,8 @@ def slow_search_paths(count):
 
 @pytest.fixture
 def uncached(tmp_path, seeded_database_url):
-    """gunicorn with its default settings on the seeded database, no response cache."""
-    server = Gunicorn(tmp_path, seeded_database_url, RATE_LIMIT="none", RESPONSE_CACHE_MB=0).start()
+    """The server with its default settings on the seeded database, no response cache."""
+    server = Server(tmp_path, seeded_database_url, RATE_LIMIT="none", RESPONSE_CACHE_MB=0).start()
     yield server
     server.stop()
 
@@ -297,7 +407,7 @@ def test_sigterm_drains_requests_in_flight_refuses_new_ones_and_exits_0(uncached
     # New connections are refused at once, while the last requests are still being answered.
     assert refused is not None and refused < finished[-1]
     log = server.log_path.read_text()
-    assert "Handling signal: term" in log and "Traceback" not in log and "Exception in worker" not in log
+    assert "Shutting down" in log and "Traceback" not in log
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", server.port), timeout=5)
 
@@ -360,9 +470,9 @@ def wait_for_the_lock(url, process):
 
 @pytest.fixture
 def served(tmp_path, seeded_database_url):
-    """gunicorn on the seeded database; every answer built afresh (no response cache), from the
+    """The server on the seeded database; every answer built afresh (no response cache), from the
     data version of the moment (no delay)."""
-    server = Gunicorn(
+    server = Server(
         tmp_path, seeded_database_url, RATE_LIMIT="none", RESPONSE_CACHE_MB=0, DATA_VERSION_TTL=0, WEB_CONCURRENCY=1
     ).start()
     yield server

@@ -2,7 +2,7 @@
 never a 5xx, and the data is the same afterwards.
 
 The Flask test client sends most of them. What it cannot send (raw bytes in the request line,
-oversized headers, URLs gunicorn itself must read) goes to a real gunicorn over a socket.
+oversized headers, URLs the server itself must read) goes to the real server over a socket.
 Text that merely looks like SQL is not an error: it is searched for like any text, and finds no
 more than any other text would.
 """
@@ -10,13 +10,14 @@ more than any other text would.
 import hashlib
 import json
 import socket
+import time
 from urllib.parse import urlencode
 
 import pytest
 
 from api.models import Edition, Expert, ExpertLink, Keyword, Metadata, Section, Trend, TrendKeyword
 from tests.helpers import assert_problem
-from tests.servers import Gunicorn
+from tests.servers import Server
 
 # Every list with the parameters it reads: text (any string) and typed (numbers, choices).
 LISTS = [
@@ -61,7 +62,7 @@ TRAVERSALS = [
 SQL = ["' OR 1=1 --", "1; DROP TABLE trend", "1' UNION SELECT slug FROM expert --", '"; DELETE FROM keyword; --']
 NOT_UTF8 = ["%C3%28", "%FF", "%ED%A0%80", "%C0%AF"]  # truncated, not a start byte, a surrogate, overlong "/"
 PAGING = ["page=0", "page=-1", f"page={10**30}", "page_size=0", "page_size=-20", f"page_size={10**30}"]
-KB_100 = 100_000
+KB_20 = 20_000  # over every parameter's length, under MAX_URL_LENGTH
 TEXT_PARAMETERS = [(url, name) for url, text, _ in LISTS for name in text]
 TYPED_PARAMETERS = [(url, name) for url, _, typed in LISTS for name in typed]
 SINGLE_VALUED = [(url, name) for url, text, typed in LISTS for name in text + typed if name not in ("keyword", "exclude_keyword")]
@@ -81,15 +82,15 @@ def hostile_requests():
     for pattern in DETAILS + ["/static/{}", "/static/vendor/{}", "/{}"]:
         for path in TRAVERSALS:
             yield case("GET", pattern.format(path), 404)
-    # Numbers and choices: SQL, 100 KB, NUL are not numbers nor choices (422).
+    # Numbers and choices: SQL, 20 KB, NUL are not numbers nor choices (422).
     for url, name in TYPED_PARAMETERS:
         for text in SQL:
             yield case("GET", with_query(url, urlencode({name: text})), 422, name)
-        yield case("GET", with_query(url, f"{name}={'1' * KB_100}"), 422, name, id=f"100 KB {name} {url}")
+        yield case("GET", with_query(url, f"{name}={'1' * KB_20}"), 422, name, id=f"20 KB {name} {url}")
         yield case("GET", with_query(url, f"{name}=1%00"), 422, name)
-    # Text: 100 KB is over its length, NUL a control character (422); bytes that are not UTF-8 (400).
+    # Text: 20 KB is over its length, NUL a control character (422); bytes that are not UTF-8 (400).
     for url, name in TEXT_PARAMETERS:
-        yield case("GET", with_query(url, f"{name}={'a' * KB_100}"), 422, name, id=f"100 KB {name} {url}")
+        yield case("GET", with_query(url, f"{name}={'a' * KB_20}"), 422, name, id=f"20 KB {name} {url}")
         yield case("GET", with_query(url, f"{name}=a%00b"), 422, name)
         for text in NOT_UTF8:
             yield case("GET", with_query(url, f"{name}=a{text}b"), 400)
@@ -98,7 +99,7 @@ def hostile_requests():
         yield case("GET", with_query(url, f"{name}=1&{name}=2"), 422, name)
     # URLs over MAX_URL_LENGTH (414); pages zero, negative, past 2**31 - 1 (422).
     for url, _, typed in LISTS:
-        yield case("GET", with_query(url, "q=" + "a" * 140_000), 414, id=f"140 KB URL {url}")
+        yield case("GET", with_query(url, "q=" + "a" * 40_000), 414, id=f"40 KB URL {url}")
         for query in PAGING if "page" in typed else []:
             yield case("GET", with_query(url, query), 422, query.split("=")[0])
     # NUL and bytes that are not UTF-8 in a path (400).
@@ -113,10 +114,10 @@ def hostile_requests():
                 id=f"GET {pattern.format(text)}",
                 environ_overrides={"PATH_INFO": pattern.format(raw)},
             )
-    # Any other method on every route, a POST with a 100 KB body too: 405 (the body is never read).
+    # Any other method on every route, a POST with a 20 KB body too: 405 (the body is never read).
     for url in GET_ROUTES:
         for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"]:
-            yield case(method, url, 405, data=b"x" * KB_100 if method == "POST" else None)
+            yield case(method, url, 405, data=b"x" * KB_20 if method == "POST" else None)
 
 
 def row_counts():
@@ -183,34 +184,35 @@ def test_any_accept_gets_the_one_representation(client, url, accept):
     assert negotiated.mimetype == plain.mimetype
 
 
-# Over a socket, to a real gunicorn: what the test client cannot express.
+# Over a socket, to the real server: what the test client cannot express.
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, app):
-    server = Gunicorn(tmp_path_factory.mktemp("hostile"), app.config["DATABASE_URL"], RATE_LIMIT="none", WEB_CONCURRENCY=1)
+    server = Server(tmp_path_factory.mktemp("hostile"), app.config["DATABASE_URL"], RATE_LIMIT="none", WEB_CONCURRENCY=1)
     yield server.start()
     server.stop()
 
 
 def send(server, request_line, headers=b""):
-    """``(status, headers, body)`` of one raw request."""
+    """``(status, headers, body, seconds)`` of one raw request."""
+    started = time.perf_counter()
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers + b"\r\n")
+        try:
+            sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers + b"\r\n")
+        except (BrokenPipeError, ConnectionResetError):  # refused before the whole request was sent
+            pass
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
+    seconds = time.perf_counter() - started
     head, _, body = answer.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("latin-1").split("\r\n")
-    return int(status_line.split()[1]), dict(line.lower().split(": ", 1) for line in lines), body
+    return int(status_line.split()[1]), dict(line.lower().split(": ", 1) for line in lines), body, seconds
 
 
+# Requests the server reads and hands to the app, which refuses them as problems.
 RAW_REQUESTS = [
-    pytest.param(b"GET /v1/experts/\xff HTTP/1.1", b"", 400, id="raw byte FF in the path"),
-    pytest.param(b"GET /v1/keywords/\xc3\x28 HTTP/1.1", b"", 400, id="raw truncated UTF-8 in the path"),
-    pytest.param(b"GET /v1/experts?q=\xc3\x28 HTTP/1.1", b"", 400, id="raw truncated UTF-8 in the query"),
-    pytest.param(b"GET /v1/experts/a\x00b HTTP/1.1", b"", 400, id="raw NUL in the path"),
-    pytest.param(b"GET /v1/trends?q=a\x00b HTTP/1.1", b"", 400, id="raw NUL in the query"),
     pytest.param(b"GET /v1/experts/%FF HTTP/1.1", b"", 400, id="encoded FF in the path"),
     pytest.param(b"GET /v1/trends/%C3%28/related HTTP/1.1", b"", 400, id="encoded truncated UTF-8 in the path"),
     pytest.param(b"GET /v1/search?q=%ED%A0%80 HTTP/1.1", b"", 400, id="encoded surrogate in the query"),
@@ -218,20 +220,41 @@ RAW_REQUESTS = [
     pytest.param(b"GET /v1/trends?expert=%00 HTTP/1.1", b"", 422, id="encoded NUL in the query"),
     pytest.param(b"GET /static/../../../../etc/passwd HTTP/1.1", b"", 404, id="traversal"),
     pytest.param(b"GET /static/%2e%2e/%2e%2e/api/db.py HTTP/1.1", b"", 404, id="encoded traversal"),
-    pytest.param(b"GET /v1/trends?q=" + b"a" * KB_100 + b" HTTP/1.1", b"", 422, id="100 KB query"),
-    pytest.param(b"GET /v1/trends?q=" + b"a" * 140_000 + b" HTTP/1.1", b"", 414, id="140 KB query"),
+    pytest.param(b"GET /static/vendor/VERSIONS HTTP/1.1", b"", 404, id="a static file the docs do not load"),
+    pytest.param(b"GET /v1/trends?q=" + b"a" * KB_20 + b" HTTP/1.1", b"", 422, id="20 KB query"),
+    pytest.param(b"GET /v1/trends?q=" + b"a" * 40_000 + b" HTTP/1.1", b"", 414, id="40 KB query"),
     pytest.param(b"GET /v1/trends HTTP/1.1", b"X-Big: " + b"a" * 20_000 + b"\r\n", 431, id="20 KB header"),
-    pytest.param(b"GET /v1/trends HTTP/1.1", b"".join(b"X-H%d: 1\r\n" % i for i in range(200)), 431, id="200 headers"),
-    pytest.param(b"G\xffT /v1/trends HTTP/1.1", b"", 400, id="garbage method"),
     pytest.param(b"DELETE /v1/trends/5 HTTP/1.1", b"", 405, id="DELETE"),
-    pytest.param(b"GET /v1/trends HTTP/9.9", b"", 400, id="unknown HTTP version"),
+    pytest.param(b"XAIQZ /v1/trends HTTP/1.1", b"", 405, id="unknown method"),
 ]
 
 
 @pytest.mark.parametrize("request_line, headers, status", RAW_REQUESTS)
-def test_hostile_bytes_get_a_4xx_problem_from_the_server(server, request_line, headers, status):
-    got, response_headers, body = send(server, request_line, headers)
+def test_hostile_bytes_get_a_4xx_problem_from_the_app(server, request_line, headers, status):
+    got, response_headers, body, _ = send(server, request_line, headers)
     assert got == status and response_headers["content-type"] == "application/problem+json", body[:300]
     problem = json.loads(body)
     assert problem["status"] == status and problem["title"] and problem["detail"] and problem["instance"]
     assert b"root:" not in body and "Traceback" not in server.log_path.read_text()
+
+
+# Requests that are not HTTP the server can read: its parser refuses them before any thread of
+# the app is involved, in a fraction of a millisecond, with a bare status (README, "Operating it").
+REFUSED_BY_THE_SERVER = [
+    pytest.param(b"GET /v1/experts/\xff HTTP/1.1", b"", 400, id="raw byte FF in the path"),
+    pytest.param(b"GET /v1/keywords/\xc3\x28 HTTP/1.1", b"", 400, id="raw truncated UTF-8 in the path"),
+    pytest.param(b"GET /v1/experts/a\x00b HTTP/1.1", b"", 400, id="raw NUL in the path"),
+    pytest.param(b"G\xffT /v1/trends HTTP/1.1", b"", 400, id="garbage method"),
+    pytest.param(b"GET /v1/trends HTTP/9.9", b"", 400, id="unknown HTTP version"),
+    pytest.param(b"GET /v1/trends HTTP/1.1", b"".join(b"X-H%d: 1\r\n" % i for i in range(200)), 431, id="200 headers"),
+    pytest.param(b"GET /v1/trends?q=" + b"a" * 140_000 + b" HTTP/1.1", b"", 431, id="140 KB request line"),
+    pytest.param(b"GET /" + b"a" * 8_000_000 + b" HTTP/1.1", b"", 431, id="8 MB request line"),
+]
+
+
+@pytest.mark.parametrize("request_line, headers, status", REFUSED_BY_THE_SERVER)
+def test_unreadable_requests_are_refused_at_once_by_the_server(server, request_line, headers, status):
+    got, _, body, seconds = send(server, request_line, headers)
+    assert got == status and body == b""
+    assert seconds < 0.1, f"refused in {seconds * 1000:.0f} ms"
+    assert server.get("/health")[0] == 200

@@ -209,25 +209,49 @@ def test_errors_carry_no_etag(client):
 # CORS
 
 
-def test_cors_allows_any_origin_and_exposes_paging_headers(client):
+def test_cors_allows_any_origin_and_exposes_paging_and_limit_headers(client):
     response = client.get("/v1/trends", headers={"Origin": "https://front.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Link", "X-Pagination", "X-Request-ID"}
+    assert set(response.headers["Access-Control-Expose-Headers"].split(", ")) == {
+        "ETag",
+        "Link",
+        "X-Pagination",
+        "X-Request-ID",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "Retry-After",
+    }
 
 
-def test_cors_preflight(client):
-    response = client.options(
-        "/v1/trends",
-        headers={
-            "Origin": "https://front.example",
-            "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "If-None-Match",
-        },
-    )
-    assert response.status_code == 200
+PREFLIGHT = {
+    "Origin": "https://front.example",
+    "Access-Control-Request-Method": "GET",
+    "Access-Control-Request-Headers": "If-None-Match",
+}
+
+
+def test_cors_preflight_is_a_204_with_no_body(client):
+    response = client.options("/v1/trends", headers=PREFLIGHT)
+    assert response.status_code == 204 and response.get_data() == b"" and "Content-Type" not in response.headers
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert set(response.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert "if-none-match" in response.headers["Access-Control-Allow-Headers"].lower()
+    assert response.headers["Access-Control-Max-Age"] == "86400"
+
+
+def test_preflights_are_never_rate_limited(seeded_database_url):
+    client = build_app(seeded_database_url, RATE_LIMIT="2/minute").test_client()
+    assert [client.get("/v1/keywords").status_code for _ in range(3)] == [200, 200, 429]
+    assert [client.options("/v1/keywords", headers=PREFLIGHT).status_code for _ in range(20)] == [204] * 20
+    assert "X-RateLimit-Remaining" not in client.options("/v1/keywords", headers=PREFLIGHT).headers
+
+
+def test_a_preflight_from_an_origin_not_allowed_gets_no_permission(new_database_url):
+    client = build_app(new_database_url(), CORS_ORIGINS=["https://front.example"]).test_client()
+    response = client.options("/v1/trends", headers={**PREFLIGHT, "Origin": "https://evil.example"})
+    assert response.status_code == 204 and "Access-Control-Allow-Origin" not in response.headers
+    assert "Origin" in response.headers["Vary"]
 
 
 def test_cors_origins_are_configurable(new_database_url):
@@ -262,7 +286,7 @@ def test_head_and_options_work_on_every_route(app, client):
         assert head.status_code == get.status_code == 200, url
         assert head.get_data() == b"" and head.headers.get("ETag") == get.headers.get("ETag")
         options = client.options(url)
-        assert options.status_code == 200 and "GET" in options.headers["Allow"], url
+        assert options.status_code == 204 and "GET" in options.headers["Allow"] and options.get_data() == b"", url
 
 
 def test_json_is_utf8_with_french_text_unescaped(client):

@@ -1,16 +1,16 @@
-"""The service as its users meet it: gunicorn, started as `make run` starts it, serving the real
+"""The service as its users meet it: the server, started as `make run` starts it, serving the real
 corpus, spoken to over HTTP only (a generated client, a real browser)."""
 
 import pytest
 
-from tests.servers import Gunicorn
+from tests.servers import Server
 
 
 @pytest.fixture(scope="session")
 def live_server(app, tmp_path_factory):
-    """gunicorn (two workers, production settings) on the session's seeded database, which the
+    """The server (two workers, production settings) on the session's seeded database, which the
     tests only read."""
-    server = Gunicorn(tmp_path_factory.mktemp("live"), app.config["DATABASE_URL"]).start()
+    server = Server(tmp_path_factory.mktemp("live"), app.config["DATABASE_URL"]).start()
     yield server
     server.stop()
 

@@ -1,11 +1,10 @@
-"""Schemathesis against the real service: gunicorn on a seeded SQLite file, fuzzed from its own
+"""Schemathesis against the real service: the server on a seeded SQLite file, fuzzed from its own
 ``/openapi.json``.
 
     .venv/bin/python -m tests.outside.fuzz_api [extra `st run` options, e.g. --max-time 30]
 
 Migrates and seeds a temporary database with ``flask db upgrade`` and ``flask seed``, starts
-gunicorn with the project's gunicorn.conf.py (rate limits off: one client sends thousands of
-requests), runs ``st run`` with the settings of schemathesis.toml, stops the server and exits
+the server as `make run` does (rate limits off: one client sends thousands of requests), runs ``st run`` with the settings of schemathesis.toml, stops the server and exits
 non-zero when schemathesis found a failure or the server logged an error. Schemathesis comes from
 its own virtualenv (``.venv-tools``, requirements-tools.txt); ``SCHEMATHESIS=/path/to/st``
 overrides it.
@@ -17,10 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.servers import ROOT, Gunicorn
+from tests.servers import ROOT, Server
 
 BIN = Path(sys.executable).parent
-# What the server's log says when something went wrong: the app's JSON lines, gunicorn's own.
+# What the server's log says when something went wrong: the app's JSON lines, the server's own.
 ERROR_MARKS = ("Traceback", '"level": "ERROR"', '"level": "CRITICAL"', "[ERROR]", "[CRITICAL]")
 
 
@@ -45,7 +44,7 @@ def main(arguments):
         return f"{st} is missing: make fuzz-api installs it (requirements-tools.txt)"
     with tempfile.TemporaryDirectory(prefix="fuzz-api-") as directory:
         directory = Path(directory)
-        server = Gunicorn(directory, seeded_database(directory), RATE_LIMIT="none", LOG_LEVEL="WARNING").start()
+        server = Server(directory, seeded_database(directory), RATE_LIMIT="none", LOG_LEVEL="WARNING").start()
         try:
             # From the repository root, st reads schemathesis.toml there.
             code = subprocess.run([st, "run", f"http://127.0.0.1:{server.port}/openapi.json", *arguments], cwd=ROOT).returncode

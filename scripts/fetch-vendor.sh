@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# How the documentation assets in this folder were obtained: the npm registry's packages, unpacked,
+# How the documentation assets in api/static/vendor/ were obtained: the npm registry's packages, unpacked,
 # the files the pages load copied as they are but for one line (below). Re-run to update (`make
 # vendor`); the app never fetches anything at run time, so /docs and /redoc work with no internet
 # access.
 set -euo pipefail
 SWAGGER_UI=5.35.0
 REDOC=2.5.4
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")/../api/static/vendor" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 npm pack --silent "swagger-ui-dist@$SWAGGER_UI" "redoc@$REDOC" >/dev/null

@@ -1,0 +1,267 @@
+"""The request path: every request passes the same steps, written once, in this order.
+
+     1. identify   the request id (the client's ``X-Request-ID`` or a new one), the client, the clock
+     2. check      the URL and ``Host``: a 414 or 400 problem (api/security.py)
+     3. route      the app's URL rule for the path: the label of logs and metrics, and which of the
+                   steps below apply (probes, metrics and the docs are neither limited nor kept)
+     4. CORS       a preflight, or any ``OPTIONS``, is answered here: 204 (api/cors.py)
+     5. validate   ``If-None-Match`` holding this URL's current ETag: 304, before the rate limit,
+                   so revalidating never spends a client's budget (api/cache.py)
+     6. limit      the client's rate limit: a 429 problem (api/ratelimit.py)
+     7. answer     the answer kept for this URL at the current data version, or the view (Flask:
+                   routing, parameters, queries, errors), whose 200 is kept
+     8. compress   gzip when the client takes it (api/compression.py)
+     9. headers    ETag and Cache-Control, Vary, CORS, rate limit, security, the request id
+    10. record     the access log line and the metrics (api/logs.py, api/metrics.py)
+
+Steps 2 to 7 may each give the answer; steps 8 to 10 then run all the same, so every answer,
+refused, kept or built, gets the same headers, log line and metrics. Steps 5 to 7 reach the
+database through its guard (api/db.py): a database that fails or does not answer is a 503
+problem with ``Retry-After``. ``HEAD`` is a ``GET`` whose body is left out at the end.
+"""
+
+import logging
+import time
+from http import HTTPStatus
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_etags
+
+from . import compression, cors, db, logs, metrics, security
+from .cache import DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
+from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
+from .ratelimit import RateLimiter
+
+log = logging.getLogger("api.errors")
+UNLIMITED_BLUEPRINTS = frozenset({"probes", "api-docs"})  # and the docs' static files
+UNKEPT_BLUEPRINTS = frozenset({"probes"})  # their answers change by the second
+STATUS_LINES = {}
+
+
+class Exchange:
+    """One request, and what the steps have learnt about it."""
+
+    __slots__ = (
+        "environ", "method", "path", "query", "started", "request_id", "client",
+        "route", "endpoint", "limited", "cacheable", "url", "etag", "rate", "kept",
+    )  # fmt: skip
+
+    def __init__(self, environ):
+        self.environ = environ
+        self.started = time.perf_counter()
+        self.method = environ["REQUEST_METHOD"]
+        self.path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode(errors="replace")
+        self.query = environ.get("QUERY_STRING", "")
+        self.request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID"))
+        self.client = environ.get("REMOTE_ADDR", "")
+        self.route, self.endpoint = metrics.UNMATCHED, None
+        self.limited, self.cacheable = True, False
+        self.url = self.etag = self.rate = None
+        self.kept = False
+
+    def elapsed(self):
+        return time.perf_counter() - self.started
+
+
+class Answer:
+    """What a step answered: a status, headers, and bytes (or, from a streaming view, an iterable)."""
+
+    __slots__ = ("status", "headers", "body", "gzipped", "stream")
+
+    def __init__(self, status, headers, body=b"", gzipped=None, stream=None):
+        self.status, self.headers, self.body, self.gzipped, self.stream = status, headers, body, gzipped, stream
+
+    def header(self, name):
+        name = name.lower()
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+
+def problem(exchange, status, detail, headers=()):
+    body = problem_body(status, detail, exchange.path)
+    return Answer(status, [("Content-Type", PROBLEM_JSON), *headers], body)
+
+
+class RequestPath:
+    """The WSGI application the server runs: the steps above, around the Flask app's own."""
+
+    def __init__(self, app):
+        config = app.config
+        self.view = app.wsgi_app
+        self.url_map = app.url_map
+        self.database = app.extensions["database"]
+        self.version = DataVersion(config["DATA_VERSION_TTL"], self.database)
+        self.build = build_id()
+        self.kept = KeptAnswers(config["RESPONSE_CACHE_MB"] * 1024 * 1024)
+        self.cors = cors.Policy(config["CORS_ORIGINS"])
+        limit = config["RATE_LIMIT"]
+        self.limiter = limit and RateLimiter(limit, config["RATE_LIMIT_STORAGE_URL"], config["RATE_LIMIT_STRATEGY"])
+        self.max_url_length = config["MAX_URL_LENGTH"]
+        self.gzip_min_size = config["GZIP_MIN_SIZE"]
+        self.cache_control = f"public, max-age={config['CACHE_MAX_AGE']}"
+
+    def __call__(self, environ, start_response):
+        exchange = Exchange(environ)  # 1
+        request_id = logs.current_request_id.set(exchange.request_id)
+        guarded = db.guarded.set(True)
+        try:
+            try:
+                answer = self.answer(exchange)  # 2 to 7
+                answer = self.finish(exchange, answer)  # 8 and 9
+            except Exception:  # a fault of the service itself: a 500 problem, never a dropped connection
+                log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
+                answer = self.finish(exchange, problem(exchange, 500, "The service failed to answer; it has been logged."))
+            size = 0 if exchange.method == "HEAD" else len(answer.body) if answer.stream is None else None
+            self.record(exchange, answer.status, size)  # 10
+        finally:
+            db.guarded.reset(guarded)
+            logs.current_request_id.reset(request_id)
+        start_response(status_line(answer.status), answer.headers)
+        if answer.stream is not None:
+            return answer.stream
+        return [] if exchange.method == "HEAD" else [answer.body]
+
+    def answer(self, exchange):
+        refused = security.refusal(exchange.environ, self.max_url_length)  # 2
+        if refused:
+            return problem(exchange, *refused)
+        self.route(exchange)  # 3
+        if exchange.method == "OPTIONS":  # 4
+            return self.options(exchange)
+        try:
+            if exchange.cacheable:  # 5
+                version = self.version.current()
+                exchange.url = normalized_url(exchange.path, exchange.query)
+                exchange.etag = make_etag(self.build, version, exchange.url)
+                if self.not_modified(exchange, star=False):
+                    return Answer(304, [])
+            if exchange.limited and self.limiter:  # 6
+                exchange.rate = self.limiter.hit(exchange.client)
+                if not exchange.rate.allowed:
+                    return problem(exchange, 429, f"More than {exchange.rate.limit} requests; slow down.")
+            if not exchange.cacheable:  # 7
+                return self.call_view(exchange)
+            kept = self.kept.get(exchange.url)
+            if kept is not None and kept.version == version:
+                exchange.kept = True
+                answer = Answer(kept.status, list(kept.headers), kept.body, kept.gzipped)
+            else:
+                answer = self.call_view(exchange)
+                if answer.status == 200:
+                    self.keep(exchange, version, answer)
+            if answer.status == 200 and self.not_modified(exchange, star=True):
+                return Answer(304, [])
+            return answer
+        except DATABASE_ERRORS as error:
+            log_database_error(error)
+            return problem(exchange, 503, database_detail(error), [("Retry-After", RETRY_AFTER)])
+
+    def route(self, exchange):
+        """The URL rule serving this path (looked up as for a GET: the API reads only)."""
+        try:
+            rule, _ = self.url_map.bind_to_environ(exchange.environ).match(method="GET", return_rule=True)
+        except HTTPException:
+            exchange.limited = exchange.method != "OPTIONS"
+            return
+        exchange.route, exchange.endpoint = rule.rule, rule.endpoint
+        blueprint = rule.endpoint.rpartition(".")[0]
+        exchange.limited = rule.endpoint != "static" and blueprint not in UNLIMITED_BLUEPRINTS
+        exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in UNKEPT_BLUEPRINTS
+
+    def options(self, exchange):
+        """A CORS preflight: 204 (never limited). Any other OPTIONS: 204 with ``Allow``."""
+        if cors.is_preflight(exchange.environ):
+            return Answer(204, self.cors.preflight_headers(exchange.environ["HTTP_ORIGIN"]))
+        if exchange.endpoint is None:
+            return problem(exchange, 404, f"Nothing at {exchange.path}. The API is under /v1; see /docs.")
+        allowed = self.url_map.bind_to_environ(exchange.environ).allowed_methods()
+        return Answer(204, [("Allow", ", ".join(sorted({*allowed, "OPTIONS"})))])
+
+    def not_modified(self, exchange, *, star):
+        """Whether ``If-None-Match`` names this URL's current ETag (``*`` only when ``star``:
+        it matches whatever exists, so only once the view has found it)."""
+        header = exchange.environ.get("HTTP_IF_NONE_MATCH")
+        if not header:
+            return False
+        tags = parse_etags(header)
+        return tags.star_tag if star else (not tags.star_tag and tags.contains_weak(exchange.etag[3:-1]))
+
+    def call_view(self, exchange):
+        """The Flask app's answer; ``HEAD`` is asked as ``GET`` (the body is left out at the end)."""
+        environ = exchange.environ
+        if exchange.method == "HEAD":
+            environ = {**environ, "REQUEST_METHOD": "GET"}
+        started = []
+
+        def start_response(status, headers, exc_info=None):
+            started[:] = [status, headers]
+            return lambda data: None
+
+        iterable = self.view(environ, start_response)
+        status, headers = int(started[0][:3]), started[1]
+        if not any(key.lower() == "content-length" for key, _ in headers):  # a stream: passed on as it comes
+            return Answer(status, headers, stream=iterable)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        return Answer(status, [(k, v) for k, v in headers if k.lower() != "content-length"], body)
+
+    def keep(self, exchange, version, answer):
+        """Keep a GET's 200 for this URL at ``version``, with its gzip bytes when worth having;
+        never an answer that varies on something the key does not hold."""
+        if not self.kept.max_bytes or answer.header("Vary") or answer.stream is not None:
+            return
+        content_type = answer.header("Content-Type") or ""
+        if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):
+            answer.gzipped = compression.compress(answer.body)
+        kept = Kept(version, answer.status, list(answer.headers), answer.body, answer.gzipped, exchange.url)
+        self.kept.put(exchange.url, kept)
+
+    def finish(self, exchange, answer):
+        """Steps 8 and 9: the coding, then every header the answer carries."""
+        headers = answer.headers
+        vary = set()
+        if exchange.cacheable:
+            vary.add("Accept-Encoding")  # a 304 names what its 200 varies on
+        if answer.stream is None and answer.status == 200 and not answer.header("Content-Encoding"):  # 8
+            content_type = answer.header("Content-Type") or ""
+            if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):
+                vary.add("Accept-Encoding")
+                if compression.takes_gzip(exchange.environ.get("HTTP_ACCEPT_ENCODING")):
+                    answer.body = answer.gzipped or compression.compress(answer.body)
+                    headers.append(("Content-Encoding", "gzip"))
+        if answer.stream is None and answer.status not in (204, 304):  # 9
+            headers.append(("Content-Length", str(len(answer.body))))
+        if exchange.etag and answer.status in (200, 304):
+            headers += [("ETag", exchange.etag), ("Cache-Control", self.cache_control)]
+        if self.cors.varies_on_origin:
+            vary.add("Origin")
+        if vary:
+            vary.update(v.strip() for v in (answer.header("Vary") or "").split(",") if v.strip())
+            headers[:] = [(k, v) for k, v in headers if k.lower() != "vary"]
+            headers.append(("Vary", ", ".join(sorted(vary))))
+        if answer.header("Access-Control-Allow-Origin") is None:  # a preflight has its own
+            headers += self.cors.headers(exchange.environ.get("HTTP_ORIGIN"))
+        if exchange.rate is not None:
+            headers += exchange.rate.headers()
+        headers += security.headers(exchange.endpoint)
+        headers.append(("X-Request-ID", exchange.request_id))
+        return answer
+
+    def record(self, exchange, status, size):
+        """Step 10: one access line, one count in the metrics."""
+        metrics.start_sampler()
+        metrics.observe(exchange.method, exchange.route, status, exchange.elapsed())
+        logs.log_request(exchange, status, size)
+
+
+def status_line(status):
+    line = STATUS_LINES.get(status)
+    if line is None:
+        try:
+            line = f"{status} {HTTPStatus(status).phrase}"
+        except ValueError:
+            line = f"{status} Unknown"
+        STATUS_LINES[status] = line
+    return line

@@ -1,0 +1,141 @@
+"""The server as deployed, against clients that misbehave: slow ones, odd methods, no Host."""
+
+import json
+import random
+import re
+import socket
+import string
+import threading
+import time
+
+import pytest
+
+from api.metrics import METHODS
+from tests.servers import Server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, app):
+    server = Server(tmp_path_factory.mktemp("server"), app.config["DATABASE_URL"], RATE_LIMIT="none", HEADER_TIMEOUT=10)
+    yield server.start().wait_for_workers(2)
+    server.stop()
+
+
+def raw(port, data, timeout=10):
+    """The answer's bytes to raw request bytes, on a connection of their own."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+class Tricklers:
+    """``count`` connections that send a request line, then one header line every ``every``
+    seconds, never finishing their headers (a slowloris)."""
+
+    def __init__(self, port, count, every=2.0):
+        self.port, self.count, self.every = port, count, every
+        self.sockets, self.running = [], True
+        self.closed_by_server = 0
+
+    def __enter__(self):
+        for _ in range(self.count):
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            sock.sendall(b"GET /v1/trends HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            self.sockets.append(sock)
+        self.thread = threading.Thread(target=self.trickle)
+        self.thread.start()
+        return self
+
+    def trickle(self):
+        while self.running:
+            time.sleep(self.every)
+            for sock in list(self.sockets):
+                try:
+                    sock.sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    self.sockets.remove(sock)
+                    self.closed_by_server += 1
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_three_hundred_slow_clients_do_not_hold_back_anyone(server):
+    latencies = {"/health": [], "/v1/trends": []}
+    with Tricklers(server.port, 300) as tricklers:
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            for path, seen in latencies.items():
+                started = time.perf_counter()
+                assert server.get(path, timeout=5)[0] == 200
+                seen.append(time.perf_counter() - started)
+            time.sleep(0.02)
+        assert len(tricklers.sockets) == 300, "still trickling: none was answered, none was cut yet"
+    for path, seen in latencies.items():
+        seen.sort()
+        p99 = seen[int(len(seen) * 0.99)]
+        assert len(seen) > 50 and p99 < 1.0, f"{path}: p99 {p99 * 1000:.0f} ms over {len(seen)} requests"
+
+
+def test_a_client_slower_than_the_header_timeout_is_cut_off(tmp_path, app):
+    server = Server(tmp_path, app.config["DATABASE_URL"], RATE_LIMIT="none", HEADER_TIMEOUT=1).start()
+    try:
+        with Tricklers(server.port, 5, every=0.5) as tricklers:
+            time.sleep(2.5)
+            assert tricklers.closed_by_server == 5 or not tricklers.sockets
+    finally:
+        server.stop()
+
+
+def test_2000_unknown_methods_add_one_label_value(server):
+    """Each unknown method once (over keep-alive connections); the metrics count them as ``other``."""
+    methods = {"".join(random.choices(string.ascii_uppercase, k=12)) for _ in range(2000)}
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        for i, method in enumerate(sorted(methods)):
+            close = b"Connection: close\r\n" if i == len(methods) - 1 else b""
+            sock.sendall(f"{method} /v1/trends HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode() + close + b"\r\n")
+        answer = b""
+        while chunk := sock.recv(1 << 20):
+            answer += chunk
+    assert answer.count(b"HTTP/1.1 405 ") == len(methods)
+    _, headers, body = server.get("/metrics")
+    text = body.decode()
+    labels = set(re.findall(r'http_requests_total\{method="([^"]*)"', text))
+    assert labels <= METHODS | {"other"} and "other" in labels
+    other = re.search(r'http_requests_total\{method="other",route="/v1/trends",status="405"\} ([0-9.]+)', text)
+    assert float(other.group(1)) == len(methods)
+    assert len(body) < 64 * 1024, f"/metrics is {len(body)} bytes"
+
+
+def test_a_path_no_rule_matches_counts_as_unmatched(server):
+    for n in range(50):
+        assert server.get(f"/nothing/{n}")[0] == 404
+    text = server.get("/metrics")[2].decode()
+    assert 'route="unmatched"' in text and "/nothing/" not in text
+
+
+def test_http_1_1_without_host_is_a_400_problem_and_1_0_is_served(server):
+    answer = raw(server.port, b"GET /v1/trends/5 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"application/problem+json" in head
+    assert "Host" in json.loads(body)["detail"]
+    assert raw(server.port, b"GET /v1/trends/5 HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
+
+
+def test_a_preflight_is_a_204_with_max_age(server):
+    answer = raw(
+        server.port,
+        b"OPTIONS /v1/trends HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://front.example\r\n"
+        b"Access-Control-Request-Method: GET\r\nConnection: close\r\n\r\n",
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines)
+    assert status.startswith("HTTP/1.1 204 ") and body == b""
+    assert headers["access-control-max-age"] == "86400" and "content-type" not in headers
