@@ -5,10 +5,11 @@ the access line after everything else; lines written in between (an error in a v
 the id through :data:`current_request_id`.
 """
 
+import json
 import logging
+import os
 import re
 import sys
-import uuid
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
@@ -17,6 +18,7 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 current_request_id = ContextVar("request_id", default=None)
 access_log = logging.getLogger("api.access")
 JSON_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 class RequestContext(logging.Filter):
@@ -28,16 +30,31 @@ class RequestContext(logging.Filter):
         return True
 
 
+class AccessFormatter(logging.Formatter):
+    """The access line, as the JSON lines of :func:`formatter` are, at a fraction of their cost:
+    it is written for every request."""
+
+    def format(self, record):
+        line = {
+            "time": self.formatTime(record, DATE_FORMAT),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **record.access,
+        }
+        return json.dumps(line, ensure_ascii=False)
+
+
 def formatter():
     return JsonFormatter(
         JSON_FORMAT,
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        datefmt=DATE_FORMAT,
     )
 
 
 def configure(level):
-    """JSON lines on standard output for the app's loggers (``api.*``)."""
+    """JSON lines on standard output for the app's loggers (``api.*``); the access log's own."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter())
     handler.addFilter(RequestContext())
@@ -45,6 +62,10 @@ def configure(level):
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+    access = logging.StreamHandler(sys.stdout)
+    access.setFormatter(AccessFormatter())
+    access_log.handlers[:] = [access]
+    access_log.propagate = False
 
 
 STDOUT = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "filters": ["request"]}
@@ -60,24 +81,25 @@ def granian_logging():
 
 
 def request_id(incoming):
-    """The client's ``X-Request-ID`` when it is a sensible one, else a new id."""
-    return incoming if incoming and REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    """The client's ``X-Request-ID`` when it is a sensible one, else a new id (128 random bits)."""
+    return incoming if incoming and REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
 def log_request(exchange, status, size):
     """The access line of one answered request."""
     if access_log.isEnabledFor(logging.INFO):
-        access_log.info(
-            "request",
-            extra={
-                "request_id": exchange.request_id,
-                "method": exchange.method,
-                "route": exchange.route,
-                "path": exchange.path,
-                "status": status,
-                "duration_ms": round(exchange.elapsed() * 1000, 3),
-                "client": exchange.client,
-                "bytes": size,
-                "kept": exchange.kept,
-            },
-        )
+        access = {
+            "request_id": exchange.request_id,
+            "method": exchange.method,
+            "route": exchange.route,
+            "path": exchange.path,
+            "status": status,
+            "duration_ms": round(exchange.elapsed() * 1000, 3),
+            "client": exchange.client,
+            "bytes": size,
+            "kept": exchange.kept,
+        }
+        # makeRecord and handle: what info() does, without looking up the caller's frame
+        record = access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "request", (), None)
+        record.access = access
+        access_log.handle(record)

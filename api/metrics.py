@@ -17,6 +17,9 @@ from prometheus_client import generate_latest, multiprocess
 METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "TRACE"})
 UNMATCHED = "unmatched"
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # samples go there from the first metric on
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
 LATENCY = Histogram(
     "http_request_duration_seconds",

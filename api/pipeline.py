@@ -20,6 +20,7 @@ database through its guard (api/db.py): a database that fails or does not answer
 problem with ``Retry-After``. ``HEAD`` is a ``GET`` whose body is left out at the end.
 """
 
+import functools
 import logging
 import time
 from http import HTTPStatus
@@ -88,13 +89,16 @@ class RequestPath:
         config = app.config
         self.view = app.wsgi_app
         self.url_map = app.url_map
+        self.routes = app.url_map.bind("localhost")  # no rule depends on the host
+        self.rule_for = functools.lru_cache(maxsize=4096)(self.find_rule)  # paths seen lately
         self.database = app.extensions["database"]
         self.version = DataVersion(config["DATA_VERSION_TTL"], self.database)
         self.build = build_id()
         self.kept = KeptAnswers(config["RESPONSE_CACHE_MB"] * 1024 * 1024)
         self.cors = cors.Policy(config["CORS_ORIGINS"])
-        limit = config["RATE_LIMIT"]
-        self.limiter = limit and RateLimiter(limit, config["RATE_LIMIT_STORAGE_URL"], config["RATE_LIMIT_STRATEGY"])
+        self.limiter = None
+        if config["RATE_LIMIT"]:
+            self.limiter = RateLimiter(config["RATE_LIMIT"], config["RATE_LIMIT_STORAGE_URL"], config["RATE_LIMIT_STRATEGY"])
         self.max_url_length = config["MAX_URL_LENGTH"]
         self.gzip_min_size = config["GZIP_MIN_SIZE"]
         self.cache_control = f"public, max-age={config['CACHE_MAX_AGE']}"
@@ -157,15 +161,19 @@ class RequestPath:
 
     def route(self, exchange):
         """The URL rule serving this path (looked up as for a GET: the API reads only)."""
-        try:
-            rule, _ = self.url_map.bind_to_environ(exchange.environ).match(method="GET", return_rule=True)
-        except HTTPException:
-            exchange.limited = exchange.method != "OPTIONS"
+        rule = self.rule_for(exchange.path)
+        if rule is None:  # no rule: the app will say so (a 404)
             return
         exchange.route, exchange.endpoint = rule.rule, rule.endpoint
         blueprint = rule.endpoint.rpartition(".")[0]
         exchange.limited = rule.endpoint != "static" and blueprint not in UNLIMITED_BLUEPRINTS
         exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in UNKEPT_BLUEPRINTS
+
+    def find_rule(self, path):
+        try:
+            return self.routes.match(path, method="GET", return_rule=True)[0]
+        except HTTPException:
+            return None
 
     def options(self, exchange):
         """A CORS preflight: 204 (never limited). Any other OPTIONS: 204 with ``Allow``."""
@@ -173,7 +181,7 @@ class RequestPath:
             return Answer(204, self.cors.preflight_headers(exchange.environ["HTTP_ORIGIN"]))
         if exchange.endpoint is None:
             return problem(exchange, 404, f"Nothing at {exchange.path}. The API is under /v1; see /docs.")
-        allowed = self.url_map.bind_to_environ(exchange.environ).allowed_methods()
+        allowed = self.routes.allowed_methods(exchange.path)
         return Answer(204, [("Allow", ", ".join(sorted({*allowed, "OPTIONS"})))])
 
     def not_modified(self, exchange, *, star):
@@ -221,12 +229,12 @@ class RequestPath:
     def finish(self, exchange, answer):
         """Steps 8 and 9: the coding, then every header the answer carries."""
         headers = answer.headers
-        vary = set()
-        if exchange.cacheable:
-            vary.add("Accept-Encoding")  # a 304 names what its 200 varies on
-        if answer.stream is None and answer.status == 200 and not answer.header("Content-Encoding"):  # 8
-            content_type = answer.header("Content-Type") or ""
-            if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):
+        given = {name.lower(): value for name, value in headers}
+        vary = {"Accept-Encoding"} if exchange.cacheable else set()  # a 304 names what its 200 varies on
+        if self.cors.varies_on_origin:
+            vary.add("Origin")
+        if answer.stream is None and answer.status == 200 and "content-encoding" not in given:  # 8
+            if compression.is_compressible(given.get("content-type", ""), len(answer.body), self.gzip_min_size):
                 vary.add("Accept-Encoding")
                 if compression.takes_gzip(exchange.environ.get("HTTP_ACCEPT_ENCODING")):
                     answer.body = answer.gzipped or compression.compress(answer.body)
@@ -235,13 +243,12 @@ class RequestPath:
             headers.append(("Content-Length", str(len(answer.body))))
         if exchange.etag and answer.status in (200, 304):
             headers += [("ETag", exchange.etag), ("Cache-Control", self.cache_control)]
-        if self.cors.varies_on_origin:
-            vary.add("Origin")
-        if vary:
-            vary.update(v.strip() for v in (answer.header("Vary") or "").split(",") if v.strip())
+        if "vary" in given:  # the view's own, merged into one header
+            vary.update(v.strip() for v in given["vary"].split(",") if v.strip())
             headers[:] = [(k, v) for k, v in headers if k.lower() != "vary"]
+        if vary:
             headers.append(("Vary", ", ".join(sorted(vary))))
-        if answer.header("Access-Control-Allow-Origin") is None:  # a preflight has its own
+        if "access-control-allow-origin" not in given:  # a preflight has its own
             headers += self.cors.headers(exchange.environ.get("HTTP_ORIGIN"))
         if exchange.rate is not None:
             headers += exchange.rate.headers()

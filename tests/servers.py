@@ -55,6 +55,8 @@ class Server:
                     return self
             except OSError:
                 time.sleep(0.1)
+        os.killpg(self.process.pid, signal.SIGKILL)  # no server left behind by a failed start
+        self.process.wait()
         raise RuntimeError(f"the server did not answer in {timeout} s: {self.log_path.read_text()[-2000:]}")
 
     def wait_for_workers(self, count, timeout=20):

@@ -1,5 +1,11 @@
 """The flask commands, invoked as a user would."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from api.config import ROOT
 from api.db import migration_runner
 from api.models import Trend
 from tests.factories import make_report
@@ -59,3 +65,16 @@ def test_db_upgrade_creates_a_missing_sqlite_file(tmp_path):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert path.exists() and result.output.startswith("Applied 0001_initial")
+
+
+def test_commands_run_beside_a_server_metrics_folder_not_made_yet(tmp_path):
+    """The Docker image sets PROMETHEUS_MULTIPROC_DIR for the server; `flask` commands run with it too."""
+    env = {
+        **os.environ,
+        "FLASK_APP": "api",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics" / "not-yet"),
+    }
+    flask = str(Path(sys.executable).parent / "flask")
+    result = subprocess.run([flask, "db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("Applied 0001_initial"), result.stderr[-2000:]

@@ -2,6 +2,7 @@
 the database goes away and comes back, the server is stopped mid-request, a seed is killed or
 started twice. Each test runs on the suite's engine (SQLite, or PostgreSQL with DATABASE_URL)."""
 
+import contextlib
 import hashlib
 import http.client
 import itertools
@@ -22,7 +23,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from api.db import RETRY_EVERY, sqlite_path
+from api.db import RETRY_EVERY, is_postgres, sqlite_path
 from bench.synth import generate
 from seed.loader import SEED_LOCK, load_report
 from tests.conftest import POSTGRES_URL, build_app
@@ -157,25 +158,41 @@ class PostgresOutage:
         self.server.start()
 
 
+def seed(url, report):
+    """Migrate and seed the database at ``url``, and close this process's connections to it."""
+    app = build_app(url)
+    with app.app_context():
+        load_report(report)
+    database = app.extensions["database"]
+    if is_postgres(database):
+        database.close_all()  # the pool's
+    else:
+        database.close()  # an open one would keep SQLite's lock from being taken
+
+
+@contextlib.contextmanager
+def seeded_private_postgres(report):
+    """A private PostgreSQL server (the shared one is left alone), seeded, removed at the end."""
+    server = PrivatePostgres().start()
+    try:
+        seed(server.url, report)
+        yield server
+    finally:
+        server.remove()
+
+
 @pytest.fixture
 def outage(request, report):
     """A seeded database of the suite's engine, and how to take it away and bring it back."""
     if POSTGRES_URL is None:
         yield SqliteOutage(request.getfixturevalue("seeded_database_url"))
         return
-    server = PrivatePostgres().start()
-    try:
-        app = build_app(server.url)
-        with app.app_context():
-            load_report(report)
-        app.extensions["database"].close_all()
+    with seeded_private_postgres(report) as server:
         yield PostgresOutage(server)
-    finally:
-        server.remove()
 
 
 def outage_paths():
-    """Two URLs again and again (answers the edge keeps), and URLs asked once each (answers
+    """Two URLs again and again (answers kept in memory), and URLs asked once each (answers
     built from the database every time)."""
     for page_size in itertools.cycle(range(1, 101)):
         for page in range(1, 40):
@@ -276,21 +293,12 @@ class PostgresHang:
 def hang(new_database_url, report):
     """A seeded database of the suite's engine, and how to make it hang and answer again."""
     if POSTGRES_URL is None:
-        app = build_app(new_database_url())
-        with app.app_context():
-            load_report(report)
-        app.extensions["database"].close()  # this process's own connection would keep the lock from being taken
-        yield SqliteHang(app.config["DATABASE_URL"])
+        url = new_database_url()
+        seed(url, report)
+        yield SqliteHang(url)
         return
-    server = PrivatePostgres().start()
-    try:
-        app = build_app(server.url)
-        with app.app_context():
-            load_report(report)
-        app.extensions["database"].close_all()
+    with seeded_private_postgres(report) as server:
         yield PostgresHang(server)
-    finally:
-        server.remove()
 
 
 def built_paths():
