@@ -197,7 +197,7 @@ class GuardedSqliteDatabase(Guarded, SqliteDatabase):
         opened = super().connect(reuse_if_open)
         if opened:
             for name, value in SQLITE_FILE_PRAGMAS.items():
-                self.connection().execute(f"PRAGMA {name} = {value}")
+                self.execute_sql(f"PRAGMA {name} = {value}")
         return opened
 
 
