@@ -196,8 +196,11 @@ class GuardedSqliteDatabase(Guarded, SqliteDatabase):
     def connect(self, reuse_if_open=False):
         opened = super().connect(reuse_if_open)
         if opened:
-            for name, value in SQLITE_FILE_PRAGMAS.items():
-                self.execute_sql(f"PRAGMA {name} = {value}")
+            try:
+                for name, value in SQLITE_FILE_PRAGMAS.items():
+                    self.connection().execute(f"PRAGMA {name} = {value}")
+            except sqlite3.Error as error:  # as Peewee raises it (a locked file: a 503)
+                raise OperationalError(*error.args) from error
         return opened
 
 
