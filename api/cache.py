@@ -19,6 +19,8 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from .problems import DATABASE_ERRORS
+
 
 def normalized_url(path, query):
     """The URL with its parameters in name order: one answer, one ETag, one kept entry."""
@@ -28,10 +30,13 @@ def normalized_url(path, query):
 
 
 def build_id():
-    """A digest of the app's code: a new deployment may change every representation."""
+    """A digest of the app's code, templates and static files: a new deployment may change
+    every representation."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    package = Path(__file__).parent
+    for path in sorted([*package.rglob("*.py"), *(package / "templates").iterdir(), *(package / "static").rglob("*")]):
+        if path.is_file():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 
 
@@ -44,8 +49,10 @@ def make_etag(build, version, url):
 class DataVersion:
     """The stored data's version, re-read from ``database`` at most once per ``ttl`` seconds.
 
-    No lock: two threads finding it due at once both read it (one cheap query), and neither
-    waits for the other, which matters when the database does not answer.
+    While the database fails, the last version read stays current (each request tries again):
+    the answers kept at that version and their ETags stay valid, as nothing can change the data
+    meanwhile. No lock: two threads finding it due at once both read it (one cheap query), and
+    neither waits for the other, which matters when the database does not answer.
     """
 
     def __init__(self, ttl, database):
@@ -55,9 +62,14 @@ class DataVersion:
         self.read_at = float("-inf")
 
     def current(self):
+        """The version; raises the database's error only when none was ever read."""
         if time.monotonic() - self.read_at >= self.ttl:
             try:  # connects on the way (through the database's guard)
                 row = self.database.execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()
+            except DATABASE_ERRORS:
+                if self.value is None:
+                    raise
+                return self.value
             finally:
                 if not self.database.is_closed():
                     self.database.close()

@@ -5,20 +5,21 @@ A database that is down fails at once (connection refused, file missing). One th
 stopped server, a dropped network, a lock held) would hold each request that reaches it, and
 with them every thread of a worker. So, for statements run while answering a request:
 
-- each waits at most ``DB_STATEMENT_TIMEOUT``: PostgreSQL cancels it itself (``statement_timeout``)
-  when it can, and a watchdog cuts the connection when the server does not answer at all;
-  SQLite waits at most that long for a lock;
-- at most ``slots`` run at once in a worker, so some of its threads stay free for answers that
-  need no database (``/health``, kept answers, ``304``). A statement that finds every slot taken
-  waits for one while the database answers, and gets a 503 at once when the oldest running
-  statement has been waiting for ``STUCK_AFTER`` or more;
-- one thread at a time opens a connection (Peewee opens them under one lock), and the others
-  fail after ``STUCK_AFTER`` rather than queue behind a server that does not answer;
-- once the database has not answered, statements fail at once for ``RETRY_EVERY`` seconds; then
-  the next request tries it again, so service resumes by itself when it is back.
+- PostgreSQL cancels a statement itself after ``DB_STATEMENT_TIMEOUT`` (``statement_timeout``),
+  and that request gets a 503; a statement still waiting ``GRACE`` later is cut by a watchdog
+  (a server that does not answer at all cannot cancel anything). SQLite waits that long for a
+  lock, and is cut the same way;
+- at most ``slots`` statements run at once in a worker (``THREADS`` - 2), so that requests that
+  need no database (``/health``, ``/metrics``, kept answers, ``304``) find a thread while the
+  database hangs. A statement that finds every slot taken waits for one while they move, and
+  gets a 503 at once when the oldest has waited ``STUCK_AFTER`` (overload or a hang);
+- one thread at a time opens a connection (Peewee opens them under one lock); the others wait for
+  its outcome, at most ``DB_CONNECT_TIMEOUT``;
+- a statement cut by the watchdog, or a connection that could not be opened in
+  ``DB_CONNECT_TIMEOUT``, means the database does not answer: for ``RETRY_EVERY`` seconds
+  statements fail at once, then the next request tries it again, so service resumes by itself.
 
-Opening a PostgreSQL connection waits at most ``DB_CONNECT_TIMEOUT``; TCP keepalives and
-``tcp_user_timeout`` notice a server that went away without a word.
+TCP keepalives and ``tcp_user_timeout`` notice a PostgreSQL server that went away without a word.
 """
 
 import contextlib
@@ -52,9 +53,10 @@ SQLITE_PRAGMAS = {"foreign_keys": 1}
 # lock Peewee holds while opening one (GuardedSqliteDatabase.connect).
 SQLITE_FILE_PRAGMAS = {"synchronous": "normal", "cache_size": -16000}  # cache: KiB
 STUCK_AFTER = 0.5  # seconds: far beyond any statement of a healthy database (60 ms at 1000x the report)
+GRACE = 0.5  # seconds past the timeout before the watchdog cuts a statement (the server's own cancel first)
 RETRY_EVERY = 2.0  # seconds between tries of a database that did not answer
 WATCH_EVERY = 0.05  # seconds between the watchdog's looks at running statements
-RESERVED_THREADS = 2  # threads of a worker that never wait on the database (while it has 3 or more)
+RESERVED_THREADS = 2  # a worker's threads beyond its slots (while it has 3 or more)
 
 guarded = ContextVar("guarded", default=False)  # set by the request path while it answers a request
 
@@ -71,9 +73,9 @@ class Guard:
     """Deadlines, a bound on concurrency and a breaker for one worker's statements (see the
     module's doc)."""
 
-    def __init__(self, slots, timeout, interrupt):
-        self.slots, self.timeout, self.interrupt = slots, timeout, interrupt
-        self.running = {}  # thread id -> [started, connection, interrupted]
+    def __init__(self, slots, timeout, connect_timeout, interrupt):
+        self.slots, self.timeout, self.connect_timeout, self.interrupt = slots, timeout, connect_timeout, interrupt
+        self.running = {}  # thread id -> [started, connection, cut by the watchdog]
         self.connecting = None  # since when a thread has been opening a connection
         self.down_until = 0.0  # the database did not answer: until then, statements fail at once
         self.changed = threading.Condition()
@@ -95,14 +97,13 @@ class Guard:
         except DatabaseTimeout:
             raise
         except Exception as error:
-            # Cut by the watchdog, or failed after waiting the whole timeout (SQLite's lock wait).
-            if entry[2] or time.monotonic() - entry[0] >= self.timeout:
+            if entry[2]:  # past its deadline, the watchdog cut it: the database does not answer
                 raise self.trip(f"no answer within {self.timeout:g} s") from error
             raise
         finally:
             with self.changed:
                 del self.running[me]
-                self.changed.notify()
+                self.changed.notify_all()
 
     def trip(self, reason):
         """The database does not answer: statements fail at once for ``RETRY_EVERY`` seconds,
@@ -112,40 +113,45 @@ class Guard:
         self.down_until = time.monotonic() + RETRY_EVERY
         return DatabaseTimeout(reason)
 
+    def check_not_down(self):
+        now = time.monotonic()
+        if now < self.down_until:
+            raise DatabaseDown(f"it did not a moment ago; next try within {self.down_until - now:.1f} s")
+
     def enter(self, me):
-        """Take a slot: wait for one while the database answers; fail at once when it does not."""
+        """Take a slot: wait for one while the statements holding them move; when the oldest has
+        waited ``STUCK_AFTER`` on the database, give up at once (a 503 for this request only)."""
         with self.changed:
             while True:
-                now = time.monotonic()
-                if now < self.down_until:
-                    raise DatabaseDown(f"it did not a moment ago; next try within {self.down_until - now:.1f} s")
+                self.check_not_down()
                 if len(self.running) < self.slots:
                     break
-                waited = now - min(entry[0] for entry in self.running.values())
+                waited = time.monotonic() - min(entry[0] for entry in self.running.values())
                 if waited >= STUCK_AFTER:
-                    raise self.trip(f"no answer for {waited:.1f} s")
+                    raise DatabaseTimeout(f"all {self.slots} statements of this worker have waited {waited:.1f} s or more")
                 self.changed.wait(STUCK_AFTER - waited)
-            self.running[me] = [now, None, False]
-        if self.watchdog_pid != os.getpid():  # one per process (a forked worker starts its own)
-            self.watchdog_pid = os.getpid()
-            threading.Thread(target=self.watch, name="database-watchdog", daemon=True).start()
+            self.running[me] = [time.monotonic(), None, False]
+            if self.watchdog_pid != os.getpid():  # one per process (a forked worker starts its own)
+                self.watchdog_pid = os.getpid()
+                threading.Thread(target=self.watch, name="database-watchdog", daemon=True).start()
 
     def connect(self, database):
         """Open this thread's connection, one thread at a time (as Peewee does, under its lock):
-        while one waits for a server that does not answer, the others fail after
-        ``STUCK_AFTER`` instead of queueing behind it."""
+        the others wait for that one's outcome, never for a server that does not answer; a
+        connection that could not be opened in ``connect_timeout`` trips the breaker."""
         with self.changed:
             while self.connecting is not None:
                 waited = time.monotonic() - self.connecting
-                if waited >= STUCK_AFTER:
-                    raise self.trip(f"no connection accepted for {waited:.1f} s")
-                self.changed.wait(STUCK_AFTER - waited)
+                if waited >= self.connect_timeout + GRACE:
+                    raise DatabaseTimeout(f"no connection accepted for {waited:.1f} s")
+                self.changed.wait(self.connect_timeout + GRACE - waited)
+            self.check_not_down()
             self.connecting = time.monotonic()
         try:
             database.connect()
         except Exception as error:
             waited = time.monotonic() - self.connecting
-            if waited >= STUCK_AFTER:  # a server that takes this long to fail does not answer
+            if waited >= self.connect_timeout:  # it took the whole timeout to fail: no answer
                 raise self.trip(f"no connection accepted within {waited:.1f} s") from error
             raise
         finally:
@@ -154,19 +160,22 @@ class Guard:
                 self.changed.notify_all()
 
     def watch(self):
+        """Cut the connection of each statement past its deadline (``timeout`` + ``GRACE``: a
+        server that answers cancels its own statements at ``timeout``)."""
         while True:
-            time.sleep(WATCH_EVERY)
-            deadline = time.monotonic() - self.timeout
             with self.changed:
-                late = [entry for entry in self.running.values() if entry[0] <= deadline and not entry[2]]
-                for entry in late:
-                    entry[2] = True
-            for entry in late:
-                if entry[1] is not None:
-                    try:
-                        self.interrupt(entry[1])
-                    except Exception as error:  # already closed: the statement ends by itself
-                        log.debug("could not interrupt a statement: %s", error)
+                while not self.running:
+                    self.changed.wait()
+                deadline = time.monotonic() - self.timeout - GRACE
+                for entry in self.running.values():  # under the lock: the statement is still that one
+                    if entry[0] <= deadline and not entry[2]:
+                        entry[2] = True
+                        try:
+                            if entry[1] is not None:
+                                self.interrupt(entry[1])
+                        except Exception as error:  # already closed: the statement ends by itself
+                            log.debug("could not interrupt a statement: %s", error)
+            time.sleep(WATCH_EVERY)
 
 
 def interrupt_sqlite(connection):
@@ -251,8 +260,11 @@ def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10, 
     scheme = scheme.split("+")[0]
     if scheme == "sqlite" and rest.startswith("/"):
         uri = f"file:{quote(str(sqlite_path(url).resolve()))}?mode=rw"
-        pragmas = {**SQLITE_PRAGMAS, "busy_timeout": statement_timeout * 1000}  # ms a lock is waited for
-        return GuardedSqliteDatabase(uri, uri=True, pragmas=pragmas, check_same_thread=False, timeout=statement_timeout)
+        # A lock is waited for until just past the watchdog's deadline (which cannot interrupt
+        # SQLite's wait for a lock), so a file held locked trips the breaker as a hung server does.
+        busy = statement_timeout + GRACE + 5 * WATCH_EVERY
+        pragmas = {**SQLITE_PRAGMAS, "busy_timeout": round(busy * 1000)}
+        return GuardedSqliteDatabase(uri, uri=True, pragmas=pragmas, check_same_thread=False, timeout=busy)
     if scheme in ("postgres", "postgresql"):
         params = db_url.parse(f"postgresql://{rest}")
         options = f"{params.pop('options', '')} -c statement_timeout={statement_timeout * 1000}".strip()
@@ -325,7 +337,7 @@ def init_app(app):
     )
     slots = config["THREADS"] - RESERVED_THREADS if config["THREADS"] > RESERVED_THREADS else 1
     interrupt = interrupt_postgres if is_postgres(database) else interrupt_sqlite
-    database.guard = Guard(slots, config["DB_STATEMENT_TIMEOUT"], interrupt)
+    database.guard = Guard(slots, config["DB_STATEMENT_TIMEOUT"], config["DB_CONNECT_TIMEOUT"], interrupt)
     app.extensions["database"] = database
     db.initialize(database)
 

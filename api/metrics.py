@@ -90,12 +90,15 @@ def forget_dead_workers(directory):
     for path in os.scandir(directory):
         name = path.name
         if name.startswith("gauge_live") and name.endswith(".db"):
-            pid = int(name.rsplit("_", 1)[1][:-3])
             try:
+                pid = int(name.rsplit("_", 1)[1][:-3])
                 os.kill(pid, 0)
             except ProcessLookupError:
-                multiprocess.mark_process_dead(pid, directory)
-            except PermissionError:
+                try:
+                    multiprocess.mark_process_dead(pid, directory)
+                except FileNotFoundError:  # another worker, scraped at the same time, did it
+                    pass
+            except (ValueError, PermissionError):  # not a worker's file, or not ours to check
                 pass
 
 

@@ -3,7 +3,8 @@
      1. identify   the request id (the client's ``X-Request-ID`` or a new one), the client, the clock
      2. check      the URL and ``Host``: a 414 or 400 problem (api/security.py)
      3. route      the app's URL rule for the path: the label of logs and metrics, and which of the
-                   steps below apply (probes, metrics and the docs are neither limited nor kept)
+                   steps below apply (probes and metrics are neither limited nor kept, the docs
+                   are kept but not limited)
      4. CORS       a preflight, or any ``OPTIONS``, is answered here: 204 (api/cors.py)
      5. validate   ``If-None-Match`` holding this URL's current ETag: 304, before the rate limit,
                    so revalidating never spends a client's budget (api/cache.py)
@@ -16,8 +17,11 @@
 
 Steps 2 to 7 may each give the answer; steps 8 to 10 then run all the same, so every answer,
 refused, kept or built, gets the same headers, log line and metrics. Steps 5 to 7 reach the
-database through its guard (api/db.py): a database that fails or does not answer is a 503
-problem with ``Retry-After``. ``HEAD`` is a ``GET`` whose body is left out at the end.
+database through its guard (api/db.py), for the data version (once per ``DATA_VERSION_TTL``) and
+in the view: a database that fails or does not answer is a 503 problem with ``Retry-After`` for
+what must be built, while kept answers and ``304`` stay served at the last version read. The
+docs and their files depend on the code alone: their ETag is the build's, with no database read.
+``HEAD`` is a ``GET`` whose body is left out at the end.
 """
 
 import functools
@@ -34,8 +38,7 @@ from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detai
 from .ratelimit import RateLimiter
 
 log = logging.getLogger("api.errors")
-UNLIMITED_BLUEPRINTS = frozenset({"probes", "api-docs"})  # and the docs' static files
-UNKEPT_BLUEPRINTS = frozenset({"probes"})  # their answers change by the second
+DOCS = frozenset({"api-docs", "static"})  # flask-smorest's pages and the files they load (api/docs.py)
 STATUS_LINES = {}
 
 
@@ -44,7 +47,7 @@ class Exchange:
 
     __slots__ = (
         "environ", "method", "path", "query", "started", "request_id", "client",
-        "route", "endpoint", "limited", "cacheable", "url", "etag", "rate", "kept",
+        "route", "endpoint", "limited", "cacheable", "docs", "url", "etag", "rate", "kept",
     )  # fmt: skip
 
     def __init__(self, environ):
@@ -56,7 +59,7 @@ class Exchange:
         self.request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID"))
         self.client = environ.get("REMOTE_ADDR", "")
         self.route, self.endpoint = metrics.UNMATCHED, None
-        self.limited, self.cacheable = True, False
+        self.limited, self.cacheable, self.docs = True, False, False
         self.url = self.etag = self.rate = None
         self.kept = False
 
@@ -65,12 +68,12 @@ class Exchange:
 
 
 class Answer:
-    """What a step answered: a status, headers, and bytes (or, from a streaming view, an iterable)."""
+    """What a step answered: a status, headers and bytes (and the gzip bytes of a kept answer)."""
 
-    __slots__ = ("status", "headers", "body", "gzipped", "stream")
+    __slots__ = ("status", "headers", "body", "gzipped")
 
-    def __init__(self, status, headers, body=b"", gzipped=None, stream=None):
-        self.status, self.headers, self.body, self.gzipped, self.stream = status, headers, body, gzipped, stream
+    def __init__(self, status, headers, body=b"", gzipped=None):
+        self.status, self.headers, self.body, self.gzipped = status, headers, body, gzipped
 
     def header(self, name):
         name = name.lower()
@@ -88,8 +91,9 @@ class RequestPath:
     def __init__(self, app):
         config = app.config
         self.view = app.wsgi_app
-        self.url_map = app.url_map
         self.routes = app.url_map.bind("localhost")  # no rule depends on the host
+        # Blueprints whose answers are neither kept nor limited (probes, metrics: they change by the second)
+        self.live = frozenset(name for name, blueprint in app.blueprints.items() if getattr(blueprint, "cached", True) is False)
         self.rule_for = functools.lru_cache(maxsize=4096)(self.find_rule)  # paths seen lately
         self.database = app.extensions["database"]
         self.version = DataVersion(config["DATA_VERSION_TTL"], self.database)
@@ -114,14 +118,11 @@ class RequestPath:
             except Exception:  # a fault of the service itself: a 500 problem, never a dropped connection
                 log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
                 answer = self.finish(exchange, problem(exchange, 500, "The service failed to answer; it has been logged."))
-            size = 0 if exchange.method == "HEAD" else len(answer.body) if answer.stream is None else None
-            self.record(exchange, answer.status, size)  # 10
+            self.record(exchange, answer.status, 0 if exchange.method == "HEAD" else len(answer.body))  # 10
         finally:
             db.guarded.reset(guarded)
             logs.current_request_id.reset(request_id)
         start_response(status_line(answer.status), answer.headers)
-        if answer.stream is not None:
-            return answer.stream
         return [] if exchange.method == "HEAD" else [answer.body]
 
     def answer(self, exchange):
@@ -133,7 +134,7 @@ class RequestPath:
             return self.options(exchange)
         try:
             if exchange.cacheable:  # 5
-                version = self.version.current()
+                version = self.build if exchange.docs else self.version.current()
                 exchange.url = normalized_url(exchange.path, exchange.query)
                 exchange.etag = make_etag(self.build, version, exchange.url)
                 if self.not_modified(exchange, star=False):
@@ -165,9 +166,10 @@ class RequestPath:
         if rule is None:  # no rule: the app will say so (a 404)
             return
         exchange.route, exchange.endpoint = rule.rule, rule.endpoint
-        blueprint = rule.endpoint.rpartition(".")[0]
-        exchange.limited = rule.endpoint != "static" and blueprint not in UNLIMITED_BLUEPRINTS
-        exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in UNKEPT_BLUEPRINTS
+        blueprint = rule.endpoint.rpartition(".")[0] or rule.endpoint
+        exchange.docs = blueprint in DOCS
+        exchange.limited = blueprint not in self.live and not exchange.docs
+        exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in self.live
 
     def find_rule(self, path):
         try:
@@ -205,20 +207,18 @@ class RequestPath:
             return lambda data: None
 
         iterable = self.view(environ, start_response)
-        status, headers = int(started[0][:3]), started[1]
-        if not any(key.lower() == "content-length" for key, _ in headers):  # a stream: passed on as it comes
-            return Answer(status, headers, stream=iterable)
         try:
             body = b"".join(iterable)
         finally:
             if hasattr(iterable, "close"):
                 iterable.close()
+        status, headers = int(started[0][:3]), started[1]
         return Answer(status, [(k, v) for k, v in headers if k.lower() != "content-length"], body)
 
     def keep(self, exchange, version, answer):
         """Keep a GET's 200 for this URL at ``version``, with its gzip bytes when worth having;
         never an answer that varies on something the key does not hold."""
-        if not self.kept.max_bytes or answer.header("Vary") or answer.stream is not None:
+        if not self.kept.max_bytes or answer.header("Vary"):
             return
         content_type = answer.header("Content-Type") or ""
         if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):
@@ -233,15 +233,17 @@ class RequestPath:
         vary = {"Accept-Encoding"} if exchange.cacheable else set()  # a 304 names what its 200 varies on
         if self.cors.varies_on_origin:
             vary.add("Origin")
-        if answer.stream is None and answer.status == 200 and "content-encoding" not in given:  # 8
+        if answer.status == 200 and "content-encoding" not in given:  # 8
             if compression.is_compressible(given.get("content-type", ""), len(answer.body), self.gzip_min_size):
                 vary.add("Accept-Encoding")
                 if compression.takes_gzip(exchange.environ.get("HTTP_ACCEPT_ENCODING")):
                     answer.body = answer.gzipped or compression.compress(answer.body)
                     headers.append(("Content-Encoding", "gzip"))
-        if answer.stream is None and answer.status not in (204, 304):  # 9
+        if answer.status not in (204, 304):  # 9
             headers.append(("Content-Length", str(len(answer.body))))
-        if exchange.etag and answer.status in (200, 304):
+        if exchange.etag and answer.status in (200, 304):  # the validators are this step's alone
+            if "cache-control" in given or "last-modified" in given:
+                headers[:] = [(k, v) for k, v in headers if k.lower() not in ("cache-control", "last-modified")]
             headers += [("ETag", exchange.etag), ("Cache-Control", self.cache_control)]
         if "vary" in given:  # the view's own, merged into one header
             vary.update(v.strip() for v in given["vary"].split(",") if v.strip())

@@ -8,7 +8,8 @@ prefix), so nothing depends on another library's layout.
 
 If the shared storage does not answer within ``STORAGE_TIMEOUT``, the limiter counts in this
 worker's memory for ``FALLBACK_SECONDS`` and then tries the storage again: a Redis outage never
-fails nor slows a request (the log says so once per fallback).
+fails a request, and slows by at most ``STORAGE_TIMEOUT`` the requests that find it out (the
+log says so once per fallback).
 """
 
 import logging

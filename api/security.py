@@ -45,8 +45,11 @@ def refusal(environ, max_url_length):
         return 400, "The URL is not UTF-8 once percent-decoded."
     if CONTROL.search(path.encode("latin-1").decode()):
         return 400, "The path holds control characters."
-    if not environ.get("HTTP_HOST") and environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
+    host = environ.get("HTTP_HOST", "")
+    if not host and environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
         return 400, "An HTTP/1.1 request must carry a Host header."
+    if "," in host:  # the server joins repeated headers with commas
+        return 400, "A request carries one Host header, naming one host."
     return None
 
 

@@ -37,15 +37,15 @@ class Server:
         self.process = None
 
     def start(self, timeout=20):
-        log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.server"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.log_path, "w") as log:  # the server keeps its own copy of the file
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "api.server"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

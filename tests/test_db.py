@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from api.db import STUCK_AFTER, DatabaseDown, DatabaseTimeout, Guard, db, guarded, is_postgres, make_database
+from api.db import GRACE, STUCK_AFTER, DatabaseDown, DatabaseTimeout, Guard, db, guarded, is_postgres, make_database
 from api.models import Trend
 from tests.conftest import POSTGRES_URL
 
@@ -31,15 +31,17 @@ def test_json_fields_round_trip_unicode(app):
 
 
 class FakeDatabase:
-    """What the guard uses of a Peewee database: a connection per thread, opened on demand."""
+    """What the guard uses of a Peewee database: a connection per thread, opened on demand
+    (taking ``opening`` seconds)."""
 
-    def __init__(self):
-        self.local = threading.local()
+    def __init__(self, opening=0.0):
+        self.local, self.opening = threading.local(), opening
 
     def is_closed(self):
         return getattr(self.local, "connection", None) is None
 
     def connect(self):
+        time.sleep(self.opening)
         self.local.connection = object()
 
     def connection(self):
@@ -72,9 +74,17 @@ def in_thread(function, *args):
     return thread, result
 
 
-def test_a_late_statement_is_cut_and_the_database_tried_again_after_a_pause(in_request):
+def holding_a_slot(guard, release):
+    """A statement on another thread that holds a slot until ``release`` is set; returns once it holds it."""
+    inside = threading.Event()
+    thread, _ = in_thread(run_statement, guard, FakeDatabase(), lambda: inside.set() or release.wait(10))
+    assert inside.wait(5)
+    return thread
+
+
+def test_a_statement_past_its_deadline_is_cut_and_the_database_tried_again_after_a_pause(in_request):
     cut = threading.Event()
-    guard = Guard(slots=2, timeout=0.3, interrupt=lambda connection: cut.set())
+    guard = Guard(slots=2, timeout=0.2, connect_timeout=2, interrupt=lambda connection: cut.set())
     database = FakeDatabase()
 
     def hangs_until_cut():
@@ -84,33 +94,62 @@ def test_a_late_statement_is_cut_and_the_database_tried_again_after_a_pause(in_r
     thread, result = in_thread(run_statement, guard, database, hangs_until_cut)
     thread.join()
     error, seconds = result["value"]
-    assert isinstance(error, DatabaseTimeout) and 0.3 <= seconds < 0.6
+    assert isinstance(error, DatabaseTimeout) and 0.2 + GRACE <= seconds < 0.2 + GRACE + 0.5
     error, seconds = run_statement(guard, database, lambda: None)
-    assert isinstance(error, DatabaseDown) and seconds < 0.05  # not even tried
+    assert isinstance(error, DatabaseDown) and seconds < 0.1  # not even tried
     guard.down_until = 0  # as when RETRY_EVERY has passed
     assert run_statement(guard, database, lambda: None)[0] is None
 
 
-def test_a_statement_that_finds_every_slot_stuck_fails_after_stuck_after(in_request):
-    guard = Guard(slots=1, timeout=5, interrupt=lambda connection: None)
+def test_a_statement_the_database_refused_in_time_does_not_stop_the_others(in_request):
+    guard = Guard(slots=2, timeout=5, connect_timeout=2, interrupt=lambda connection: pytest.fail("nothing to cut"))
+
+    def canceled():
+        raise OSError("canceling statement due to statement timeout")  # the server's own cancel
+
+    with pytest.raises(OSError):
+        with guard.statement(FakeDatabase()):
+            canceled()
+    assert run_statement(guard, FakeDatabase(), lambda: None)[0] is None
+
+
+def test_a_statement_that_finds_every_slot_stuck_gives_up_alone(in_request):
+    guard = Guard(slots=1, timeout=5, connect_timeout=2, interrupt=lambda connection: None)
     release = threading.Event()
-    holder, _ = in_thread(run_statement, guard, FakeDatabase(), lambda: release.wait(5))
-    time.sleep(0.1)
+    holder = holding_a_slot(guard, release)
     error, seconds = run_statement(guard, FakeDatabase(), lambda: None)
-    assert isinstance(error, DatabaseTimeout) and STUCK_AFTER - 0.15 <= seconds < STUCK_AFTER + 0.1
+    assert isinstance(error, DatabaseTimeout) and not isinstance(error, DatabaseDown) and seconds < STUCK_AFTER + 0.3
     release.set()
     holder.join()
+    assert run_statement(guard, FakeDatabase(), lambda: None)[0] is None  # no breaker: the database answered
 
 
 def test_a_slot_freed_in_time_is_taken(in_request):
-    guard = Guard(slots=1, timeout=5, interrupt=lambda connection: None)
-    holder, _ = in_thread(run_statement, guard, FakeDatabase(), lambda: time.sleep(0.2))
-    time.sleep(0.05)
+    guard = Guard(slots=1, timeout=5, connect_timeout=2, interrupt=lambda connection: None)
+    release = threading.Event()
+    holder = holding_a_slot(guard, release)
+    threading.Timer(0.1, release.set).start()
     error, seconds = run_statement(guard, FakeDatabase(), lambda: None)
     holder.join()
-    assert error is None and 0.1 <= seconds < STUCK_AFTER
+    assert error is None and 0.05 <= seconds < STUCK_AFTER + 0.3
+
+
+def test_slow_connections_are_waited_for_not_refused(in_request):
+    guard = Guard(slots=6, timeout=5, connect_timeout=2, interrupt=lambda connection: None)
+    database = FakeDatabase(opening=0.6)  # a distant server: more than STUCK_AFTER to connect
+    runs = [in_thread(run_statement, guard, database, lambda: None) for _ in range(3)]
+    for thread, _ in runs:
+        thread.join()
+    assert [result["value"][0] for _, result in runs] == [None] * 3
+    assert guard.down_until == 0
 
 
 def test_outside_a_request_statements_are_not_bounded():
-    guard = Guard(slots=1, timeout=0.1, interrupt=lambda connection: pytest.fail("nothing is cut"))
-    assert run_statement(guard, FakeDatabase(), lambda: time.sleep(0.3))[0] is None
+    cuts = []
+    guard = Guard(slots=1, timeout=0.1, connect_timeout=2, interrupt=cuts.append)
+
+    def long_statement():
+        assert not guard.running, "not counted"
+        time.sleep(0.1 + GRACE + 0.2)
+
+    assert run_statement(guard, FakeDatabase(), long_statement)[0] is None and cuts == []
