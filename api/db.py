@@ -46,12 +46,11 @@ from .config import ROOT
 db = DatabaseProxy()
 log = logging.getLogger("api.db")
 
-# Set on each connection, as it opens. The file is in WAL mode (readers keep reading while a
-# seed writes): a setting stored in the file (:func:`create_sqlite_file`).
+# Set on each connection, as it opens: nothing that reads the file (which would wait for its
+# lock under the lock Peewee holds while opening a connection), nothing a connection opened for
+# one request would not use. The file is in WAL mode (readers keep reading while a seed writes):
+# a setting stored in the file (:func:`create_sqlite_file`).
 SQLITE_PRAGMAS = {"foreign_keys": 1}
-# These read the file, so they wait for its lock: run after the connection opens, outside the
-# lock Peewee holds while opening one (GuardedSqliteDatabase.connect).
-SQLITE_FILE_PRAGMAS = {"synchronous": "normal", "cache_size": -16000}  # cache: KiB
 STUCK_AFTER = 0.5  # seconds: far beyond any statement of a healthy database (60 ms at 1000x the report)
 GRACE = 0.5  # seconds past the timeout before the watchdog cuts a statement (the server's own cancel first)
 RETRY_EVERY = 2.0  # seconds between tries of a database that did not answer
@@ -202,15 +201,7 @@ class Guarded:
 
 
 class GuardedSqliteDatabase(Guarded, SqliteDatabase):
-    def connect(self, reuse_if_open=False):
-        opened = super().connect(reuse_if_open)
-        if opened:
-            try:
-                for name, value in SQLITE_FILE_PRAGMAS.items():
-                    self.connection().execute(f"PRAGMA {name} = {value}")
-            except sqlite3.Error as error:  # as Peewee raises it (a locked file: a 503)
-                raise OperationalError(*error.args) from error
-        return opened
+    pass
 
 
 class GuardedPostgresqlDatabase(Guarded, PooledPostgresqlDatabase):
@@ -233,12 +224,24 @@ class JSONField(TextField):
         return None if value is None else json.loads(value)
 
 
+def id_list(ids):
+    """Integer ids as SQL literals for ``IN (...)``: Peewee would build and bind a node per value
+    (a millisecond per hundred), and SQLite caps bound values. ``int()`` keeps anything but
+    integers out of the SQL."""
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
 def in_ids(field, ids):
-    """``field IN (ids)`` for a long list of integer ids, written as literals: Peewee would
-    build and bind a node per value (a millisecond per hundred), and SQLite caps bound values.
-    ``int()`` keeps anything but integers out of the SQL."""
-    values = ", ".join(str(int(i)) for i in ids) or "NULL"
-    return NodeList((field, SQL("IN"), SQL(f"({values})")))
+    """``field IN (ids)`` for a long list of integer ids (see :func:`id_list`)."""
+    return NodeList((field, SQL("IN"), SQL(f"({id_list(ids)})")))
+
+
+def rows(sql, params=()):
+    """The rows (tuples) of hand-written SQL on the bound database; ``?`` placeholders, whatever
+    the engine's own."""
+    if db.param != "?":
+        sql = sql.replace("?", db.param)
+    return db.execute_sql(sql, params).fetchall()
 
 
 def sqlite_path(url):

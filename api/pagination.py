@@ -1,31 +1,80 @@
 """Paging in SQL (LIMIT/OFFSET and one COUNT) and the RFC 8288 ``Link`` header."""
 
 import json
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import request
 
+from .db import rows
+
 LINK_RELATIONS = (("first", "first_page"), ("prev", "previous_page"), ("next", "next_page"), ("last", "last_page"))
 
 
-def page_of(query, pagination_parameters, rows=None):
-    """The rows of the requested page of ``query``; sets the total flask-smorest reports.
+@dataclass
+class Listing:
+    """The rows of one table a list shows, as SQL: conditions on its alias, and an order.
 
-    The page is found on ids alone (the offset walks an index, not joined rows), then only its
-    rows are fetched, from ``rows`` when given (a query with the joins the page needs, which
-    ``query`` can then do without): page 500 costs about what page 1 costs. A page past the
-    end is empty and costs no query beyond the count. The queries are separate statements: a
-    row a seed removes between them is left out of the page.
+    Written by hand, not built with Peewee: on a list built afresh, building the count and page
+    queries cost more than running them. Conditions use ``?`` placeholders (:func:`api.db.rows`).
     """
-    total = pagination_parameters.item_count = query.count()
+
+    table: str  # "trend t"
+    order: str  # "t.number"
+    joins: list = field(default_factory=list)
+    where: list = field(default_factory=list)
+    join_params: list = field(default_factory=list)
+    where_params: list = field(default_factory=list)
+
+    def having(self, condition, *params):
+        self.where.append(condition)
+        self.where_params.extend(params)
+        return self
+
+    def joined(self, join, params, order=None):
+        """Joined to ``join`` (which may narrow the rows), in ``order`` if given."""
+        self.joins.append(join)
+        self.join_params.extend(params)
+        self.order = order or self.order
+        return self
+
+    def searched(self, hits, rank):
+        """Narrowed to the hits of a search (a Peewee query of ``object_id`` and ``score``, api/fulltext.py);
+        most relevant first when ``rank``."""
+        sql, params = hits.sql()
+        alias = self.table.split()[-1]
+        order = f"hits.score DESC, {alias}.id" if rank else None
+        return self.joined(f"JOIN ({sql}) hits ON hits.object_id = {alias}.id", params, order)
+
+    @property
+    def params(self):
+        return [*self.join_params, *self.where_params]
+
+    def sql(self, select):
+        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
+        return f"SELECT {select} FROM {self.table}{''.join(f' {join}' for join in self.joins)}{where}"
+
+
+def page(listing, pagination_parameters, select=None):
+    """The requested page of ``listing`` as tuples (its ids, or the ``select`` columns), and the
+    total flask-smorest reports.
+
+    The page is chosen on ids (the offset walks an index, not joined rows), so page 500 costs
+    about what page 1 costs; its rows are then loaded by id. A page past the end is empty and
+    costs no query beyond the count.
+    """
+    alias = listing.table.split()[-1]
+    total = pagination_parameters.item_count = rows(listing.sql("COUNT(*)"), listing.params)[0][0]
     offset = (pagination_parameters.page - 1) * pagination_parameters.page_size
     if offset >= total:
         return []
-    model = query.model
-    page = query.select(model.id).paginate(pagination_parameters.page, pagination_parameters.page_size)
-    ids = [row_id for (row_id,) in page.tuples()]
-    found = {row.id: row for row in (query if rows is None else rows).where(model.id.in_(ids)).order_by()}
-    return [found[row_id] for row_id in ids if row_id in found]  # a seed may remove rows in between
+    limit = f"LIMIT {int(pagination_parameters.page_size)} OFFSET {offset}"
+    return rows(f"{listing.sql(select or f'{alias}.id')} ORDER BY {listing.order} {limit}", listing.params)
+
+
+def page_ids(listing, pagination_parameters):
+    """The ids of the requested page of ``listing`` (see :func:`page`)."""
+    return [row[0] for row in page(listing, pagination_parameters)]
 
 
 def page_url(page):

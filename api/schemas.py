@@ -1,26 +1,35 @@
-"""Schemas shared by several resources: the summaries one resource embeds of another."""
+"""Schemas shared by several resources: the summaries one resource embeds of another (as
+api/summaries.py declares them), which each resource's own schemas extend."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import marshmallow as ma
-from flask import request
 
 API_PREFIX = "/v1"
 EMBEDDED_TRENDS = 100  # trends an expert's or keyword's detail embeds; all of them at trends_url
 
 
 def href(path, **query):
-    """A root-relative URL of the API: ``href("/trends/micro-et-nano", edition=2021)``."""
-    url = f"{request.script_root}{API_PREFIX}{path}"
-    return f"{url}?{urlencode(query)}" if query else url
+    """A root-relative URL of the API: ``href("/trends/micro-et-nano", edition=2021)``, the query
+    as ``urlencode`` writes it. The service is served at the root of its host (api/server.py)."""
+    url = f"{API_PREFIX}{path}"
+    return f"{url}?{'&'.join(f'{key}={quote_plus(str(value))}' for key, value in query.items())}" if query else url
 
 
 class ApiUrl(ma.fields.Function):
     """The URL of a resource in the API, from a template over the object:
-    ``ApiUrl("/trends/{0.slug}", edition="{0.edition.year}")``. Documented as a string."""
+    ``ApiUrl("/trends/{0.slug}", edition="{0.edition.year}")``, as :func:`href` writes it.
+    Documented as a string."""
 
     def __init__(self, template, **query):
-        super().__init__(lambda obj: href(template.format(obj), **{key: value.format(obj) for key, value in query.items()}))
+        path, parameters = f"{API_PREFIX}{template}", list(query.items())
+
+        def url(obj):  # lists embed thousands of these: no more work than the format strings
+            if not parameters:
+                return path.format(obj)
+            return f"{path.format(obj)}?" + "&".join(f"{key}={quote_plus(value.format(obj))}" for key, value in parameters)
+
+        super().__init__(url)
 
 
 class Rounded(ma.fields.Float):
@@ -46,6 +55,24 @@ class EditionSummarySchema(ma.Schema):
     year = described(ma.fields.Integer(), "Year of the edition.", 2021)
     title = described(ma.fields.String(), "Title of the report.", "Social Media et Marketing Digital : l'avis des experts")
     url = described(ApiUrl("/editions/{0.year}"), "This edition in the API.", "/v1/editions/2021")
+
+
+class WeightedLinkSchema(ma.Schema):
+    """How strongly a trend is about a keyword, where it says so, and the passage that shows it."""
+
+    weight = described(
+        ma.fields.Float(),
+        "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.",
+        1.0,
+    )
+    location = described(
+        ma.fields.String(validate=ma.validate.OneOf(["title", "subtitle", "heading", "body"])),
+        "Where the evidence was found.",
+        "title",
+    )
+    evidence = described(
+        ma.fields.String(), "The passage that shows why the trend is about the keyword.", "Fragmentation du monde et Splinternet"
+    )
 
 
 class ExpertSummarySchema(ma.Schema):
@@ -97,7 +124,7 @@ class TrendSummarySchema(ma.Schema):
         {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": "/v1/experts/guillaume-terrien"},
     )
     keywords = described(
-        ma.fields.List(ma.fields.Nested(KeywordSummarySchema), attribute="keyword_summaries"),
+        ma.fields.List(ma.fields.Nested(KeywordSummarySchema)),
         "Keywords the trend is about, strongest link first.",
         [{"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}],
     )

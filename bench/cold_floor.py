@@ -180,15 +180,15 @@ def expert(slug):
         )
     ]
     answer = {
-        "id": expert_id,
         "slug": row[1],
         "name": row[2],
+        "url": f"/v1/experts/{row[1]}",
+        "id": expert_id,
         "name_original": row[3],
         "roles": json.loads(row[4]),
         "organization": row[5],
         "links": [{"kind": kind, "url": url} for kind, url in links],
         "trend_count": row[6],
-        "url": f"/v1/experts/{row[1]}",
         "bio": json.loads(row[7]),
         "trends": summaries(ids),
         "trends_url": f"/v1/trends?{urlencode({'expert': row[1]})}",

@@ -52,7 +52,8 @@ class Server:
                 raise RuntimeError(f"the server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 if self.get("/health")[0] == 200:
-                    return self
+                    # Every worker, not just the first: a stop while one is still starting can hang granian.
+                    return self.wait_for_workers(int(self.env.get("WEB_CONCURRENCY", "2")), timeout)
             except OSError:
                 time.sleep(0.1)
         os.killpg(self.process.pid, signal.SIGKILL)  # no server left behind by a failed start

@@ -184,11 +184,16 @@ def test_sigterm_stops_the_server_cleanly_and_removes_its_metrics(tmp_path, seed
     before = set(Path(tempfile.gettempdir()).glob("tendances-metrics-*"))
     server.start()
     assert server.get("/v1/trends")[0] == 200
-    made = set(Path(tempfile.gettempdir()).glob("tendances-metrics-*")) - before
-    assert len(made) == 1 and any(next(iter(made)).iterdir()), "the workers write their samples there"
+    workers = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True).stdout.split()
+    made = [
+        folder
+        for folder in set(Path(tempfile.gettempdir()).glob("tendances-metrics-*")) - before
+        if any(sample.stem.endswith(f"_{pid}") for pid in workers for sample in folder.iterdir())
+    ]
+    assert len(made) == 1, "the workers write their samples in a folder of the server's own"
     assert server.stop() == 0
     assert "Shutting down" in server.log_path.read_text()
-    assert not next(iter(made)).exists(), "the metrics folder is removed at exit"
+    assert not made[0].exists(), "the metrics folder is removed at exit"
 
 
 def test_dockerfile_passes_hadolint():

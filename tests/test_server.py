@@ -17,7 +17,7 @@ from tests.servers import Server
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, app):
     server = Server(tmp_path_factory.mktemp("server"), app.config["DATABASE_URL"], RATE_LIMIT="none", HEADER_TIMEOUT=10)
-    yield server.start().wait_for_workers(2)
+    yield server.start()
     server.stop()
 
 

@@ -1,11 +1,11 @@
 """Editions: the yearly reports and their counts."""
 
 from flask.views import MethodView
-from flask_smorest import abort
 
-from ..models import Edition
+from ..lookups import MAX_YEAR, found
 from ..openapi import Blueprint
-from ..pagination import page_of
+from ..pagination import page_ids
+from . import queries
 from .schemas import EditionDetailSchema, EditionSchema
 
 blp = Blueprint("editions", __name__, url_prefix="/v1/editions", description="Yearly editions of the report.")
@@ -19,14 +19,6 @@ YEAR = {
 }
 
 
-def edition_or_404(year=None):
-    """The edition of ``year``, or the latest; a 404 problem when there is none."""
-    edition = Edition.for_year(year)
-    if edition is None:
-        abort(404, message=f"No edition {year}." if year else "No edition has been seeded yet.")
-    return edition
-
-
 @blp.route("")
 class Editions(MethodView):
     @blp.doc(operationId="listEditions")
@@ -37,7 +29,7 @@ class Editions(MethodView):
 
         Newest first, each with its number of trends, experts and keywords.
         """
-        return page_of(Edition.with_counts(), pagination_parameters)
+        return queries.items(page_ids(queries.newest_first(), pagination_parameters))
 
 
 @blp.route("/<int:year>", parameters=[YEAR])
@@ -50,7 +42,4 @@ class EditionByYear(MethodView):
 
         The report's metadata, introduction and counts.
         """
-        edition = Edition.with_counts().where(Edition.year == year).first() if year <= 9999 else None
-        if edition is None:
-            abort(404, message=f"No edition {year}.")
-        return edition
+        return found(queries.detail(year) if year <= MAX_YEAR else None, f"No edition {year}.")

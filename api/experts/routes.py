@@ -2,11 +2,11 @@
 
 from flask.views import MethodView
 
-from ..db import get_or_404
-from ..fulltext import filter_by_search
-from ..models import Expert, attach_links
+from ..fulltext import matches
+from ..lookups import found
 from ..openapi import Blueprint
-from ..pagination import page_of
+from ..pagination import page_ids
+from . import queries
 from .schemas import EMBEDDED_TRENDS, ExpertDetailSchema, ExpertQueryArgsSchema, ExpertSchema
 
 blp = Blueprint("experts", __name__, url_prefix="/v1/experts", description="The experts who wrote the trends.")
@@ -33,10 +33,10 @@ class Experts(MethodView):
         relevant first when `q` is given (full text over names, organisations, roles and bios;
         names weigh most). `organization` keeps one organisation's experts.
         """
-        query = Expert.matching(organization, "name" if sort == "relevance" else sort)
+        listing = queries.matching(organization, "name" if sort == "relevance" else sort)
         if q is not None:
-            query = filter_by_search(query, Expert, q, "expert", rank=sort == "relevance")
-        return attach_links(page_of(query, pagination_parameters))
+            listing.searched(matches(q, ["expert"]), rank=sort == "relevance")
+        return queries.items(page_ids(listing, pagination_parameters))
 
 
 @blp.route("/<slug>", parameters=[SLUG])
@@ -49,7 +49,4 @@ class ExpertBySlug(MethodView):
 
         With their profile links, bio and trends (newest edition first).
         """
-        expert = get_or_404(Expert.select().where(Expert.slug == slug), f"No expert {slug!r}.")
-        attach_links([expert])
-        expert.trend_list = expert.recent_trends(EMBEDDED_TRENDS)
-        return expert
+        return found(queries.detail(slug, EMBEDDED_TRENDS), f"No expert {slug!r}.")

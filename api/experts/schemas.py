@@ -3,8 +3,8 @@
 import marshmallow as ma
 
 from ..fields import RelevanceSortMixin, Text, search_field, sort_field
-from ..models import Expert
-from ..schemas import EMBEDDED_TRENDS, ApiUrl, QueryArgsSchema, TrendSummarySchema, described
+from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, QueryArgsSchema, TrendSummarySchema, described
+from .queries import SORTS
 
 
 class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
@@ -20,7 +20,7 @@ class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
         }
     )
     sort = sort_field(
-        [*Expert.SORTS, "relevance"],
+        [*SORTS, "relevance"],
         "Order: `name` (French order, accents and case aside), `-name`, `-trend_count`, or `relevance` "
         "(needs `q`). Default: `relevance` with `q`, else `name`.",
     )
@@ -35,22 +35,19 @@ class ProfileLinkSchema(ma.Schema):
     url = described(ma.fields.String(), "The profile's address.", "https://www.linkedin.com/in/guillaume-terrien-41941637/")
 
 
-class ExpertSchema(ma.Schema):
+class ExpertSchema(ExpertSummarySchema):
     """An expert as lists show them."""
 
     id = described(ma.fields.Integer(), "Stable numeric id of the expert.", 5)
-    slug = described(ma.fields.String(), "Stable identifier of the expert.", "guillaume-terrien")
-    name = described(ma.fields.String(), "Name as the person writes it.", "Guillaume Terrien")
     name_original = described(ma.fields.String(), "Name as the report's expert block prints it.", "Guillaume TERRIEN")
     roles = described(ma.fields.List(ma.fields.String()), "Job titles, as printed.", ["Fondateur de World Digital People"])
     organization = described(ma.fields.String(allow_none=True), "Organisation, when the report names one.", "Digimind")
     links = described(
-        ma.fields.List(ma.fields.Nested(ProfileLinkSchema), attribute="link_list"),
+        ma.fields.List(ma.fields.Nested(ProfileLinkSchema)),
         "Profile links.",
         [{"kind": "linkedin", "url": "https://www.linkedin.com/in/guillaume-terrien-41941637/"}],
     )
     trend_count = described(ma.fields.Integer(), "Number of trends the expert wrote.", 1)
-    url = described(ApiUrl("/experts/{0.slug}"), "The expert in the API.", "/v1/experts/guillaume-terrien")
 
 
 class ExpertDetailSchema(ExpertSchema):
@@ -62,7 +59,7 @@ class ExpertDetailSchema(ExpertSchema):
         ["Anthony est Formateur / Mentor en Communication d'influence & Social Marketing"],
     )
     trends = described(
-        ma.fields.List(ma.fields.Nested(TrendSummarySchema), attribute="trend_list"),
+        ma.fields.List(ma.fields.Nested(TrendSummarySchema)),
         f"Their trends, newest edition first (at most {EMBEDDED_TRENDS}; all of them at trends_url).",
         [],
     )

@@ -2,10 +2,10 @@
 
 from flask.views import MethodView
 
-from ..db import get_or_404
-from ..models import Keyword
+from ..lookups import found
 from ..openapi import Blueprint
-from ..pagination import page_of
+from ..pagination import page_ids
+from . import queries
 from .schemas import EMBEDDED_KEYWORDS, EMBEDDED_TRENDS, KeywordDetailSchema, KeywordQueryArgsSchema, KeywordSchema
 
 blp = Blueprint("keywords", __name__, url_prefix="/v1/keywords", description="The report's keyword cloud.")
@@ -31,7 +31,7 @@ class Keywords(MethodView):
         The terms of the report's keyword cloud ("Nous allons parler de..."), in French
         alphabetical order or by number of trends. `q` keeps the terms that contain it.
         """
-        return page_of(Keyword.matching(q, sort), pagination_parameters)
+        return queries.items(page_ids(queries.matching(q, sort), pagination_parameters))
 
 
 @blp.route("/<slug>", parameters=[SLUG])
@@ -45,7 +45,4 @@ class KeywordBySlug(MethodView):
         With its trends, strongest link first, each with the passage that shows why, and the
         keywords that share trends with it.
         """
-        keyword = get_or_404(Keyword.select().where(Keyword.slug == slug), f"No keyword {slug!r}.")
-        keyword.trend_list = keyword.ranked_trends(EMBEDDED_TRENDS)
-        keyword.co_occurring_list = list(keyword.co_occurring().limit(EMBEDDED_KEYWORDS))
-        return keyword
+        return found(queries.detail(slug, EMBEDDED_TRENDS, EMBEDDED_KEYWORDS), f"No keyword {slug!r}.")

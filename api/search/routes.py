@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from ..editions.routes import edition_or_404
+from ..lookups import edition_or_404
 from ..openapi import Blueprint
 from .results import KINDS, results
 from .schemas import SearchArgsSchema, SearchResultSchema

@@ -2,13 +2,13 @@
 
 from flask.views import MethodView
 
-from ..db import get_or_404
-from ..editions.routes import edition_or_404
-from ..fulltext import filter_by_search
-from ..models import Keyword, Trend, attach_keywords
+from ..fulltext import matches
+from ..lookups import edition_or_404, trend_id_or_404
 from ..openapi import Blueprint
-from ..pagination import page_of
+from ..pagination import page, page_ids
 from ..schemas import TrendSummarySchema
+from ..summaries import trend_summaries
+from . import queries
 from .schemas import EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, TrendQueryArgsSchema
 
 blp = Blueprint("trends", __name__, url_prefix="/v1/trends", description="The report's trend articles.")
@@ -23,11 +23,6 @@ NUMBER_OR_SLUG = {
         "slug": {"value": "fragmentation-du-monde-et-splinternet", "summary": "By slug"},
     },
 }
-
-
-def trend_or_404(number_or_slug, year):
-    edition = edition_or_404(year)
-    return get_or_404(Trend.by_number_or_slug(edition, number_or_slug), f"No trend {number_or_slug!r} in edition {edition.year}.")
 
 
 @blp.route("")
@@ -46,17 +41,17 @@ class Trends(MethodView):
         them with `match=all` (the default), at least one with `match=any`. An unknown keyword
         matches nothing. `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
-        query = Trend.matching(
+        listing = queries.matching(
             edition_or_404(edition),
-            keywords=Keyword.ids_for(keyword),
+            keywords=queries.keyword_ids(keyword),
             match=match,
-            exclude=Keyword.ids_for(exclude_keyword),
+            exclude=queries.keyword_ids(exclude_keyword),
             expert=expert,
             sort="number" if sort == "relevance" else sort,
         )
         if q is not None:
-            query = filter_by_search(query, Trend, q, "trend", rank=sort == "relevance")
-        return attach_keywords(page_of(query, pagination_parameters, rows=Trend.listing()))
+            listing.searched(matches(q, ["trend"]), rank=sort == "relevance")
+        return trend_summaries(page_ids(listing, pagination_parameters))
 
 
 @blp.route("/<number_or_slug>", parameters=[NUMBER_OR_SLUG])
@@ -72,7 +67,7 @@ class TrendByNumberOrSlug(MethodView):
         safe HTML), footnotes, links, and its keywords, each with the weight of the link and
         the passage that justifies it.
         """
-        return trend_or_404(number_or_slug, edition).load_details()
+        return queries.detail(trend_id_or_404(edition_or_404(edition), number_or_slug))
 
 
 @blp.route("/<number_or_slug>/related", parameters=[NUMBER_OR_SLUG])
@@ -88,9 +83,7 @@ class RelatedTrends(MethodView):
         Other trends of the same edition, ranked by the number of keywords they share with
         this one, then by how similar their texts are. Each names the keywords it shares.
         """
-        trend = trend_or_404(number_or_slug, edition)
-        mine = {keyword.id for keyword in attach_keywords([trend])[0].keyword_summaries}
-        related = attach_keywords(page_of(Trend.related_to(trend), pagination_parameters))
-        for other in related:
-            other.shared_keywords = [k for k in other.keyword_summaries if k.id in mine]
-        return related
+        found = edition_or_404(edition)
+        trend_id = trend_id_or_404(found, number_or_slug)
+        related = page(queries.related(trend_id, found), pagination_parameters, select=queries.RELATED_PAGE)
+        return queries.related_trends(trend_id, related)

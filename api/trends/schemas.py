@@ -3,13 +3,14 @@
 import marshmallow as ma
 
 from ..fields import RelevanceSortMixin, Text, edition_field, search_field, sort_field, term_list
-from ..models import Trend
+from .queries import SORTS
 from ..schemas import (
     ApiUrl,
     KeywordSummarySchema,
     QueryArgsSchema,
     Rounded,
     TrendSummarySchema,
+    WeightedLinkSchema,
     described,
 )
 
@@ -31,7 +32,7 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     expert = Text(metadata={"description": "Keep the trends of this expert (slug).", "example": "camille-jourdain"})
     edition = edition_field()
     sort = sort_field(
-        [*Trend.SORTS, "relevance"],
+        [*SORTS, "relevance"],
         "Order: `number`, `title` (French order: accents and case aside), `-` reverses; `relevance` "
         "(needs `q`). Default: `relevance` with `q`, else `number`.",
     )
@@ -77,35 +78,20 @@ class LinkSchema(ma.Schema):
     url = described(ma.fields.String(), "Where they point.", "https://www.marconomy.de")
 
 
-class TrendKeywordSchema(ma.Schema):
-    slug = described(ma.fields.String(attribute="keyword.slug"), "Stable identifier of the keyword.", "splinternet")
-    term = described(ma.fields.String(attribute="keyword.term"), "The keyword as the cloud prints it.", "splinternet")
-    url = described(ApiUrl("/keywords/{0.keyword.slug}"), "The keyword in the API.", "/v1/keywords/splinternet")
-    weight = described(
-        ma.fields.Float(),
-        "Strength of the link, 0 to 1: 1 when the title holds the keyword, less for a heading or the body.",
-        1.0,
-    )
-    location = described(
-        ma.fields.String(validate=ma.validate.OneOf(["title", "subtitle", "heading", "body"])),
-        "Where the evidence was found.",
-        "title",
-    )
-    evidence = described(
-        ma.fields.String(), "The passage that shows why the trend is about the keyword.", "Fragmentation du monde et Splinternet"
-    )
+class TrendKeywordSchema(WeightedLinkSchema, KeywordSummarySchema):
+    """A keyword of a trend, with the strength and evidence of the link."""
 
 
 class TrendDetailSchema(TrendSummarySchema):
     """A trend with its whole text."""
 
     keywords = described(
-        ma.fields.List(ma.fields.Nested(TrendKeywordSchema), attribute="keyword_links_ranked"),
+        ma.fields.List(ma.fields.Nested(TrendKeywordSchema)),
         "Keywords the trend is about, strongest first, each with its evidence.",
         [],
     )
     sections = described(
-        ma.fields.List(ma.fields.Nested(SectionSchema), attribute="ordered_sections"),
+        ma.fields.List(ma.fields.Nested(SectionSchema)),
         "The article's text, section by section.",
         [],
     )

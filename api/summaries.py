@@ -1,0 +1,109 @@
+"""What one resource shows of another (the summaries lists embed), as declared results, and how
+to load them in a fixed number of statements whatever their number.
+
+Queries here and in each resource's ``queries.py`` return these dataclasses, never model rows
+with attributes hung on them: the schemas (api/schemas.py) read exactly these fields. Hot
+reads are hand-written SQL on the bound database (:func:`api.db.rows`): building them with
+Peewee cost more than running them.
+"""
+
+from dataclasses import dataclass, field
+
+from .db import id_list, rows
+
+
+@dataclass(frozen=True, slots=True)
+class EditionRef:
+    year: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordRef:
+    id: int
+    slug: str
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedKeyword(KeywordRef):
+    """A keyword as a trend is about it: how strongly, where, and the passage that shows it."""
+
+    weight: float
+    location: str
+    evidence: str
+
+
+@dataclass(slots=True)
+class TrendSummary:
+    """A trend as lists show it."""
+
+    id: int
+    number: int
+    slug: str
+    title: str
+    subtitle: str | None
+    excerpt: str
+    word_count: int
+    reading_time_minutes: int
+    edition: EditionRef
+    expert: ExpertRef | None
+    keywords: list = field(default_factory=list)  # of KeywordRef, strongest link first
+
+
+def extended(summary, cls, **more):
+    """A subclass of :class:`TrendSummary` (a detail, a related trend...) from a summary and ``more``."""
+    return cls(**{name: getattr(summary, name) for name in TrendSummary.__dataclass_fields__}, **more)
+
+
+SUMMARY_COLUMNS = (
+    "t.id, t.number, t.slug, t.title, t.subtitle, t.excerpt, t.word_count, t.reading_time_minutes, "
+    "e.year, e.title, x.slug, x.name"
+)
+SUMMARY_JOINS = "trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN expert x ON x.id = t.expert_id"
+
+
+def trend_summary(row, keywords=()):
+    """A :class:`TrendSummary` from the first columns of ``row`` (``SUMMARY_COLUMNS``)."""
+    trend_id, number, slug, title, subtitle, excerpt, words, minutes, year, edition_title, expert_slug, expert_name = row[:12]
+    expert = ExpertRef(expert_slug, expert_name) if expert_slug is not None else None
+    return TrendSummary(
+        trend_id, number, slug, title, subtitle, excerpt, words, minutes, EditionRef(year, edition_title), expert, list(keywords)
+    )
+
+
+def keywords_of(trend_ids, weighted=False):
+    """``{trend id: [KeywordRef or WeightedKeyword, ...]}``, strongest link first (one statement)."""
+    found = {trend_id: [] for trend_id in trend_ids}
+    if not found:
+        return found
+    extra = ", l.weight, l.location, l.evidence" if weighted else ""
+    make = WeightedKeyword if weighted else KeywordRef
+    for trend_id, *columns in rows(
+        f"SELECT l.trend_id, k.id, k.slug, k.term{extra} FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id "
+        f"WHERE l.trend_id IN ({id_list(found)}) ORDER BY l.weight DESC, k.sort_term"
+    ):
+        found[trend_id].append(make(*columns))
+    return found
+
+
+def summaries_of(found_rows):
+    """The :class:`TrendSummary` of each row whose first columns are ``SUMMARY_COLUMNS`` (one
+    more statement, for their keywords)."""
+    keywords = keywords_of([row[0] for row in found_rows])
+    return [trend_summary(row, keywords[row[0]]) for row in found_rows]
+
+
+def trend_summaries(ids):
+    """The :class:`TrendSummary` of each trend id, in the order given (two statements). Ids of
+    trends a seed removed in between are left out."""
+    if not ids:
+        return []
+    found = {row[0]: row for row in rows(f"SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_JOINS} WHERE t.id IN ({id_list(ids)})")}
+    return summaries_of([found[trend_id] for trend_id in ids if trend_id in found])

@@ -1,0 +1,134 @@
+"""What the trend views read: filtered lists, one trend in full, related trends."""
+
+import json
+from dataclasses import dataclass, field
+
+from slugify import slugify
+
+from ..db import id_list, rows
+from ..pagination import Listing
+from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, TrendSummary, extended, keywords_of, trend_summaries, trend_summary
+
+SORTS = {
+    "number": "t.number",
+    "-number": "t.number DESC",
+    "title": "t.sort_title, t.number",
+    "-title": "t.sort_title DESC, t.number DESC",
+}
+
+
+@dataclass(slots=True)
+class Section:
+    heading: str | None
+    level: int
+    blocks: list  # of dicts: kind, number, text, html
+
+
+@dataclass(slots=True)
+class TrendDetail(TrendSummary):
+    """A trend with its whole text; its ``keywords`` are :class:`~api.summaries.WeightedKeyword` s."""
+
+    sections: list = field(default_factory=list)
+    plain_text: str = ""
+    footnotes: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    image_credit: str | None = None
+
+
+@dataclass(slots=True)
+class RelatedTrend(TrendSummary):
+    shared_keywords: list = field(default_factory=list)  # of KeywordRef
+    similarity: float = 0.0
+
+
+def keyword_ids(values):
+    """The id of the keyword each value names (a slug or the term itself), or None."""
+    slugs = [slugify(value) for value in values]
+    found = dict(rows(f"SELECT slug, id FROM keyword WHERE slug IN ({', '.join('?' * len(slugs))})", slugs)) if slugs else {}
+    return [found.get(slug) for slug in slugs]
+
+
+def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
+    """The trends of ``edition`` filtered by keyword ids and expert slug, in ``sort`` order, as a
+    :class:`~api.pagination.Listing` (counted on an index, paged on ids).
+
+    :param keywords: keyword ids (None for a keyword that does not exist)
+    :param match: ``all`` keeps trends with every keyword, ``any`` with at least one
+    :param exclude: keyword ids no trend may have
+    """
+    listing = Listing("trend t", SORTS[sort]).having("t.edition_id = ?", edition.id)
+    known = sorted({k for k in keywords if k is not None})
+    if keywords and (not known or (match == "all" and None in keywords)):
+        return listing.having("1 = 0")
+    if known:
+        links = f"SELECT trend_id FROM trend_keyword WHERE keyword_id IN ({id_list(known)}) GROUP BY trend_id"
+        every = f" HAVING COUNT(DISTINCT keyword_id) = {len(known)}" if match == "all" else ""
+        listing.having(f"t.id IN ({links}{every})")
+    excluded = [k for k in exclude if k is not None]
+    if excluded:
+        listing.having(f"t.id NOT IN (SELECT trend_id FROM trend_keyword WHERE keyword_id IN ({id_list(excluded)}))")
+    if expert is not None:
+        listing.having("t.expert_id IN (SELECT id FROM expert WHERE slug = ?)", expert)
+    return listing
+
+
+def detail(trend_id):
+    """The :class:`TrendDetail` of an existing trend (three statements)."""
+    (row,) = rows(
+        f"SELECT {SUMMARY_COLUMNS}, t.plain_text, t.footnotes, t.links, t.image_credit FROM {SUMMARY_JOINS} WHERE t.id = ?",
+        (trend_id,),
+    )
+    summary = trend_summary(row, keywords_of([trend_id], weighted=True)[trend_id])
+    sections = rows("SELECT heading, level, blocks FROM section WHERE trend_id = ? ORDER BY position", (trend_id,))
+    plain_text, footnotes, links, image_credit = row[12:]
+    return extended(
+        summary,
+        TrendDetail,
+        sections=[Section(heading, level, json.loads(blocks)) for heading, level, blocks in sections],
+        plain_text=plain_text,
+        footnotes=json.loads(footnotes),
+        links=json.loads(links),
+        image_credit=image_credit,
+    )
+
+
+def related(trend_id, edition):
+    """Other trends of ``edition`` that share keywords or distinctive words with the trend, as a
+    :class:`~api.pagination.Listing` whose page selects ``RELATED_PAGE``: most shared keywords
+    first, then by text similarity (cosine of the trends' TF-IDF signatures, see
+    :class:`~api.models.TrendTerm`)."""
+    shared = (
+        "SELECT theirs.trend_id, COUNT(theirs.keyword_id) AS shared FROM trend_keyword theirs "
+        "JOIN trend_keyword mine ON mine.keyword_id = theirs.keyword_id WHERE mine.trend_id = ? AND theirs.trend_id != ? "
+        "GROUP BY theirs.trend_id"
+    )
+    similar = (
+        "SELECT b.trend_id, SUM(a.weight * b.weight) AS similarity FROM trend_term b "
+        "JOIN trend_term a ON a.term = b.term WHERE a.trend_id = ? AND b.trend_id != ? GROUP BY b.trend_id"
+    )
+    listing = Listing("trend t", "COALESCE(s.shared, 0) DESC, COALESCE(m.similarity, 0.0) DESC, t.number")
+    listing.joined(f"LEFT JOIN ({shared}) s ON s.trend_id = t.id", [trend_id, trend_id])
+    listing.joined(f"LEFT JOIN ({similar}) m ON m.trend_id = t.id", [trend_id, trend_id])
+    return (
+        listing.having("t.edition_id = ?", edition.id)
+        .having("t.id != ?", trend_id)
+        .having("(COALESCE(s.shared, 0) > 0 OR COALESCE(m.similarity, 0.0) > 0)")
+    )
+
+
+RELATED_PAGE = "t.id, COALESCE(m.similarity, 0.0)"
+
+
+def related_trends(trend_id, page):
+    """:class:`RelatedTrend` s of a page of ``(id, similarity)`` rows of :func:`related`."""
+    mine = {keyword.id for keyword in keywords_of([trend_id])[trend_id]}
+    similarity = dict(page)
+    return [
+        extended(
+            summary,
+            RelatedTrend,
+            shared_keywords=[keyword for keyword in summary.keywords if keyword.id in mine],
+            similarity=similarity[summary.id],
+        )
+        for summary in trend_summaries([trend_id for trend_id, _ in page])
+    ]
