@@ -19,10 +19,10 @@ from .fields import PRINTABLE_PATTERN
 from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception
 
 API_DESCRIPTION = """\
-The report **"Social Media et Marketing Digital : l'avis des experts, Tendances 2021"**
-(Digimind) as JSON: its 38 **trends**, the 35 **experts** who wrote them, the report's
-**keywords** (each linked to the trends it is about, with the passage that shows why), and the
-**editions** they belong to.
+Digimind's yearly report **"Social Media et Marketing Digital : l'avis des experts"** as JSON:
+the **trends** of each edition, the **experts** who wrote them, the report's **keywords** (each
+linked to the trends it is about, with the passage that shows why), and the **editions**
+themselves, each with its numbers of trends, experts and keywords.
 
 - **Lists** are paged with `page` and `page_size` (20 by default, at most 100). The body is the
   array of items; `X-Pagination` (JSON) and `Link` (RFC 8288: `first`, `prev`, `next`, `last`)
@@ -59,10 +59,11 @@ CACHE_CONTROL_HEADER = {
 }
 PAGINATION_HEADER = {
     "description": "Paging metadata, a JSON object: `total`, `total_pages`, `first_page`, "
-    "`last_page`, `page`, `previous_page`, `next_page`.",
+    "`last_page`, `page`, `previous_page`, `next_page`. The example is page 2 of a list of 45 items, 20 a page.",
     "schema": {
         "type": "string",
-        "example": '{"total": 38, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}',
+        "example": '{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, '
+        '"previous_page": 1, "next_page": 3}',
     },
 }
 LINK_HEADER = {
