@@ -43,11 +43,12 @@ def create_app(test_config=None):
     from .service import probes
     from .trends import blp as trends_blp
 
-    from .openapi import Api
+    from .openapi import Api, register_components, spec_kwargs
     from .schemas import ApiUrl
 
     app.register_blueprint(cli)
-    api = Api(app)
+    api = Api(app, spec_kwargs=spec_kwargs(app))
+    register_components(api)
     api.register_field(ApiUrl, "string", "uri-reference")
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)

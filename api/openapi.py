@@ -1,20 +1,28 @@
-"""flask-smorest, adjusted: problem+json errors, documented headers, Swagger UI and ReDoc served
-from the app's own files."""
+"""flask-smorest, adjusted through its documented hooks only: problem+json errors, documented
+caching and paging headers, Swagger UI and ReDoc served from the app's own files.
+
+Errors: ``Api.ERROR_SCHEMA`` and ``Api.handle_http_exception``. Components: ours, registered on
+``api.spec`` (``register_components``). Operations: apispec plugins given in ``spec_kwargs``, the
+marshmallow one and ``OperationsPlugin``, whose ``operation_helper`` completes each operation.
+"""
 
 import http
 
 import flask_smorest
-from flask_smorest.utils import prepare_response
+from apispec import BasePlugin
+from apispec.ext import marshmallow as apispec_marshmallow
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from .arguments import MAX_PAGE, PageParser, QueryParser
 from .fields import PRINTABLE_PATTERN
 from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception
 
 API_DESCRIPTION = """\
-The report **"Social Media et Marketing Digital : l'avis des experts, Tendances 2021"**
-(Digimind) as JSON: its 38 **trends**, the 35 **experts** who wrote them, the report's
-**keywords** (each linked to the trends it is about, with the passage that shows why), and the
-**editions** they belong to.
+Digimind's yearly report **"Social Media et Marketing Digital : l'avis des experts"** as JSON:
+the **trends** of each edition, the **experts** who wrote them, the report's **keywords** (each
+linked to the trends it is about, with the passage that shows why), and the **editions**
+themselves, each with its numbers of trends, experts and keywords.
 
 - **Lists** are paged with `page` and `page_size` (20 by default, at most 100). The body is the
   array of items; `X-Pagination` (JSON) and `Link` (RFC 8288: `first`, `prev`, `next`, `last`)
@@ -51,10 +59,11 @@ CACHE_CONTROL_HEADER = {
 }
 PAGINATION_HEADER = {
     "description": "Paging metadata, a JSON object: `total`, `total_pages`, `first_page`, "
-    "`last_page`, `page`, `previous_page`, `next_page`.",
+    "`last_page`, `page`, `previous_page`, `next_page`. The example is page 2 of a list of 45 items, 20 a page.",
     "schema": {
         "type": "string",
-        "example": '{"total": 38, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}',
+        "example": '{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, '
+        '"previous_page": 1, "next_page": 3}',
     },
 }
 LINK_HEADER = {
@@ -73,6 +82,71 @@ IF_NONE_MATCH = {
 }
 
 
+HEADERS = {"PAGINATION": PAGINATION_HEADER, "LINK": LINK_HEADER, "ETAG": ETAG_HEADER, "CACHE_CONTROL": CACHE_CONTROL_HEADER}
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with RFC 9457 problems for every error."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):
+        return from_http_exception(error)
+
+
+def spec_kwargs(app):
+    """flask-smorest's ``spec_kwargs`` for ``app``'s Api: the apispec plugins below."""
+    return {"marshmallow_plugin": MarshmallowPlugin(), "extra_plugins": [OperationsPlugin(app.blueprints)]}
+
+
+def register_components(api):
+    """Register on ``api.spec`` the components operations refer to: every status as a response
+    (a problem from 400 on), the default error, ``If-None-Match`` and the headers of answers.
+
+    flask-smorest registers defaults under these names (errors as ``application/json``,
+    ``X-Pagination`` as an object, ``ETag`` and ``If-None-Match`` with no example) lazily, so
+    that only those an operation refers to are published; registered after them, lazily too,
+    ours take their place. Call it before registering blueprints, whose operations refer to them.
+    """
+    components = api.spec.components
+    for status in http.HTTPStatus:
+        schema = api.ERROR_SCHEMA if status >= 400 else None
+        components.response(status.name, response_component(status.phrase, schema), lazy=True)
+    default = response_component("Any other error, as a problem.", api.ERROR_SCHEMA)
+    components.response(api.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+    components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH, lazy=True)
+    for name, header in HEADERS.items():
+        components.header(name, header, lazy=True)
+
+
+def response_component(description, schema=None):
+    """A response: ``description``, and a problem+json body of ``schema`` if there is one."""
+    if schema is None:
+        return {"description": description}
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": schema}}}
+
+
+class MarshmallowPlugin(apispec_marshmallow.MarshmallowPlugin):
+    """apispec's marshmallow plugin, naming schemas with ``schema_name`` and converting fields
+    with ``null_only_alternative`` as well."""
+
+    def __init__(self):
+        super().__init__(schema_name_resolver=schema_name)
+
+    def init_spec(self, spec):
+        super().init_spec(spec)  # makes the converter
+        self.converter.add_attribute_function(null_only_alternative)
+
+
+def schema_name(schema):
+    """apispec's name for a schema component (its default resolver's), and none for
+    flask-smorest's ``X-Pagination`` object: apispec then inlines it instead of listing it among
+    the schemas, and ``PAGINATION_HEADER`` takes its place (the header is a JSON string)."""
+    if resolve_schema_cls(schema) is PaginationMetadataSchema:
+        return None
+    return apispec_marshmallow.resolver(schema)
+
+
 def null_only_alternative(self, field, ret, **kwargs):
     """apispec documents a nullable nested object (OpenAPI 3.0) as ``anyOf: [<schema>, {type:
     object, nullable: true}]``, whose second branch admits any object: code generators then type
@@ -83,38 +157,70 @@ def null_only_alternative(self, field, ret, **kwargs):
     return {}
 
 
-class Api(flask_smorest.Api):
-    """flask-smorest's Api with RFC 9457 problems for every error."""
+class OperationsPlugin(BasePlugin):
+    """Completes each operation flask-smorest registers (``spec.path(rule=...)``) with what
+    flask-smorest cannot know:
 
-    ERROR_SCHEMA = ProblemSchema
+    - a paged operation (an answer with ``X-Pagination``): ``page`` and ``page_size`` described,
+      with examples and ``page``'s maximum (api/arguments.py); ``Link`` beside ``X-Pagination``;
+    - a GET of a cached blueprint, which the request path (api/pipeline.py) answers:
+      ``If-None-Match``, ``ETag`` and ``Cache-Control``, and the ``304``, ``429`` and ``503``.
+    """
 
-    def _init_spec(self, **kwargs):
-        super()._init_spec(**kwargs)
-        self.ma_plugin.converter.add_attribute_function(null_only_alternative)
+    def __init__(self, blueprints):
+        super().__init__()
+        self.blueprints = blueprints  # the app's, by name: each says whether it is cached
 
-    def handle_http_exception(self, error):
-        return from_http_exception(error)
+    def operation_helper(self, path=None, operations=None, *, rule, **kwargs):
+        cached = self.blueprints[rule.endpoint.rpartition(".")[0]].cached
+        for method, operation in operations.items():
+            answers = [r for s, r in operation["responses"].items() if str(s).startswith("2") and isinstance(r, dict)]
+            paged = [answer for answer in answers if "X-Pagination" in answer.get("headers", {})]
+            if paged:
+                document_paging(operation, paged)
+            if cached and method == "get":
+                document_caching(operation, answers)
 
-    def _register_responses(self):
-        for status in http.HTTPStatus:
-            response = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Any other error, as a problem.", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
-    def _register_etag_headers(self):
-        self.spec.components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH, lazy=True)
-        self.spec.components.header("ETAG", ETAG_HEADER, lazy=True)
-        self.spec.components.header("CACHE_CONTROL", CACHE_CONTROL_HEADER, lazy=True)
+def document_paging(operation, answers):
+    operation["parameters"] = [paging_parameter(parameter) for parameter in operation["parameters"]]
+    for answer in answers:
+        answer["headers"]["Link"] = "LINK"
 
-    def _register_pagination_header(self):
-        # flask-smorest sends X-Pagination as a JSON string, not an object: say so.
-        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
-        self.spec.components.header("LINK", LINK_HEADER, lazy=True)
+
+def document_caching(operation, answers):
+    parameters_of(operation).append("IF_NONE_MATCH")
+    for answer in answers:
+        answer.setdefault("headers", {}).update({"ETag": "ETAG", "Cache-Control": "CACHE_CONTROL"})
+    operation["responses"].update({"304": "NOT_MODIFIED", "429": "TOO_MANY_REQUESTS", "503": "SERVICE_UNAVAILABLE"})
+
+
+def paging_parameter(parameter):
+    """flask-smorest's ``page`` or ``page_size`` with a description, an example and ``page``'s
+    maximum (its defaults and ``page_size``'s bounds kept); any other parameter as it is."""
+    if not isinstance(parameter, dict) or parameter["in"] != "query" or parameter["name"] not in ("page", "page_size"):
+        return parameter
+    schema = parameter["schema"]
+    if parameter["name"] == "page":
+        description = "Page number, from 1. A page past the end is an empty array."
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": schema["default"], "example": 1}
+    else:
+        description = f"Items per page, at most {schema['maximum']}."
+        schema = {"type": "integer", "minimum": 1, "maximum": schema["maximum"], "default": schema["default"], "example": 50}
+    return {"in": "query", "name": parameter["name"], "required": False, "description": description, "schema": schema}
+
+
+def parameters_of(operation):
+    """The operation's list of parameters; made, when it has none, just after its responses,
+    where flask-smorest's own callbacks add theirs (so the document keeps its order)."""
+    if "parameters" not in operation:
+        entries = list(operation.items())
+        operation.clear()
+        for key, value in entries:
+            operation[key] = value
+            if key == "responses":
+                operation["parameters"] = []
+    return operation["parameters"]
 
 
 def printable_path_parameter(parameter):
@@ -126,8 +232,8 @@ def printable_path_parameter(parameter):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A read-only resource: every GET documents its caching headers, its rate limit and its
-    errors (``cached=False`` for probes, which have none of these)."""
+    """A read-only resource: its GETs are cached and rate limited, and documented so
+    (``OperationsPlugin``); ``cached=False`` for probes, which are neither."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
     ARGUMENTS_PARSER = QueryParser()
@@ -136,57 +242,8 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, cached=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.cached = cached
-        if cached:
-            self._prepare_doc_cbks.append(self._prepare_read_doc)
 
     def route(self, rule, *, parameters=None, **options):
         """flask-smorest's ``route``; string path parameters say they hold no control characters,
         which every path is refused with (api/security.py)."""
         return super().route(rule, parameters=[printable_path_parameter(p) for p in parameters or []], **options)
-
-    def _document_pagination_metadata(self, spec, resp_doc):
-        resp_doc.setdefault("headers", {}).update({"X-Pagination": "PAGINATION", "Link": "LINK"})
-
-    def _paging_parameters(self):
-        limits = self.DEFAULT_PAGINATION_PARAMETERS
-        return [
-            {
-                "in": "query",
-                "name": "page",
-                "required": False,
-                "description": "Page number, from 1. A page past the end is an empty array.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": limits["page"], "example": 1},
-            },
-            {
-                "in": "query",
-                "name": "page_size",
-                "required": False,
-                "description": f"Items per page, at most {limits['max_page_size']}.",
-                "schema": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": limits["max_page_size"],
-                    "default": limits["page_size"],
-                    "example": 50,
-                },
-            },
-        ]
-
-    def _prepare_read_doc(self, doc, doc_info, *, method, **kwargs):
-        if method != "get":
-            return doc
-        parameters = doc.setdefault("parameters", [])
-        # flask-smorest documents page and page_size from a schema with no descriptions.
-        for index, parameter in enumerate(parameters):
-            if isinstance(parameter, dict) and getattr(parameter.get("schema"), "__name__", "") == "PaginationParametersSchema":
-                parameters[index : index + 1] = self._paging_parameters()
-                break
-        parameters.append("IF_NONE_MATCH")
-        responses = doc.setdefault("responses", {})
-        for status, response in responses.items():
-            if str(status).startswith("2") and isinstance(response, dict):
-                response.setdefault("headers", {}).update({"ETag": "ETAG", "Cache-Control": "CACHE_CONTROL"})
-        responses["304"] = "NOT_MODIFIED"
-        responses["429"] = "TOO_MANY_REQUESTS"
-        responses["503"] = "SERVICE_UNAVAILABLE"
-        return doc
