@@ -35,7 +35,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import abort, appcontext_pushed
+from flask import appcontext_pushed
 from peewee import SQL, DatabaseProxy, Model, NodeList, OperationalError, SqliteDatabase, TextField
 from playhouse import db_url
 from playhouse.migrations import Runner
@@ -312,14 +312,6 @@ def create_sqlite_file(url):
 def is_postgres(database=db):
     obj = database.obj if isinstance(database, DatabaseProxy) else database
     return obj is not None and "postgres" in type(obj).__name__.lower()
-
-
-def get_or_404(query, detail):
-    """The first row of ``query``, or a 404 problem saying ``detail``."""
-    row = query.first()
-    if row is None:
-        abort(404, detail)
-    return row
 
 
 def init_app(app):
