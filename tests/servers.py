@@ -24,6 +24,9 @@ class Server:
     """``python -m api.server`` on 127.0.0.1 with the given environment."""
 
     def __init__(self, tmp_path, database_url, **env):
+        if str(env.get("LOG_LEVEL", "INFO")).upper() not in ("DEBUG", "INFO"):
+            # start() waits for each worker's start line, which granian writes at INFO.
+            raise ValueError("a test server logs at INFO or DEBUG: start() waits for its workers' start lines")
         self.port = free_port()
         self.log_path = tmp_path / f"server-{self.port}.log"
         self.env = {

@@ -44,7 +44,7 @@ def main(arguments):
         return f"{st} is missing: make fuzz-api installs it (requirements-tools.txt)"
     with tempfile.TemporaryDirectory(prefix="fuzz-api-") as directory:
         directory = Path(directory)
-        server = Server(directory, seeded_database(directory), RATE_LIMIT="none", LOG_LEVEL="WARNING").start()
+        server = Server(directory, seeded_database(directory), RATE_LIMIT="none").start()
         try:
             # From the repository root, st reads schemathesis.toml there.
             code = subprocess.run([st, "run", f"http://127.0.0.1:{server.port}/openapi.json", *arguments], cwd=ROOT).returncode
