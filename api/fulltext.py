@@ -1,7 +1,7 @@
 """The full-text index, queried the same way on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
 
 Both hold the analysed terms of ``search_entry`` rows (seed/loader.py), built by migration
-0003, and both receive expressions rebuilt from analysed terms (api/query.py): the same words
+0003, and both receive expressions rebuilt from analysed terms (api/search/syntax.py): the same words
 match on both engines. Scores are BM25 on both, title words weighing more than body words;
 higher is better. SQLite ranks with FTS5's ``bm25``; PostgreSQL with the same formula over
 ``search_term`` (migration 0006), an inverted index holding each term's IDF and its weight in
@@ -18,7 +18,7 @@ from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from .db import db, is_postgres
 from .models import SearchEntry
-from .query import MAX_CLAUSES
+from .search.syntax import MAX_CLAUSES
 
 # BM25 weight of title words against body words (1.0). PostgreSQL's index holds weights made
 # with it: a change needs a migration that calls search_reindex (migration 0006).

@@ -8,7 +8,7 @@ import pytest
 from api import fulltext
 from api.db import db, is_postgres
 from api.models import Edition, Trend
-from api.query import parse_query
+from api.search.syntax import parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
 from tests.conftest import POSTGRES_URL, build_app

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.analysis import analyze, sort_key
-from api.query import parse_query
+from api.search.syntax import parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
 from tests.factories import article, make_report

@@ -10,7 +10,7 @@ analysed terms, which are plain runs of letters and digits.
 import re
 from dataclasses import dataclass, field
 
-from .analysis import fold, terms
+from ..analysis import fold, terms
 
 MAX_CLAUSES = 16
 MAX_PHRASE_TERMS = 32
@@ -42,10 +42,6 @@ class Alternative:
         if self.prefix:
             return f"'{self.terms[0]}':*"
         return " <-> ".join(f"'{term}'" for term in self.terms)
-
-    def matches(self, term):
-        """True when an analysed word of a text is (part of) this alternative."""
-        return term.startswith(self.terms[0]) if self.prefix else term in self.terms
 
 
 @dataclass
