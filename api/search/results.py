@@ -6,7 +6,7 @@ from .. import fulltext
 from ..db import db, in_ids
 from ..models import Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
-from ..snippets import snippets
+from .snippets import snippets
 
 KINDS = ("trend", "expert", "keyword")
 FACET_SIZE = 20

@@ -6,7 +6,7 @@ when its analysed term answers the query; offsets are character offsets into the
 
 import html
 
-from .analysis import analyze
+from ..analysis import analyze
 
 WIDTH = 180  # characters of context per snippet, about
 MAX_SNIPPETS = 2
