@@ -15,7 +15,7 @@ from peewee import OperationalError, fn
 
 from api.analysis import fold, sort_key, terms
 from api.db import db, is_postgres
-from api.fulltext import reindex
+from api.search.index import reindex
 from api.models import (
     Edition,
     Expert,

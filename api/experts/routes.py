@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from ..db import get_or_404
-from ..fulltext import filter_by_search
+from ..search.index import filter_by_search
 from ..models import Expert, attach_links
 from ..openapi import Blueprint
 from ..pagination import page_of

@@ -2,10 +2,10 @@
 
 from peewee import SQL, fn
 
-from .. import fulltext
 from ..db import db, in_ids
 from ..models import Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
+from . import index
 from .snippets import snippets
 
 KINDS = ("trend", "expert", "keyword")
@@ -60,10 +60,10 @@ def results(search, kinds, edition_id, page, page_size):
     """The answer to a search: total, facets and one page of hits.
 
     The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
-    the count of every hit by type (:func:`api.fulltext.best`). A page past the sample is read
+    the count of every hit by type (:func:`api.search.index.best`). A page past the sample is read
     on its own.
     """
-    best, counts = fulltext.best(search, kinds, FACET_SAMPLE + 1, edition_id)
+    best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
     total = sum(counts.values())
@@ -71,7 +71,7 @@ def results(search, kinds, edition_id, page, page_size):
     if start + page_size <= len(best) or exhaustive or start >= total:  # past the end: no query
         window = best[start : start + page_size]
     else:
-        window = list(fulltext.ranked(search, kinds, edition_id).paginate(page, page_size))
+        window = list(index.ranked(search, kinds, edition_id).paginate(page, page_size))
     return total, facets(counts, best, exhaustive), hits(window, search)
 
 

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from ..db import get_or_404
 from ..editions.routes import edition_or_404
-from ..fulltext import filter_by_search
+from ..search.index import filter_by_search
 from ..models import Keyword, Trend, attach_keywords
 from ..openapi import Blueprint
 from ..pagination import page_of

@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-from api import fulltext
 from api.db import db, is_postgres
 from api.models import Edition, Trend
+from api.search import index
 from api.search.syntax import parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
@@ -58,7 +58,7 @@ def test_postgres_finds_phrases_and_prefixes_as_sqlite_does(uncached_client, sql
 
 
 def search(q, kinds=("trend", "expert", "keyword"), edition_id=None):
-    return [(kind, object_id) for kind, object_id, _ in fulltext.ranked(parse_query(q), list(kinds), edition_id)]
+    return [(kind, object_id) for kind, object_id, _ in index.ranked(parse_query(q), list(kinds), edition_id)]
 
 
 def test_a_seed_that_changes_words_changes_what_is_found(empty_app):
@@ -73,16 +73,16 @@ def test_a_seed_that_changes_words_changes_what_is_found(empty_app):
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's inverted index")
 def test_the_index_a_seed_leaves_is_a_full_rebuild(empty_app, report):
-    def index():
+    def search_term():
         return db.execute_sql("SELECT term, idf, entries, weights FROM search_term ORDER BY term").fetchall()
 
     with empty_app.app_context():
         assert is_postgres()
         load_report(report)
         load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))], year=2020)))
-        seeded = index()
-        fulltext.reindex()
-        assert seeded == index() and len(seeded) > 1000
+        seeded = search_term()
+        index.reindex()
+        assert seeded == search_term() and len(seeded) > 1000
         assert (
             sum(len(entries) for _, _, entries, _ in seeded)
             == db.execute_sql(
@@ -124,7 +124,7 @@ def test_best_counts_every_hit_by_kind_beyond_its_limit(app):
     with app.app_context():
         query = parse_query("influenceurs")
         everything = search("influenceurs")
-        best, counts = fulltext.best(query, ["trend", "expert", "keyword"], 3)
+        best, counts = index.best(query, ["trend", "expert", "keyword"], 3)
         assert [row[:2] for row in best] == everything[:3]
         assert counts == {kind: sum(1 for k, _ in everything if k == kind) for kind in ("trend", "expert", "keyword")}
-        assert fulltext.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})
+        assert index.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})

@@ -16,9 +16,9 @@ a prefix starts many words. Words the analyser splits ("covid-19", "b2b") are ph
 from peewee import SQL, Case, NodeList, Select, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
-from .db import db, is_postgres
-from .models import SearchEntry
-from .search.syntax import MAX_CLAUSES
+from ..db import db, is_postgres
+from ..models import SearchEntry
+from .syntax import MAX_CLAUSES
 
 # BM25 weight of title words against body words (1.0). PostgreSQL's index holds weights made
 # with it: a change needs a migration that calls search_reindex (migration 0006).
