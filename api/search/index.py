@@ -1,32 +1,48 @@
-"""The full-text index, queried the same way on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
+"""The full-text index, written and read here, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
 
-Both hold the analysed terms of ``search_entry`` rows (seed/loader.py), built by migration
-0003, and both receive expressions rebuilt from analysed terms (api/search/syntax.py): the same words
-match on both engines. Scores are BM25 on both, title words weighing more than body words;
-higher is better. SQLite ranks with FTS5's ``bm25``; PostgreSQL with the same formula over
-``search_term`` (migration 0006), an inverted index holding each term's IDF and its weight in
-every entry that has it: a search of words reads one row per word, never the entries'
-documents (a phrase is checked against their tsvectors). A search of words (with OR and
-exclusions) gets the same hits, scores and order on both engines. FTS5 scores a phrase, or a
-prefix, as one unit; PostgreSQL as the sum of its words' scores (a prefix: of every word it
-starts, as if they were ORed). Hits are the same; scores and order can differ, the more so as
-a prefix starts many words. Words the analyser splits ("covid-19", "b2b") are phrases.
+Writing: a seed gives, in its transaction, the texts of the trends, experts and keywords it
+stores (:func:`entry`, :func:`update`); each becomes a ``search_entry`` row holding the analysed
+terms (api/analysis.py) of its title fields and of its body fields, and this module brings the
+engine's own index in step: SQLite's FTS5 table row by row, PostgreSQL's ``search_term`` rebuilt
+whole (its weights depend on every entry); the tsvector column follows by itself.
+
+Reading: both engines receive expressions rebuilt from analysed terms (api/search/syntax.py):
+the same words match on both. Scores are BM25 on both, title words weighing more than body
+words; higher is better. SQLite ranks with FTS5's ``bm25``; PostgreSQL with the same formula
+over ``search_term``, an inverted index holding each term's IDF and its weight in every entry
+that has it: a search of words reads one row per word, never the entries' documents (a phrase
+is checked against their tsvectors). A search of words (with OR and exclusions) gets the same
+hits, scores and order on both engines. FTS5 scores a phrase, or a prefix, as one unit;
+PostgreSQL as the sum of its words' scores (a prefix: of every word it starts, as if they were
+ORed). Hits are the same; scores and order can differ, the more so as a prefix starts many
+words. Words the analyser splits ("covid-19", "b2b") are phrases.
 """
 
-from peewee import SQL, Case, NodeList, Select, fn
+from collections import Counter
+
+from peewee import SQL, Case, NodeList, Select, chunked, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
-from ..db import db, is_postgres
-from ..models import SearchEntry
+from ..analysis import terms
+from ..db import db, in_ids, is_postgres
+from ..models import Expert, Keyword, SearchEntry, Trend
 from .syntax import MAX_CLAUSES
 
-# BM25 weight of title words against body words (1.0). PostgreSQL's index holds weights made
-# with it: a change needs a migration that calls search_reindex (migration 0006).
+# BM25 weight of title words against body words (1.0). PostgreSQL's search_term holds weights
+# made with it: changing it means rebuilding search_term (rebuild_terms) in existing databases.
 TITLE_WEIGHT = 5.0
+# The texts of each kind that the index holds, by field: title fields, then body fields.
+FIELDS = {
+    "trend": (("title", "subtitle"), ("plain_text",)),
+    "expert": (("name",), ("organization", "roles", "bio")),
+    "keyword": (("term",), ()),
+}
+SOURCES = {"trend": Trend, "expert": Expert, "keyword": Keyword}
+BATCH = 500
 
 
 class SearchIndex(FTS5Model):
-    """SQLite's FTS5 table over search_entry (external content, kept in step by triggers)."""
+    """SQLite's FTS5 table over search_entry (external content, written by :func:`update`)."""
 
     title_terms = SearchField()
     body_terms = SearchField()
@@ -36,11 +52,116 @@ class SearchIndex(FTS5Model):
         table_name = "search_fts"
 
 
-def reindex():
-    """Rebuild PostgreSQL's ``search_term`` from the search entries (SQLite's FTS5 index
-    follows them by itself, through triggers)."""
-    if is_postgres():
-        db.execute_sql("SELECT search_reindex(%s)", (TITLE_WEIGHT,))
+def texts(kind, source):
+    """The text of each field of a trend, expert or keyword (a row, or a seed's record with the
+    same attributes), by field name; a list is joined by line breaks (a blank line between
+    paragraphs of a bio). Snippets are cut from these texts."""
+    if kind == "expert":
+        return {
+            "name": source.name,
+            "organization": source.organization,
+            "roles": "\n".join(source.roles),
+            "bio": "\n\n".join(source.bio),
+        }
+    return {name: getattr(source, name) for part in FIELDS[kind] for name in part}
+
+
+def entry(kind, object_id, source, edition_id=None):
+    """The search entry of a trend, expert or keyword (``source``: see :func:`texts`)."""
+    fields = texts(kind, source)
+    title, body = ([" ".join(terms(fields[name])) for name in part if fields[name]] for part in FIELDS[kind])
+    return {
+        "id": SearchEntry.id_for(kind, object_id),
+        "kind": kind,
+        "object_id": object_id,
+        "edition_id": edition_id,
+        "title_terms": " ".join(t for t in title if t),
+        "body_terms": " ".join(t for t in body if t),
+    }
+
+
+def update(entries):
+    """Make the index hold ``entries`` (new ones added, changed ones replaced), drop the entries
+    whose trend, expert or keyword is gone, and bring the engine's index in step. Run it in the
+    seed's transaction: readers then see the old index or the new one.
+
+    :returns: the changes, counted as a seed counts them (``"SearchEntry inserted"``...)
+    """
+    wanted = {row["id"]: row for row in entries}
+    stored = {}
+    for batch in chunked(list(wanted), BATCH):
+        stored.update((row["id"], row) for row in SearchEntry.select().where(in_ids(SearchEntry.id, batch)).dicts())
+    inserts = [row for row_id, row in wanted.items() if row_id not in stored]
+    updates = [(stored[row_id], row) for row_id, row in wanted.items() if stored.get(row_id, row) != row]
+    for old, new in updates:
+        SearchEntry.update({name: value for name, value in new.items() if old[name] != value}).where(
+            SearchEntry.id == old["id"]
+        ).execute()
+    for batch in chunked(inserts, BATCH):
+        SearchEntry.insert_many(batch).execute()
+    write_fts5(removed=[old for old, _ in updates], added=[new for _, new in updates] + inserts)
+    gone = []  # read after the writes above: an entry just written may be gone already
+    for kind, model in SOURCES.items():
+        orphans = SearchEntry.select().where(SearchEntry.kind == kind, SearchEntry.object_id.not_in(model.select(model.id)))
+        gone.extend(orphans.dicts())
+    for batch in chunked([row["id"] for row in gone], BATCH):
+        SearchEntry.delete().where(in_ids(SearchEntry.id, batch)).execute()
+    write_fts5(removed=gone, added=[])
+    if is_postgres() and (inserts or updates or gone):
+        rebuild_terms()
+    changes = Counter(inserted=len(inserts), updated=len(updates), deleted=len(gone))
+    return Counter({f"SearchEntry {change}": n for change, n in changes.items() if n})
+
+
+def write_fts5(removed, added):
+    """On SQLite, take ``removed`` entries out of the FTS5 index and put ``added`` ones in. Its
+    content is search_entry's (external content): a removal names the words the entry held."""
+    if is_postgres():  # the tsvector column follows search_entry by itself
+        return
+    for row in removed:
+        db.execute_sql(
+            "INSERT INTO search_fts(search_fts, rowid, title_terms, body_terms) VALUES ('delete', ?, ?, ?)",
+            (row["id"], row["title_terms"], row["body_terms"]),
+        )
+    fields = [SearchIndex.rowid, SearchIndex.title_terms, SearchIndex.body_terms]
+    for batch in chunked([(row["id"], row["title_terms"], row["body_terms"]) for row in added], BATCH):
+        SearchIndex.insert_many(batch, fields=fields).execute()
+
+
+# FTS5's bm25 (fts5_aux.c) with k1 = 1.2 and b = 0.75: each term's IDF (floored at 1e-6), and
+# its term-frequency factor in each entry that has it, a title word counting TITLE_WEIGHT times.
+# Terms of 2,048 bytes or more are left out, as to_tsvector leaves them out: no index entry
+# holds them.
+REBUILD_TERMS = """
+    INSERT INTO search_term (term, idf, entries, weights)
+    WITH entry AS (
+        SELECT id, string_to_array(nullif(title_terms, ''), ' ') AS title, string_to_array(nullif(body_terms, ''), ' ') AS body
+        FROM search_entry
+    ), sized AS (
+        SELECT id, title, body, coalesce(cardinality(title), 0) + coalesce(cardinality(body), 0) AS length FROM entry
+    ), totals AS (
+        SELECT count(*)::float8 AS entries, sum(length)::float8 / greatest(count(*), 1) AS average_length FROM sized
+    ), posting AS (
+        SELECT s.id, token.term, sum(CASE WHEN token.in_title THEN %s::float8 ELSE 1 END) AS frequency, s.length
+        FROM sized s, LATERAL (SELECT unnest(s.title) AS term, true AS in_title UNION ALL SELECT unnest(s.body), false) token
+        WHERE octet_length(token.term) < 2048
+        GROUP BY s.id, token.term, s.length
+    )
+    SELECT p.term,
+           greatest(ln((t.entries - count(*) + 0.5) / (count(*) + 0.5)), 1e-6),
+           array_agg(p.id ORDER BY p.id),
+           array_agg(p.frequency * (k1 + 1) / (p.frequency + k1 * (1 - b + b * p.length / t.average_length)) ORDER BY p.id)
+    FROM posting p, totals t, (VALUES (1.2::float8, 0.75::float8)) AS bm25(k1, b)
+    GROUP BY p.term, t.entries
+"""
+
+
+def rebuild_terms():
+    """Rebuild PostgreSQL's ``search_term`` from the search entries. The whole table: every
+    weight depends on every entry (IDF, average length); 79 MiB and 21 s at 1,000 times the
+    real report, whose old rows autovacuum reclaims."""
+    db.execute_sql("DELETE FROM search_term")
+    db.execute_sql(REBUILD_TERMS, (TITLE_WEIGHT,))
 
 
 def matches(query, kinds=None, edition_id=None, scored=True):

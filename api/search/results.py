@@ -75,18 +75,9 @@ def results(search, kinds, edition_id, page, page_size):
     return total, facets(counts, best, exhaustive), hits(window, search)
 
 
-def fields_of(kind, row):
-    """The texts of a hit that snippets may come from, by field name."""
-    if kind == "trend":
-        return {"title": row.title, "subtitle": row.subtitle, "plain_text": row.plain_text}
-    if kind == "expert":
-        return {"name": row.name, "organization": row.organization, "roles": "\n".join(row.roles), "bio": "\n\n".join(row.bio)}
-    return {"term": row.term}
-
-
 def hit(kind, row, score, search):
     found = []
-    for field, text in fields_of(kind, row).items():
+    for field, text in index.texts(kind, row).items():
         if text and len(found) < SNIPPETS_PER_HIT:
             found += snippets(text, search, field, SNIPPETS_PER_HIT - len(found))
     if kind == "trend":

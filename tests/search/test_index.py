@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from api.db import db, is_postgres
+from api.db import db, is_postgres, migration_runner
 from api.models import Edition, Trend
 from api.search import index
 from api.search.syntax import parse_query
@@ -61,14 +61,44 @@ def search(q, kinds=("trend", "expert", "keyword"), edition_id=None):
     return [(kind, object_id) for kind, object_id, _ in index.ranked(parse_query(q), list(kinds), edition_id)]
 
 
+def assert_fts5_holds_the_entries():
+    """SQLite's FTS5 index holds exactly the words of search_entry (PostgreSQL's tsvectors are
+    columns of search_entry: nothing to check)."""
+    if not is_postgres():
+        db.execute_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+
+
 def test_a_seed_that_changes_words_changes_what_is_found(empty_app):
     with empty_app.app_context():
-        load_report(parse_report(make_report([(1, "Les licornes du marketing", ("Marie Test", "Directrice", "ACME"))])))
+        chimeras = (2, "Les chimères", ("Paul Autre", "Directeur", "ACME"))
+        load_report(parse_report(make_report([(1, "Les licornes du marketing", ("Marie Test", "Directrice", "ACME")), chimeras])))
         assert [kind for kind, _ in search("licornes")] == ["trend"]
+        assert sorted(kind for kind, _ in search("chimères OR paul")) == ["expert", "trend"]
         load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))])))
-        assert search("licornes") == []
+        assert search("licornes") == [] and search("chimères OR paul") == []
         assert [kind for kind, _ in search("dragons")] == ["trend"]
         assert len(search("marketing")) == 1
+        assert_fts5_holds_the_entries()
+
+
+def test_only_the_app_writes_the_index(empty_app):
+    """Migration 0007 took away what also wrote it: SQLite's triggers, PostgreSQL's function;
+    its down puts them back."""
+
+    def writers():
+        if is_postgres():
+            return db.execute_sql(
+                "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname = 'search_reindex'"
+            ).fetchall()
+        return db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+
+    with empty_app.app_context():
+        assert writers() == []
+        runner = migration_runner()
+        assert runner.down("0007_search_index_written_by_the_app")[-1] == "0007_search_index_written_by_the_app"
+        assert len(writers()) == (1 if is_postgres() else 3)
+        runner.up()
+        assert writers() == []
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's inverted index")
@@ -81,7 +111,7 @@ def test_the_index_a_seed_leaves_is_a_full_rebuild(empty_app, report):
         load_report(report)
         load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))], year=2020)))
         seeded = search_term()
-        index.reindex()
+        index.rebuild_terms()
         assert seeded == search_term() and len(seeded) > 1000
         assert (
             sum(len(entries) for _, _, entries, _ in seeded)
