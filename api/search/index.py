@@ -18,14 +18,16 @@ ORed). Hits are the same; scores and order can differ, the more so as a prefix s
 words. Words the analyser splits ("covid-19", "b2b") are phrases.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
+from typing import NamedTuple
 
-from peewee import SQL, Case, NodeList, Select, chunked, fn
+from peewee import JOIN, SQL, Case, IntegerField, NodeList, Select, TextField, chunked, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
-from ..analysis import terms
-from ..db import db, in_ids, is_postgres
+from ..analysis import analyze
+from ..db import BaseModel, db, in_ids, is_postgres
 from ..models import Expert, Keyword, SearchEntry, Trend
+from . import snippets
 from .syntax import MAX_CLAUSES
 
 # BM25 weight of title words against body words (1.0). PostgreSQL's search_term holds weights
@@ -39,6 +41,14 @@ FIELDS = {
 }
 SOURCES = {"trend": Trend, "expert": Expert, "keyword": Keyword}
 BATCH = 500
+
+
+class SearchOffsets(BaseModel):
+    """Where each word of a search entry's texts stands (api/search/snippets.py): snippets are
+    cut without analysing the texts again."""
+
+    id = IntegerField(primary_key=True)  # the search entry's
+    offsets = TextField()
 
 
 class SearchIndex(FTS5Model):
@@ -66,28 +76,50 @@ def texts(kind, source):
     return {name: getattr(source, name) for part in FIELDS[kind] for name in part}
 
 
+class Entry(NamedTuple):
+    """What the index holds for one trend, expert or keyword."""
+
+    row: dict  # its search_entry row
+    offsets: str  # where each of its words stands in its texts (api/search/snippets.py)
+
+
+def tokens(kind, source):
+    """The analysed words of each text of ``source`` (see :func:`texts`), by field name."""
+    return {name: analyze(text or "") for name, text in texts(kind, source).items()}
+
+
 def entry(kind, object_id, source, edition_id=None):
-    """The search entry of a trend, expert or keyword (``source``: see :func:`texts`)."""
-    fields = texts(kind, source)
-    title, body = ([" ".join(terms(fields[name])) for name in part if fields[name]] for part in FIELDS[kind])
-    return {
+    """The :class:`Entry` of a trend, expert or keyword (``source``: see :func:`texts`)."""
+    analysed = tokens(kind, source)
+    words = {name: " ".join(token.term for token in found) for name, found in analysed.items()}
+    title, body = (" ".join(words[name] for name in part if words[name]) for part in FIELDS[kind])
+    row = {
         "id": SearchEntry.id_for(kind, object_id),
         "kind": kind,
         "object_id": object_id,
         "edition_id": edition_id,
-        "title_terms": " ".join(t for t in title if t),
-        "body_terms": " ".join(t for t in body if t),
+        "title_terms": title,
+        "body_terms": body,
     }
+    return Entry(row, snippets.offsets(analysed.values()))
 
 
 def update(entries):
-    """Make the index hold ``entries`` (new ones added, changed ones replaced), drop the entries
-    whose trend, expert or keyword is gone, and bring the engine's index in step. Run it in the
-    seed's transaction: readers then see the old index or the new one.
+    """Make the index hold ``entries`` (:func:`entry`; new ones added, changed ones replaced),
+    drop the entries whose trend, expert or keyword is gone, and bring the engine's index in
+    step. Run it in the seed's transaction: readers then see the old index or the new one.
 
     :returns: the changes, counted as a seed counts them (``"SearchEntry inserted"``...)
     """
-    wanted = {row["id"]: row for row in entries}
+    changes = write_entries([entry.row for entry in entries])
+    changes.update(write_offsets({entry.row["id"]: entry.offsets for entry in entries}))
+    return changes
+
+
+def write_entries(rows):
+    """Store search_entry ``rows`` and remove the entries of what is gone, in step with the
+    engine's index."""
+    wanted = {row["id"]: row for row in rows}
     stored = {}
     for batch in chunked(list(wanted), BATCH):
         stored.update((row["id"], row) for row in SearchEntry.select().where(in_ids(SearchEntry.id, batch)).dicts())
@@ -109,8 +141,41 @@ def update(entries):
     write_fts5(removed=gone, added=[])
     if is_postgres() and (inserts or updates or gone):
         rebuild_terms()
-    changes = Counter(inserted=len(inserts), updated=len(updates), deleted=len(gone))
-    return Counter({f"SearchEntry {change}": n for change, n in changes.items() if n})
+    return counted("SearchEntry", inserted=len(inserts), updated=len(updates), deleted=len(gone))
+
+
+def write_offsets(computed):
+    """Store the ``computed`` offsets ({entry id: offsets}), and those of every other entry that
+    has none (a database seeded before offsets were stored: they are worked out from its rows);
+    remove those of entries that are gone."""
+    stored = {}
+    for batch in chunked(list(computed), BATCH):
+        stored.update(SearchOffsets.select().where(in_ids(SearchOffsets.id, batch)).tuples())
+    lacking = defaultdict(list)
+    without = SearchEntry.select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id).join(
+        SearchOffsets, JOIN.LEFT_OUTER, on=(SearchOffsets.id == SearchEntry.id)
+    )
+    for entry_id, kind, object_id in without.where(SearchOffsets.id.is_null()).tuples():
+        if entry_id not in computed:
+            lacking[kind].append(object_id)
+    for kind, object_ids in lacking.items():
+        model = SOURCES[kind]
+        for batch in chunked(object_ids, BATCH):
+            for source in model.select().where(in_ids(model.id, batch)):
+                computed[SearchEntry.id_for(kind, source.id)] = snippets.offsets(tokens(kind, source).values())
+    changed = [(entry_id, offsets) for entry_id, offsets in computed.items() if stored.get(entry_id) != offsets]
+    replaced = [entry_id for entry_id, _ in changed if entry_id in stored]
+    for batch in chunked(replaced, BATCH):
+        SearchOffsets.delete().where(in_ids(SearchOffsets.id, batch)).execute()
+    for batch in chunked(changed, BATCH):
+        SearchOffsets.insert_many(batch, fields=[SearchOffsets.id, SearchOffsets.offsets]).execute()
+    deleted = SearchOffsets.delete().where(SearchOffsets.id.not_in(SearchEntry.select(SearchEntry.id))).execute()
+    return counted("SearchOffsets", inserted=len(changed) - len(replaced), updated=len(replaced), deleted=deleted)
+
+
+def counted(model, **changes):
+    """Changes as a seed counts them: ``{"<model> inserted": n}``..., zeros left out."""
+    return Counter({f"{model} {change}": n for change, n in changes.items() if n})
 
 
 def write_fts5(removed, added):
@@ -273,6 +338,13 @@ def best(query, kinds, limit, edition_id=None):
     hits = matches(query, kinds, edition_id, scored=False)
     counts.update(hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples())
     return found, counts
+
+
+def stored_offsets(hits):
+    """The offsets stored for some hits (``(kind, object_id)`` pairs), by hit."""
+    ids = {SearchEntry.id_for(kind, object_id): (kind, object_id) for kind, object_id in hits}
+    stored = SearchOffsets.select().where(in_ids(SearchOffsets.id, ids)).tuples()
+    return {ids[entry_id]: offsets for entry_id, offsets in stored}
 
 
 def filter_by_search(query, model, search, kind, rank=True):

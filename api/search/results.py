@@ -5,8 +5,7 @@ from peewee import SQL, fn
 from ..db import db, in_ids
 from ..models import Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
-from . import index
-from .snippets import snippets
+from . import index, snippets
 
 KINDS = ("trend", "expert", "keyword")
 FACET_SIZE = 20
@@ -75,11 +74,10 @@ def results(search, kinds, edition_id, page, page_size):
     return total, facets(counts, best, exhaustive), hits(window, search)
 
 
-def hit(kind, row, score, search):
-    found = []
-    for field, text in index.texts(kind, row).items():
-        if text and len(found) < SNIPPETS_PER_HIT:
-            found += snippets(text, search, field, SNIPPETS_PER_HIT - len(found))
+def hit(kind, row, score, offsets, marker):
+    if offsets is None:  # not stored yet: a database migrated but not seeded since
+        offsets = snippets.offsets(index.tokens(kind, row).values())
+    found = snippets.snippets(index.texts(kind, row), offsets, marker, SNIPPETS_PER_HIT)
     if kind == "trend":
         return {
             "type": kind,
@@ -106,15 +104,17 @@ def hit(kind, row, score, search):
 
 def hits(window, search):
     """The hits of a page of (kind, object_id, score), each with its snippets (one query per
-    kind present)."""
+    kind present, and one for the offsets of their words)."""
     wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
     queries = {"trend": Trend.listing(full=True), "expert": Expert.select(), "keyword": Keyword.select()}
     found = {
         kind: {row.id: row for row in queries[kind].where(queries[kind].model.id.in_(ids))} if ids else {}
         for kind, ids in wanted.items()
     }
+    offsets = index.stored_offsets((kind, object_id) for kind, object_id, _ in window)
+    marker = snippets.marker(search)
     return [
-        hit(kind, found[kind][object_id], round(score, 4), search)
+        hit(kind, found[kind][object_id], round(score, 4), offsets.get((kind, object_id)), marker)
         for kind, object_id, score in window
-        if object_id in found[kind]  # a seed may remove it between the two statements
+        if object_id in found[kind]  # a seed may remove it between the statements
     ]

@@ -1,15 +1,62 @@
-"""Snippets: the passages of a text that match a query, with the matches marked.
+"""Snippets: the passages of a hit's texts that match a query, with the matches marked.
 
-The text is analysed with the same French analyser as the index, so a word is marked exactly
-when its analysed term answers the query; offsets are character offsets into the source text.
+Where each word of a text stands is worked out once, when the seed indexes it (:func:`offsets`,
+with the French analyser the index uses): a request only looks up the words that answer its
+query (:func:`marker`), so a word is marked exactly when its analysed term answers the query.
+Offsets are character offsets into the source text.
 """
 
 import html
+import re
+from collections import defaultdict
 
-from ..analysis import analyze
+from ..analysis import Token
 
 WIDTH = 180  # characters of context per snippet, about
-MAX_SNIPPETS = 2
+
+
+def offsets(fields):
+    """Where each analysed word of an entry's texts stands, as :func:`snippets` reads it: one
+    line per term and field, ``term field start:end start:end...``.
+
+    :param fields: the tokens of each text (api.analysis.analyze), in the order of the texts;
+        a field is named by its position in that order
+    """
+    spans = {}
+    for number, tokens in enumerate(fields):
+        for token in tokens:
+            spans.setdefault((token.term, number), []).append(f"{token.start}:{token.end}")
+    return "\n".join(f"{term} {number} {' '.join(found)}" for (term, number), found in spans.items())
+
+
+def marker(query):
+    """A pattern that finds, in :func:`offsets`, the lines of the words a parsed query marks:
+    its positive words, and the words starting with its prefixes."""
+    terms, prefixes = query.marked()
+    words = [re.escape(term) for term in sorted(terms)] + [re.escape(prefix) + "[^ ]*" for prefix in prefixes]
+    return re.compile(f"^({'|'.join(words)}) (\\d+) (.*)$", re.MULTILINE)
+
+
+def snippets(texts, offsets, marker, limit):
+    """Up to ``limit`` snippets of a hit's texts around the words ``marker`` finds, from the first
+    text on.
+
+    :param texts: the hit's texts by field name, in the order :func:`offsets` had them
+    :returns: dicts with ``field``, ``start``/``end`` (the slice of the source text shown),
+        ``text`` (that slice), ``html`` (it, escaped, matches in ``<mark>``, "…" where cut)
+        and ``matches`` (``start``/``end`` of each marked word in the source text)
+    """
+    found = defaultdict(list)
+    for term, number, spans in marker.findall(offsets):
+        for span in spans.split():
+            start, end = span.split(":")
+            found[int(number)].append(Token(term, int(start), int(end)))
+    chosen = []
+    for number, (field, text) in enumerate(texts.items()):
+        if found[number] and len(chosen) < limit:
+            hits = sorted(found[number], key=lambda token: token.start)
+            chosen += passages(text, hits, field, limit - len(chosen))
+    return chosen
 
 
 def _word_start(text, position):
@@ -25,14 +72,8 @@ def _word_end(text, position):
     return position
 
 
-def snippets(text, query, field, limit=MAX_SNIPPETS):
-    """Up to ``limit`` snippets of ``text`` around the words that answer ``query``.
-
-    :returns: dicts with ``field``, ``start``/``end`` (the slice of the source text shown),
-        ``text`` (that slice), ``html`` (it, escaped, matches in ``<mark>``, "…" where cut)
-        and ``matches`` (``start``/``end`` of each marked word in the source text)
-    """
-    hits = [token for token in analyze(text or "") if query.highlights(token.term)]
+def passages(text, hits, field, limit):
+    """Up to ``limit`` snippets of ``text`` around ``hits`` (tokens, in text order)."""
     windows = []
     for hit in hits:
         if windows and hit.end <= windows[-1][1]:

@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from api.db import db, is_postgres, migration_runner
-from api.models import Edition, Trend
+from api.models import Edition, SearchEntry, Trend
 from api.search import index
 from api.search.syntax import parse_query
 from seed.loader import load_report
@@ -158,3 +158,22 @@ def test_best_counts_every_hit_by_kind_beyond_its_limit(app):
         assert [row[:2] for row in best] == everything[:3]
         assert counts == {kind: sum(1 for k, _ in everything if k == kind) for kind in ("trend", "expert", "keyword")}
         assert index.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})
+
+
+def test_a_database_seeded_before_offsets_were_stored_gets_them_at_the_next_seed(new_database_url, report):
+    other = parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))], year=2020))
+    app = build_app(new_database_url(), RESPONSE_CACHE_MB=0)  # every answer is built
+    client = app.test_client()
+    url = "/v1/search?q=marketing OR influenceurs&page_size=100"
+    with app.app_context():
+        load_report(report)
+        load_report(other)
+        answer = client.get(url).get_data()
+        entries = SearchEntry.select().count()
+        index.SearchOffsets.delete().execute()  # as migration 0008 leaves a database seeded before it
+        assert client.get(url).get_data() == answer  # snippets then analyse the texts
+        changes = load_report(report).changes  # the 2021 report only: the 2020 trend is filled too
+        assert changes == {"SearchOffsets inserted": entries}
+        assert index.SearchOffsets.select().count() == entries
+        assert client.get(url).get_data() == answer
+        assert not load_report(report).changed

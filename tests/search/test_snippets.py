@@ -4,8 +4,11 @@ import html
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.analysis import analyze
+from api.search import snippets
 from api.search.syntax import parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
@@ -31,7 +34,7 @@ def field_texts(client, hit):
     "q", ["influenceurs", '"fake news"', "covid OR sobriété", "créatrice", "tiktok", "splinter*", "l'école numérique", "digimind"]
 )
 def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
-    query = parse_query(q)
+    terms, prefixes = parse_query(q).marked()
     body = client.get("/v1/search", query_string={"q": q, "page_size": 100}).get_json()
     assert body["hits"]
     for hit in body["hits"]:
@@ -45,7 +48,7 @@ def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
             for match, word in zip(snippet["matches"], marked, strict=True):
                 assert source[match["start"] : match["end"]] == html.unescape(word)
                 assert snippet["start"] <= match["start"] < match["end"] <= snippet["end"]
-                assert any(query.highlights(token.term) for token in analyze(html.unescape(word)))
+                assert any(t.term in terms or t.term.startswith(tuple(prefixes)) for t in analyze(html.unescape(word)))
             unmarked = re.sub(r"</?mark>", "", snippet["html"]).strip("…")
             assert html.unescape(unmarked) == snippet["text"].strip()
 
@@ -62,3 +65,49 @@ def test_snippets_escape_the_source_html(empty_app):
     snippet = hit["snippets"][0]
     assert "&amp;" in snippet["html"] and "&lt; 6" in snippet["html"]
     assert "<b>" not in snippet["html"] and "<mark>influence</mark>" in snippet["html"]
+
+
+WORDS = [
+    "L'école",
+    "écoles",
+    "numérique",
+    "½",
+    "Œuvre",
+    "Covid-19",
+    "covid19",
+    "4.0",
+    "influenceuses",
+    "influence",
+    "le",
+    "et",
+    "«",
+    "»",
+    "<b>",
+    "&",
+    "x",
+    "…",
+    "\n",
+    "\n\n",
+    "réseaux",
+    "sociaux",
+]
+QUERIES = ["école", "covid", "covid-19", "influen*", "oeuvre", '"réseaux sociaux"', "1 OR 2", "4.0 numérique", "éco* x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fields=st.lists(st.lists(st.sampled_from(WORDS), max_size=120).map(" ".join), min_size=1, max_size=4),
+    q=st.sampled_from(QUERIES),
+    limit=st.integers(1, 3),
+)
+def test_stored_offsets_mark_what_analysing_the_text_marks(fields, q, limit):
+    query = parse_query(q)
+    texts = {f"field{i}": text for i, text in enumerate(fields)}
+    stored = snippets.offsets([analyze(text) for text in texts.values()])
+    terms, prefixes = query.marked()
+    expected = []
+    for field, text in texts.items():
+        hits = [t for t in analyze(text) if t.term in terms or t.term.startswith(tuple(prefixes))]
+        if hits and len(expected) < limit:
+            expected += snippets.passages(text, hits, field, limit - len(expected))
+    assert snippets.snippets(texts, stored, snippets.marker(query), limit) == expected
