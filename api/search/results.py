@@ -1,9 +1,16 @@
-"""A search's answer: the hits of one page, with snippets, counts by type, and facets."""
+"""A search's answer: the hits of one page, with snippets, counts by type, and facets.
+
+It takes a fixed number of statements, whatever the page holds: the ranking (with the count of
+hits by type; SQLite counts apart when there are more hits than the sample), the facets'
+counts, their rows, the rows of the page's hits (one per kind present) and their offsets.
+"""
+
+from dataclasses import dataclass
 
 from peewee import SQL, fn
 
 from ..db import db, in_ids
-from ..models import Expert, Keyword, Trend, TrendKeyword
+from ..models import Edition, Expert, Keyword, Trend, TrendKeyword
 from ..schemas import href, trend_url
 from . import index, snippets
 
@@ -15,52 +22,26 @@ SNIPPETS_PER_HIT = 3
 FACET_SAMPLE = 1000
 
 
-def facets(counts, best, exhaustive):
-    """Counts of all hits by type, and of the sampled trend hits by keyword and by expert."""
-    trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
-    if not trend_ids:
-        return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
-    by_keyword = (
-        TrendKeyword.select(TrendKeyword.keyword, fn.COUNT(SQL("*")))
-        .where(in_ids(TrendKeyword.trend, trend_ids))
-        .group_by(TrendKeyword.keyword)
-    )
-    by_expert = (
-        Trend.select(Trend.expert, fn.COUNT(SQL("*")))
-        .where(in_ids(Trend.id, trend_ids), Trend.expert.is_null(False))
-        .group_by(Trend.expert)
-    )
-    return {
-        "type": counts,
-        "exhaustive": exhaustive,
-        "keyword": most_counted(Keyword, Keyword.sort_term, by_keyword),
-        "expert": most_counted(Expert, Expert.sort_name, by_expert),
-    }
+@dataclass(frozen=True)
+class KeywordFacet:
+    slug: str
+    term: str
+    count: int  # trend hits about it
 
 
-def most_counted(model, sort_field, counted):
-    """The ``FACET_SIZE`` rows of ``model`` with the highest counts (``counted`` selects id
-    and count), ties in ``sort_field`` order, each with its ``count``.
-
-    Chosen from the ids and sort keys alone, then the chosen rows read by id: joining the
-    counts to the table made PostgreSQL read all of it (the planner prices a few hundred
-    lookups above a scan), 10 ms for experts at 1,000 times the real report. Ids and keys
-    are read as the driver gives them: through Peewee's rows they cost 4 ms more there."""
-    counts = dict(db.execute(counted).fetchall())
-    keys = dict(db.execute(model.select(model.id, sort_field).where(in_ids(model.id, counts))).fetchall())
-    chosen = sorted(keys, key=lambda row_id: (-counts[row_id], keys[row_id], row_id))[:FACET_SIZE]
-    rows = {row.id: row for row in model.select().where(in_ids(model.id, chosen))}
-    for row_id, row in rows.items():
-        row.count = counts[row_id]
-    return [rows[row_id] for row_id in chosen if row_id in rows]  # a seed may remove one meanwhile
+@dataclass(frozen=True)
+class ExpertFacet:
+    slug: str
+    name: str
+    count: int  # trend hits by them
 
 
 def results(search, kinds, edition_id, page, page_size):
     """The answer to a search: total, facets and one page of hits.
 
     The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
-    the count of every hit by type (:func:`api.search.index.best`). A page past the sample is read
-    on its own.
+    the count of every hit by type (:func:`api.search.index.best`). A page past the sample is
+    read on its own.
     """
     best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
@@ -72,6 +53,73 @@ def results(search, kinds, edition_id, page, page_size):
     else:
         window = list(index.ranked(search, kinds, edition_id).paginate(page, page_size))
     return total, facets(counts, best, exhaustive), hits(window, search)
+
+
+def facets(counts, best, exhaustive):
+    """Counts of all hits by type, and of the sampled trend hits by keyword and by expert (the
+    ``FACET_SIZE`` most counted of each, ties in alphabetical order).
+
+    Both counts come in one statement, then the rows counted, read by id in another: joining
+    the counts to the tables made PostgreSQL read all of them (the planner prices a few hundred
+    lookups above a scan), 10 ms for experts at 1,000 times the real report. Both are read as
+    the driver gives them: through Peewee's rows they cost 4 ms more there.
+    """
+    trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
+    if not trend_ids:
+        return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
+    by_keyword = (
+        TrendKeyword.select(SQL("'keyword'"), TrendKeyword.keyword, fn.COUNT(SQL("*")))
+        .where(in_ids(TrendKeyword.trend, trend_ids))
+        .group_by(TrendKeyword.keyword)
+    )
+    by_expert = (
+        Trend.select(SQL("'expert'"), Trend.expert, fn.COUNT(SQL("*")))
+        .where(in_ids(Trend.id, trend_ids), Trend.expert.is_null(False))
+        .group_by(Trend.expert)
+    )
+    counted = {"keyword": {}, "expert": {}}
+    for kind, row_id, count in db.execute(by_keyword + by_expert).fetchall():
+        counted[kind][row_id] = count
+    keywords = Keyword.select(SQL("'keyword'"), Keyword.id, Keyword.sort_term, Keyword.slug, Keyword.term)
+    experts = Expert.select(SQL("'expert'"), Expert.id, Expert.sort_name, Expert.slug, Expert.name)
+    rows = {"keyword": [], "expert": []}
+    chosen = keywords.where(in_ids(Keyword.id, counted["keyword"])) + experts.where(in_ids(Expert.id, counted["expert"]))
+    for kind, row_id, sort_key, slug, label in db.execute(chosen).fetchall():
+        rows[kind].append((-counted[kind][row_id], sort_key, row_id, slug, label))
+    return {
+        "type": counts,
+        "exhaustive": exhaustive,
+        "keyword": [KeywordFacet(slug, term, -minus) for minus, _, _, slug, term in sorted(rows["keyword"])[:FACET_SIZE]],
+        "expert": [ExpertFacet(slug, name, -minus) for minus, _, _, slug, name in sorted(rows["expert"])[:FACET_SIZE]],
+    }
+
+
+def hits(window, search):
+    """The hits of a page of (kind, object_id, score), each with its snippets."""
+    if not window:
+        return []
+    wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
+    found = {kind: rows_of(kind, ids) if ids else {} for kind, ids in wanted.items()}
+    offsets = index.stored_offsets((kind, object_id) for kind, object_id, _ in window)
+    marker = snippets.marker(search)
+    return [
+        hit(kind, found[kind][object_id], round(score, 4), offsets.get((kind, object_id)), marker)
+        for kind, object_id, score in window
+        if object_id in found[kind]  # a seed may remove it between the statements
+    ]
+
+
+def rows_of(kind, ids):
+    """The rows of some hits of one kind, by id: what a hit shows, and the texts its snippets
+    come from (:func:`api.search.index.texts`)."""
+    if kind == "trend":
+        fields = (Trend.id, Trend.slug, Trend.number, Trend.title, Trend.subtitle, Trend.plain_text, Edition.id, Edition.year)
+        query = Trend.select(*fields).join(Edition)
+    elif kind == "expert":
+        query = Expert.select(Expert.id, Expert.slug, Expert.name, Expert.organization, Expert.roles, Expert.bio)
+    else:
+        query = Keyword.select(Keyword.id, Keyword.slug, Keyword.term)
+    return {row.id: row for row in query.where(in_ids(query.model.id, ids))}
 
 
 def hit(kind, row, score, offsets, marker):
@@ -100,21 +148,3 @@ def hit(kind, row, score, offsets, marker):
         "score": score,
         "snippets": found,
     }
-
-
-def hits(window, search):
-    """The hits of a page of (kind, object_id, score), each with its snippets (one query per
-    kind present, and one for the offsets of their words)."""
-    wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
-    queries = {"trend": Trend.listing(full=True), "expert": Expert.select(), "keyword": Keyword.select()}
-    found = {
-        kind: {row.id: row for row in queries[kind].where(queries[kind].model.id.in_(ids))} if ids else {}
-        for kind, ids in wanted.items()
-    }
-    offsets = index.stored_offsets((kind, object_id) for kind, object_id, _ in window)
-    marker = snippets.marker(search)
-    return [
-        hit(kind, found[kind][object_id], round(score, 4), offsets.get((kind, object_id)), marker)
-        for kind, object_id, score in window
-        if object_id in found[kind]  # a seed may remove it between the statements
-    ]

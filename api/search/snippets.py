@@ -34,7 +34,8 @@ def marker(query):
     its positive words, and the words starting with its prefixes."""
     terms, prefixes = query.marked()
     words = [re.escape(term) for term in sorted(terms)] + [re.escape(prefix) + "[^ ]*" for prefix in prefixes]
-    return re.compile(f"^({'|'.join(words)}) (\\d+) (.*)$", re.MULTILINE)
+    # Led by a line break, not "^" in multi-line mode: the engine then jumps from line to line.
+    return re.compile(f"\n({'|'.join(words)}) (\\d+) ([^\n]*)")
 
 
 def snippets(texts, offsets, marker, limit):
@@ -47,7 +48,7 @@ def snippets(texts, offsets, marker, limit):
         and ``matches`` (``start``/``end`` of each marked word in the source text)
     """
     found = defaultdict(list)
-    for term, number, spans in marker.findall(offsets):
+    for term, number, spans in marker.findall("\n" + offsets):
         for span in spans.split():
             start, end = span.split(":")
             found[int(number)].append(Token(term, int(start), int(end)))
