@@ -2,9 +2,10 @@
 
 Writing: a seed gives, in its transaction, the texts of the trends, experts and keywords it
 stores (:func:`entry`, :func:`update`); each becomes a ``search_entry`` row holding the analysed
-terms (api/analysis.py) of its title fields and of its body fields, and this module brings the
-engine's own index in step: SQLite's FTS5 table row by row, PostgreSQL's ``search_term`` rebuilt
-whole (its weights depend on every entry); the tsvector column follows by itself.
+terms (api/analysis.py) of its title fields and of its body fields, with ``search_offsets``
+saying where each word stands (for snippets), and this module brings the engine's own index in
+step: SQLite's FTS5 table row by row, PostgreSQL's ``search_term`` rebuilt whole (its weights
+depend on every entry); the tsvector column follows by itself.
 
 Reading: both engines receive expressions rebuilt from analysed terms (api/search/syntax.py):
 the same words match on both. Scores are BM25 on both, title words weighing more than body
@@ -21,7 +22,7 @@ words. Words the analyser splits ("covid-19", "b2b") are phrases.
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
-from peewee import JOIN, SQL, Case, IntegerField, NodeList, Select, TextField, chunked, fn
+from peewee import JOIN, SQL, IntegerField, NodeList, Select, TextField, chunked, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from ..analysis import analyze
@@ -237,36 +238,46 @@ def matches(query, kinds=None, edition_id=None, scored=True):
     :param edition_id: restrict trends to one edition (experts and keywords stay)
     :param scored: False when only counting: scores may then be left out (0)
     """
-    if is_postgres():
-        sql, params = postgres_hits(query, kinds, edition_id)
-        source = NodeList((SQL(f"({sql})", params), SQL("AS hit")))
-        return Select([source], [SQL("kind"), SQL("object_id"), SQL("score")]).bind(db)
-    # The index alone: its rowids are search_entry ids, which pack the kind (SearchEntry.id_for).
-    code = SearchIndex.rowid.bin_and(3)
-    kind = Case(code, [(number, name) for name, number in SearchEntry.KIND_CODES.items()])
-    score = SearchIndex.bm25(TITLE_WEIGHT, 1.0) * -1 if scored else SQL("0")
-    rows = SearchIndex.select(kind.alias("kind"), (SearchIndex.rowid / 4).alias("object_id"), score.alias("score")).where(
-        SearchIndex.match(query.fts5())
-    )
+    hits = postgres_hits if is_postgres() else sqlite_hits
+    sql, params = hits(query, kinds, edition_id, scored)
+    source = NodeList((SQL(f"({sql})", params), SQL("AS hit")))
+    return Select([source], [SQL("kind"), SQL("object_id"), SQL("score")]).bind(db)
+
+
+def kind_of(entry_id):
+    """SQL naming the kind a search entry id packs (SearchEntry.id_for)."""
+    cases = " ".join(f"WHEN {code} THEN '{name}'" for name, code in SearchEntry.KIND_CODES.items())
+    return f"CASE {entry_id} & 3 {cases} END"
+
+
+def sqlite_hits(query, kinds, edition_id, scored):
+    """SQL (and its parameters) selecting ``kind``, ``object_id`` and ``score`` of every hit
+    of ``query``, from the FTS5 index alone: its rowids are search entry ids, which pack the
+    kind. Written out rather than built: Peewee took three times longer to build it than
+    SQLite to run it."""
+    where, params = ["search_fts MATCH ?"], [query.fts5()]
     if kinds:
-        rows = rows.where(code.in_([SearchEntry.KIND_CODES[k] for k in kinds]))
+        where.append(f"rowid & 3 IN ({', '.join(str(SearchEntry.KIND_CODES[k]) for k in kinds)})")
     if edition_id is not None:
-        in_edition = SearchEntry.select(SearchEntry.id).where(SearchEntry.kind == "trend", SearchEntry.edition_id == edition_id)
-        rows = rows.where((code != SearchEntry.KIND_CODES["trend"]) | SearchIndex.rowid.in_(in_edition))
-    return rows
+        where.append("(rowid & 3 <> 0 OR rowid IN (SELECT id FROM search_entry WHERE kind = 'trend' AND edition_id = ?))")
+        params.append(edition_id)
+    score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0) * -1" if scored else "0"
+    columns = f"{kind_of('rowid')} AS kind, rowid / 4 AS object_id, {score} AS score"
+    return f"SELECT {columns} FROM search_fts WHERE {' AND '.join(where)}", params
 
 
 EXCLUDED = 1 << MAX_CLAUSES  # above every clause's bit: an entry holding an excluded word cannot match
 
 
-def postgres_hits(query, kinds, edition_id):
+def postgres_hits(query, kinds, edition_id, scored=True):
     """SQL (and its parameters) selecting ``kind``, ``object_id`` and ``score`` of every hit
     of ``query``, from the ``search_term`` inverted index.
 
     Each positive clause is a bit; every term of its alternatives (a prefix: every term it
     starts) carries that bit. An entry matches when the terms it holds carry every clause's
     bit, and no excluded word's. A phrase needs its words in a row, which only the entries'
-    tsvectors know: its words then bring in candidates that the tsquery checks.
+    tsvectors know: its words then bring in candidates that the tsquery checks. Scores are
+    always summed (``scored`` is for SQLite's sake): they cost nothing more here.
     """
     parts, params = [], []
 
@@ -299,7 +310,6 @@ def postgres_hits(query, kinds, edition_id):
     if any(len(a.terms) > 1 for a in (*(a for c in query.clauses for a in c), *query.excluded)):
         checked = "WHERE entry_id IN (SELECT id FROM search_entry WHERE document @@ to_tsquery('simple', %s))"
         params.append(query.tsquery())
-    kind = " ".join(f"WHEN {code} THEN '{name}'" for name, code in SearchEntry.KIND_CODES.items())
     sql = f"""WITH term AS ({" UNION ALL ".join(parts)}),
         hit AS (
             SELECT u.entry_id, sum(term.idf * u.weight) AS score
@@ -308,7 +318,7 @@ def postgres_hits(query, kinds, edition_id):
             GROUP BY u.entry_id
             HAVING bit_or(term.bit) = %s
         )
-        SELECT CASE entry_id & 3 {kind} END AS kind, entry_id >> 2 AS object_id, score FROM hit {checked}"""
+        SELECT {kind_of("entry_id")} AS kind, entry_id >> 2 AS object_id, score FROM hit {checked}"""
     return sql, params
 
 
@@ -338,13 +348,6 @@ def best(query, kinds, limit, edition_id=None):
     hits = matches(query, kinds, edition_id, scored=False)
     counts.update(hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples())
     return found, counts
-
-
-def stored_offsets(hits):
-    """The offsets stored for some hits (``(kind, object_id)`` pairs), by hit."""
-    ids = {SearchEntry.id_for(kind, object_id): (kind, object_id) for kind, object_id in hits}
-    stored = SearchOffsets.select().where(in_ids(SearchOffsets.id, ids)).tuples()
-    return {ids[entry_id]: offsets for entry_id, offsets in stored}
 
 
 def filter_by_search(query, model, search, kind, rank=True):

@@ -1,16 +1,20 @@
 """A search's answer: the hits of one page, with snippets, counts by type, and facets.
 
-It takes a fixed number of statements, whatever the page holds: the ranking (with the count of
-hits by type; SQLite counts apart when there are more hits than the sample), the facets'
-counts, their rows, the rows of the page's hits (one per kind present) and their offsets.
+An answer takes a fixed number of statements, whatever the page holds: the ranking with the
+count of hits by type (api/search/index.py; on SQLite, a second one counts when there are
+more hits than the facets' sample), the facets' counts, the rows counted, and the rows of the
+page's hits with the offsets of their words, one statement per kind present.
+
+These statements are written out: Peewee took longer to build them than the database to run
+them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
+``api.db.in_ids`` writes them: ``int()`` keeps anything but integers out of the SQL.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from peewee import SQL, fn
-
-from ..db import db, in_ids
-from ..models import Edition, Expert, Keyword, Trend, TrendKeyword
+from ..db import db
+from ..models import Expert
 from ..schemas import href, trend_url
 from . import index, snippets
 
@@ -20,6 +24,66 @@ SNIPPETS_PER_HIT = 3
 # Keyword and expert facets count the trend hits among this many best hits: their cost stays
 # bounded however many trends a common word matches (facets say when they are a sample).
 FACET_SAMPLE = 1000
+
+FACET_COUNTS = """
+    SELECT 'keyword', keyword_id, count(*) FROM trend_keyword WHERE trend_id IN ({trends}) GROUP BY keyword_id
+    UNION ALL
+    SELECT 'expert', expert_id, count(*) FROM trend WHERE id IN ({trends}) AND expert_id IS NOT NULL GROUP BY expert_id
+"""
+FACET_ROWS = """
+    SELECT 'keyword', id, sort_term, slug, term FROM keyword WHERE id IN ({keywords})
+    UNION ALL
+    SELECT 'expert', id, sort_name, slug, name FROM expert WHERE id IN ({experts})
+"""
+# Offsets are found by search entry id, which packs the kind (api/models.py SearchEntry.id_for).
+HIT_ROWS = {
+    "trend": """
+        SELECT t.id, t.slug, t.number, t.title, t.subtitle, t.plain_text, e.year, o.offsets
+        FROM trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN search_offsets o ON o.id = t.id * 4
+        WHERE t.id IN ({ids})""",
+    "expert": """
+        SELECT x.id, x.slug, x.name, x.organization, x.roles, x.bio, o.offsets
+        FROM expert x LEFT JOIN search_offsets o ON o.id = x.id * 4 + 1
+        WHERE x.id IN ({ids})""",
+    "keyword": """
+        SELECT k.id, k.slug, k.term, o.offsets
+        FROM keyword k LEFT JOIN search_offsets o ON o.id = k.id * 4 + 2
+        WHERE k.id IN ({ids})""",
+}
+
+
+class EditionYear(NamedTuple):
+    year: int
+
+
+# A hit's row: what it shows, the texts its snippets come from (api.search.index.texts), and
+# where their words stand (None until a seed stores it).
+class TrendRow(NamedTuple):
+    id: int
+    slug: str
+    number: int
+    title: str
+    subtitle: str | None
+    plain_text: str
+    edition: EditionYear
+    offsets: str | None
+
+
+class ExpertRow(NamedTuple):
+    id: int
+    slug: str
+    name: str
+    organization: str | None
+    roles: list
+    bio: list
+    offsets: str | None
+
+
+class KeywordRow(NamedTuple):
+    id: int
+    slug: str
+    term: str
+    offsets: str | None
 
 
 @dataclass(frozen=True)
@@ -59,38 +123,25 @@ def facets(counts, best, exhaustive):
     """Counts of all hits by type, and of the sampled trend hits by keyword and by expert (the
     ``FACET_SIZE`` most counted of each, ties in alphabetical order).
 
-    Both counts come in one statement, then the rows counted, read by id in another: joining
-    the counts to the tables made PostgreSQL read all of them (the planner prices a few hundred
-    lookups above a scan), 10 ms for experts at 1,000 times the real report. Both are read as
-    the driver gives them: through Peewee's rows they cost 4 ms more there.
+    The counts come first, then the rows counted, read by id: joining the counts to the tables
+    made PostgreSQL read all of them (the planner prices a few hundred lookups above a scan),
+    10 ms for experts at 1,000 times the real report.
     """
     trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
     if not trend_ids:
         return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
-    by_keyword = (
-        TrendKeyword.select(SQL("'keyword'"), TrendKeyword.keyword, fn.COUNT(SQL("*")))
-        .where(in_ids(TrendKeyword.trend, trend_ids))
-        .group_by(TrendKeyword.keyword)
-    )
-    by_expert = (
-        Trend.select(SQL("'expert'"), Trend.expert, fn.COUNT(SQL("*")))
-        .where(in_ids(Trend.id, trend_ids), Trend.expert.is_null(False))
-        .group_by(Trend.expert)
-    )
     counted = {"keyword": {}, "expert": {}}
-    for kind, row_id, count in db.execute(by_keyword + by_expert).fetchall():
+    for kind, row_id, count in db.execute_sql(FACET_COUNTS.format(trends=listed(trend_ids))).fetchall():
         counted[kind][row_id] = count
-    keywords = Keyword.select(SQL("'keyword'"), Keyword.id, Keyword.sort_term, Keyword.slug, Keyword.term)
-    experts = Expert.select(SQL("'expert'"), Expert.id, Expert.sort_name, Expert.slug, Expert.name)
-    rows = {"keyword": [], "expert": []}
-    chosen = keywords.where(in_ids(Keyword.id, counted["keyword"])) + experts.where(in_ids(Expert.id, counted["expert"]))
-    for kind, row_id, sort_key, slug, label in db.execute(chosen).fetchall():
-        rows[kind].append((-counted[kind][row_id], sort_key, row_id, slug, label))
+    ranked = {"keyword": [], "expert": []}
+    rows = FACET_ROWS.format(keywords=listed(counted["keyword"]), experts=listed(counted["expert"]))
+    for kind, row_id, sort_key, slug, label in db.execute_sql(rows).fetchall():
+        ranked[kind].append((-counted[kind][row_id], sort_key, row_id, slug, label))
     return {
         "type": counts,
         "exhaustive": exhaustive,
-        "keyword": [KeywordFacet(slug, term, -minus) for minus, _, _, slug, term in sorted(rows["keyword"])[:FACET_SIZE]],
-        "expert": [ExpertFacet(slug, name, -minus) for minus, _, _, slug, name in sorted(rows["expert"])[:FACET_SIZE]],
+        "keyword": [KeywordFacet(slug, term, -minus) for minus, _, _, slug, term in sorted(ranked["keyword"])[:FACET_SIZE]],
+        "expert": [ExpertFacet(slug, name, -minus) for minus, _, _, slug, name in sorted(ranked["expert"])[:FACET_SIZE]],
     }
 
 
@@ -100,29 +151,28 @@ def hits(window, search):
         return []
     wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
     found = {kind: rows_of(kind, ids) if ids else {} for kind, ids in wanted.items()}
-    offsets = index.stored_offsets((kind, object_id) for kind, object_id, _ in window)
     marker = snippets.marker(search)
     return [
-        hit(kind, found[kind][object_id], round(score, 4), offsets.get((kind, object_id)), marker)
+        hit(kind, found[kind][object_id], round(score, 4), marker)
         for kind, object_id, score in window
         if object_id in found[kind]  # a seed may remove it between the statements
     ]
 
 
 def rows_of(kind, ids):
-    """The rows of some hits of one kind, by id: what a hit shows, and the texts its snippets
-    come from (:func:`api.search.index.texts`)."""
+    """The rows of some hits of one kind (:class:`TrendRow`...), by id."""
+    rows = db.execute_sql(HIT_ROWS[kind].format(ids=listed(ids))).fetchall()
     if kind == "trend":
-        fields = (Trend.id, Trend.slug, Trend.number, Trend.title, Trend.subtitle, Trend.plain_text, Edition.id, Edition.year)
-        query = Trend.select(*fields).join(Edition)
+        found = [TrendRow(*row[:6], EditionYear(row[6]), row[7]) for row in rows]
     elif kind == "expert":
-        query = Expert.select(Expert.id, Expert.slug, Expert.name, Expert.organization, Expert.roles, Expert.bio)
+        found = [ExpertRow(*row[:4], Expert.roles.python_value(row[4]), Expert.bio.python_value(row[5]), row[6]) for row in rows]
     else:
-        query = Keyword.select(Keyword.id, Keyword.slug, Keyword.term)
-    return {row.id: row for row in query.where(in_ids(query.model.id, ids))}
+        found = [KeywordRow(*row) for row in rows]
+    return {row.id: row for row in found}
 
 
-def hit(kind, row, score, offsets, marker):
+def hit(kind, row, score, marker):
+    offsets = row.offsets
     if offsets is None:  # not stored yet: a database migrated but not seeded since
         offsets = snippets.offsets(index.tokens(kind, row).values())
     found = snippets.snippets(index.texts(kind, row), offsets, marker, SNIPPETS_PER_HIT)
@@ -137,14 +187,18 @@ def hit(kind, row, score, offsets, marker):
             "score": score,
             "snippets": found,
         }
-    title = row.name if kind == "expert" else row.term
     return {
         "type": kind,
         "slug": row.slug,
         "number": None,
         "edition": None,
-        "title": title,
+        "title": row.name if kind == "expert" else row.term,
         "url": href(f"/{kind}s/{row.slug}"),
         "score": score,
         "snippets": found,
     }
+
+
+def listed(ids):
+    """Integer ids as the items of an SQL list (``NULL`` for none: it matches nothing)."""
+    return ", ".join(str(int(row_id)) for row_id in ids) or "NULL"

@@ -13,6 +13,7 @@ from collections import defaultdict
 from ..analysis import Token
 
 WIDTH = 180  # characters of context per snippet, about
+_TO_WORD_END = re.compile(r"\S*")  # \s is what str.isspace() calls a space
 
 
 def offsets(fields):
@@ -49,9 +50,8 @@ def snippets(texts, offsets, marker, limit):
     """
     found = defaultdict(list)
     for term, number, spans in marker.findall("\n" + offsets):
-        for span in spans.split():
-            start, end = span.split(":")
-            found[int(number)].append(Token(term, int(start), int(end)))
+        bounds = [int(bound) for bound in spans.replace(":", " ").split()]
+        found[int(number)] += [Token(term, start, end) for start, end in zip(bounds[::2], bounds[1::2], strict=True)]
     chosen = []
     for number, (field, text) in enumerate(texts.items()):
         if found[number] and len(chosen) < limit:
@@ -68,9 +68,8 @@ def _word_start(text, position):
 
 
 def _word_end(text, position):
-    while position < len(text) and not text[position].isspace():
-        position += 1
-    return position
+    """``position`` moved on to the end of the word it falls in."""
+    return _TO_WORD_END.match(text, position).end()
 
 
 def passages(text, hits, field, limit):
@@ -88,7 +87,7 @@ def passages(text, hits, field, limit):
         terms = {h.term for h in hits if window[0] <= h.start and h.end <= window[1]}
         return (-len(terms), window[0])
 
-    chosen = sorted(sorted(windows, key=richness)[:limit])
+    chosen = windows if len(windows) <= limit else sorted(sorted(windows, key=richness)[:limit])
     return [_snippet(text, start, end, [h for h in hits if start <= h.start and h.end <= end], field) for start, end in chosen]
 
 
