@@ -4,7 +4,7 @@ import unicodedata
 
 import marshmallow as ma
 
-from .query import QueryError, parse_query
+from .search.syntax import QueryError, parse_query
 
 MAX_TEXT = 200
 MAX_QUERY = 500
@@ -30,7 +30,7 @@ class Text(ma.fields.String):
 
 
 class SearchText(ma.fields.String):
-    """A search box's text, read into a :class:`query.ParsedQuery` (422 when unsearchable)."""
+    """A search box's text, read into a :class:`search.syntax.ParsedQuery` (422 when unsearchable)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {}).update(minLength=1, maxLength=MAX_QUERY, pattern=PRINTABLE_PATTERN)

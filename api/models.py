@@ -4,7 +4,7 @@ The tables, and nothing else: what each resource reads is in its own ``queries.p
 declared results (api/summaries.py), and the seed writes them (seed/loader.py).
 """
 
-from peewee import JOIN, CharField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from .db import BaseModel, JSONField
 
@@ -60,20 +60,6 @@ class Trend(BaseModel):
     footnotes = JSONField(default=list)
     links = JSONField(default=list)
     image_credit = TextField(null=True)
-
-    @classmethod
-    def listing(cls, full=False):
-        """Trends with their edition and expert, as summaries need them (one query); ``full``
-        adds the whole text, footnotes and links a detail shows."""
-        summary = (cls.id, cls.edition, cls.number, cls.slug, cls.title, cls.subtitle, cls.excerpt, cls.word_count,
-                   cls.reading_time_minutes, cls.expert)  # fmt: skip
-        columns = [cls] if full else list(summary)
-        return (
-            cls.select(*columns, Edition.id, Edition.year, Edition.title, Expert.id, Expert.slug, Expert.name)
-            .join(Edition)
-            .switch(cls)
-            .join(Expert, JOIN.LEFT_OUTER)
-        )
 
     class Meta:
         indexes = (

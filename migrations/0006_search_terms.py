@@ -19,7 +19,9 @@ leaves them out: no index entry holds them.
 
 from peewee import PostgresqlDatabase
 
-from api.fulltext import TITLE_WEIGHT
+# Title words weighed five times body words when this migration was written (TITLE_WEIGHT in
+# the app's index module). Frozen here, as migrations are: they import nothing from the app.
+TITLE_WEIGHT = 5.0
 
 REINDEX = """
 CREATE OR REPLACE FUNCTION search_reindex(title_weight float8) RETURNS void LANGUAGE sql AS $$

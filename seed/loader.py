@@ -15,7 +15,7 @@ from peewee import OperationalError, fn
 
 from api.analysis import fold, sort_key, terms
 from api.db import db, is_postgres
-from api.fulltext import reindex
+from api.search import index
 from api.models import (
     Edition,
     Expert,
@@ -23,7 +23,6 @@ from api.models import (
     Keyword,
     MODELS,
     Metadata,
-    SearchEntry,
     Section,
     Trend,
     TrendKeyword,
@@ -101,10 +100,8 @@ def load_report(report, wait=None, on_wait=None):
         expert_ids, current = load_experts(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids)
         keyword_ids = load_keywords(sync, report, trend_ids)
-        load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         remove_orphans(sync)
-        if any(change.startswith("SearchEntry ") for change in sync.changes):
-            reindex()
+        load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
         version = store_version(sync)
     result = LoadResult(sync.counts, sync.changes, version)
@@ -120,7 +117,7 @@ def refresh_statistics():
     SQLite plans without statistics unless ANALYZE was run once, which the seed never does, so
     it has nothing to refresh."""
     if is_postgres():
-        for table in [model._meta.table_name for model in MODELS] + ["search_term"]:
+        for table in [model._meta.table_name for model in MODELS] + list(index.TABLES):
             db.execute_sql(f'ANALYZE "{table}"')
 
 
@@ -342,51 +339,25 @@ def load_keywords(sync, report, trend_ids):
     return ids
 
 
-def analysed(*texts):
-    """The analysed terms of some texts, as the search index stores them."""
-    return " ".join(terms("\n".join(text for text in texts if text)))
-
-
-def entry(kind, object_id, title, body, edition=None):
-    return {
-        "id": SearchEntry.id_for(kind, object_id),
-        "kind": kind,
-        "object_id": object_id,
-        "edition_id": edition,
-        "title_terms": title,
-        "body_terms": body,
-    }
-
-
 def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current_experts, keyword_ids):
-    """What the full-text index holds: title and body terms of each trend, expert, keyword."""
-    key = lambda r: (r["kind"], r["object_id"])  # noqa: E731
-    trends = [
-        entry("trend", trend_ids[t.number], analysed(t.title, t.subtitle), analysed(t.plain_text), edition_id)
-        for t in report.trends
-    ]
-    in_edition = (SearchEntry.kind == "trend") & SearchEntry.object_id.in_(list(trend_ids.values()))
-    sync.rows(SearchEntry, key, trends, in_edition)
-    others = [
-        entry("expert", expert_ids[x.slug], analysed(x.name), analysed(x.organization, *x.roles, *x.bio))
-        for x in report.experts
-        if x.slug in current_experts
-    ] + [entry("keyword", keyword_ids[k.slug], analysed(k.term), "") for k in report.keywords if k.slug in keyword_ids]
-    sync.rows(SearchEntry, key, others, delete=False)
+    """What the full-text index holds (api/search/index.py): this edition's trends, the experts
+    it wrote and its keywords; entries of what is gone leave it."""
+    entries = (
+        [index.entry("trend", trend_ids[t.number], t, edition_id) for t in report.trends]
+        + [index.entry("expert", expert_ids[x.slug], x) for x in report.experts if x.slug in current_experts]
+        + [index.entry("keyword", keyword_ids[k.slug], k) for k in report.keywords if k.slug in keyword_ids]
+    )
+    sync.changes.update(index.update(entries))
+    sync.counts["SearchEntry"] = len(entries)
 
 
 def remove_orphans(sync):
-    """Experts and keywords no edition speaks of any more, and their search entries."""
+    """Experts and keywords no edition speaks of any more."""
     for model, link in ((Expert, Trend.expert), (Keyword, TrendKeyword.keyword)):
         used = link.model.select(link).where(link.is_null(False))
         deleted = model.delete().where(model.id.not_in(used)).execute()
         if deleted:
             sync.changes[f"{model.__name__} deleted"] += deleted
-    for kind, model in (("trend", Trend), ("expert", Expert), ("keyword", Keyword)):
-        gone = SearchEntry.delete().where(SearchEntry.kind == kind, SearchEntry.object_id.not_in(model.select(model.id)))
-        deleted = gone.execute()
-        if deleted:
-            sync.changes["SearchEntry deleted"] += deleted
 
 
 def recount(sync):

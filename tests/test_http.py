@@ -8,8 +8,8 @@ import pytest
 
 from api.arguments import MAX_PAGE
 from api.models import Trend
-from api.query import parse_query
-from api.fulltext import ranked
+from api.search.syntax import parse_query
+from api.search.index import ranked
 from api.search.results import KINDS
 from seed.loader import load_report
 from tests.conftest import build_app

@@ -2,10 +2,10 @@
 
 from flask.views import MethodView
 
-from ..fulltext import matches
 from ..lookups import found
 from ..openapi import Blueprint
 from ..pagination import page_ids
+from ..search.index import matches
 from . import queries
 from .schemas import EMBEDDED_TRENDS, ExpertDetailSchema, ExpertQueryArgsSchema, ExpertSchema
 

@@ -1,12 +1,22 @@
-"""A search's answer: the hits of one page, with snippets, counts by type, and facets."""
+"""A search's answer: the hits of one page, with snippets, counts by type, and facets.
 
-from peewee import SQL, fn
+An answer takes a fixed number of statements, whatever the page holds: the ranking with the
+count of hits by type (api/search/index.py; on SQLite, a second one counts when there are
+more hits than the facets' sample), the facets' counts, the rows counted, and the rows of the
+page's hits with the offsets of their words, one statement per kind present.
 
-from .. import fulltext
-from ..db import db, in_ids
-from ..models import Expert, Keyword, Trend, TrendKeyword
+These statements are written out: Peewee took longer to build them than the database to run
+them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
+``api.db.in_ids`` writes them: ``int()`` keeps anything but integers out of the SQL.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..db import db
+from ..models import Expert
 from ..schemas import href, trend_url
-from ..snippets import snippets
+from . import index, snippets
 
 KINDS = ("trend", "expert", "keyword")
 FACET_SIZE = 20
@@ -15,55 +25,89 @@ SNIPPETS_PER_HIT = 3
 # bounded however many trends a common word matches (facets say when they are a sample).
 FACET_SAMPLE = 1000
 
+FACET_COUNTS = """
+    SELECT 'keyword', keyword_id, count(*) FROM trend_keyword WHERE trend_id IN ({trends}) GROUP BY keyword_id
+    UNION ALL
+    SELECT 'expert', expert_id, count(*) FROM trend WHERE id IN ({trends}) AND expert_id IS NOT NULL GROUP BY expert_id
+"""
+FACET_ROWS = """
+    SELECT 'keyword', id, sort_term, slug, term FROM keyword WHERE id IN ({keywords})
+    UNION ALL
+    SELECT 'expert', id, sort_name, slug, name FROM expert WHERE id IN ({experts})
+"""
+# Offsets are found by search entry id, which packs the kind (api/models.py SearchEntry.id_for).
+HIT_ROWS = {
+    "trend": """
+        SELECT t.id, t.slug, t.number, t.title, t.subtitle, t.plain_text, e.year, o.offsets
+        FROM trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN search_offsets o ON o.id = t.id * 4
+        WHERE t.id IN ({ids})""",
+    "expert": """
+        SELECT x.id, x.slug, x.name, x.organization, x.roles, x.bio, o.offsets
+        FROM expert x LEFT JOIN search_offsets o ON o.id = x.id * 4 + 1
+        WHERE x.id IN ({ids})""",
+    "keyword": """
+        SELECT k.id, k.slug, k.term, o.offsets
+        FROM keyword k LEFT JOIN search_offsets o ON o.id = k.id * 4 + 2
+        WHERE k.id IN ({ids})""",
+}
 
-def facets(counts, best, exhaustive):
-    """Counts of all hits by type, and of the sampled trend hits by keyword and by expert."""
-    trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
-    if not trend_ids:
-        return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
-    by_keyword = (
-        TrendKeyword.select(TrendKeyword.keyword, fn.COUNT(SQL("*")))
-        .where(in_ids(TrendKeyword.trend, trend_ids))
-        .group_by(TrendKeyword.keyword)
-    )
-    by_expert = (
-        Trend.select(Trend.expert, fn.COUNT(SQL("*")))
-        .where(in_ids(Trend.id, trend_ids), Trend.expert.is_null(False))
-        .group_by(Trend.expert)
-    )
-    return {
-        "type": counts,
-        "exhaustive": exhaustive,
-        "keyword": most_counted(Keyword, Keyword.sort_term, by_keyword),
-        "expert": most_counted(Expert, Expert.sort_name, by_expert),
-    }
+
+class EditionYear(NamedTuple):
+    year: int
 
 
-def most_counted(model, sort_field, counted):
-    """The ``FACET_SIZE`` rows of ``model`` with the highest counts (``counted`` selects id
-    and count), ties in ``sort_field`` order, each with its ``count``.
+# A hit's row: what it shows, the texts its snippets come from (api.search.index.texts), and
+# where their words stand (None until a seed stores it).
+class TrendRow(NamedTuple):
+    id: int
+    slug: str
+    number: int
+    title: str
+    subtitle: str | None
+    plain_text: str
+    edition: EditionYear
+    offsets: str | None
 
-    Chosen from the ids and sort keys alone, then the chosen rows read by id: joining the
-    counts to the table made PostgreSQL read all of it (the planner prices a few hundred
-    lookups above a scan), 10 ms for experts at 1,000 times the real report. Ids and keys
-    are read as the driver gives them: through Peewee's rows they cost 4 ms more there."""
-    counts = dict(db.execute(counted).fetchall())
-    keys = dict(db.execute(model.select(model.id, sort_field).where(in_ids(model.id, counts))).fetchall())
-    chosen = sorted(keys, key=lambda row_id: (-counts[row_id], keys[row_id], row_id))[:FACET_SIZE]
-    rows = {row.id: row for row in model.select().where(in_ids(model.id, chosen))}
-    for row_id, row in rows.items():
-        row.count = counts[row_id]
-    return [rows[row_id] for row_id in chosen if row_id in rows]  # a seed may remove one meanwhile
+
+class ExpertRow(NamedTuple):
+    id: int
+    slug: str
+    name: str
+    organization: str | None
+    roles: list
+    bio: list
+    offsets: str | None
+
+
+class KeywordRow(NamedTuple):
+    id: int
+    slug: str
+    term: str
+    offsets: str | None
+
+
+@dataclass(frozen=True)
+class KeywordFacet:
+    slug: str
+    term: str
+    count: int  # trend hits about it
+
+
+@dataclass(frozen=True)
+class ExpertFacet:
+    slug: str
+    name: str
+    count: int  # trend hits by them
 
 
 def results(search, kinds, edition_id, page, page_size):
     """The answer to a search: total, facets and one page of hits.
 
     The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
-    the count of every hit by type (:func:`api.fulltext.best`). A page past the sample is read
-    on its own.
+    the count of every hit by type (:func:`api.search.index.best`). A page past the sample is
+    read on its own.
     """
-    best, counts = fulltext.best(search, kinds, FACET_SAMPLE + 1, edition_id)
+    best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
     total = sum(counts.values())
@@ -71,24 +115,67 @@ def results(search, kinds, edition_id, page, page_size):
     if start + page_size <= len(best) or exhaustive or start >= total:  # past the end: no query
         window = best[start : start + page_size]
     else:
-        window = list(fulltext.ranked(search, kinds, edition_id).paginate(page, page_size))
+        window = list(index.ranked(search, kinds, edition_id).paginate(page, page_size))
     return total, facets(counts, best, exhaustive), hits(window, search)
 
 
-def fields_of(kind, row):
-    """The texts of a hit that snippets may come from, by field name."""
+def facets(counts, best, exhaustive):
+    """Counts of all hits by type, and of the sampled trend hits by keyword and by expert (the
+    ``FACET_SIZE`` most counted of each, ties in alphabetical order).
+
+    The counts come first, then the rows counted, read by id: joining the counts to the tables
+    made PostgreSQL read all of them (the planner prices a few hundred lookups above a scan),
+    10 ms for experts at 1,000 times the real report.
+    """
+    trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
+    if not trend_ids:
+        return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
+    counted = {"keyword": {}, "expert": {}}
+    for kind, row_id, count in db.execute_sql(FACET_COUNTS.format(trends=listed(trend_ids))).fetchall():
+        counted[kind][row_id] = count
+    ranked = {"keyword": [], "expert": []}
+    rows = FACET_ROWS.format(keywords=listed(counted["keyword"]), experts=listed(counted["expert"]))
+    for kind, row_id, sort_key, slug, label in db.execute_sql(rows).fetchall():
+        ranked[kind].append((-counted[kind][row_id], sort_key, row_id, slug, label))
+    return {
+        "type": counts,
+        "exhaustive": exhaustive,
+        "keyword": [KeywordFacet(slug, term, -minus) for minus, _, _, slug, term in sorted(ranked["keyword"])[:FACET_SIZE]],
+        "expert": [ExpertFacet(slug, name, -minus) for minus, _, _, slug, name in sorted(ranked["expert"])[:FACET_SIZE]],
+    }
+
+
+def hits(window, search):
+    """The hits of a page of (kind, object_id, score), each with its snippets."""
+    if not window:
+        return []
+    wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
+    found = {kind: rows_of(kind, ids) if ids else {} for kind, ids in wanted.items()}
+    marker = snippets.marker(search)
+    return [
+        hit(kind, found[kind][object_id], round(score, 4), marker)
+        for kind, object_id, score in window
+        if object_id in found[kind]  # a seed may remove it between the statements
+    ]
+
+
+def rows_of(kind, ids):
+    """The rows of some hits of one kind (:class:`TrendRow`...), by id."""
+    rows = db.execute_sql(HIT_ROWS[kind].format(ids=listed(ids))).fetchall()
     if kind == "trend":
-        return {"title": row.title, "subtitle": row.subtitle, "plain_text": row.plain_text}
-    if kind == "expert":
-        return {"name": row.name, "organization": row.organization, "roles": "\n".join(row.roles), "bio": "\n\n".join(row.bio)}
-    return {"term": row.term}
+        found = [TrendRow(*row[:6], EditionYear(row[6]), row[7]) for row in rows]
+    elif kind == "expert":
+        found = [ExpertRow(*row[:4], Expert.roles.python_value(row[4]), Expert.bio.python_value(row[5]), row[6]) for row in rows]
+    else:
+        found = [KeywordRow(*row) for row in rows]
+    return {row.id: row for row in found}
 
 
-def hit(kind, row, score, search):
-    found = []
-    for field, text in fields_of(kind, row).items():
-        if text and len(found) < SNIPPETS_PER_HIT:
-            found += snippets(text, search, field, SNIPPETS_PER_HIT - len(found))
+def hit(kind, row, score, marker):
+    offsets = row.offsets
+    if offsets is None:  # not stored yet: a database migrated but not seeded since
+        offsets = snippets.offsets(index.tokens(kind, row).values())
+    found = snippets.snippets(index.texts(kind, row), offsets, marker, SNIPPETS_PER_HIT)
     if kind == "trend":
         return {
             "type": kind,
@@ -100,30 +187,18 @@ def hit(kind, row, score, search):
             "score": score,
             "snippets": found,
         }
-    title = row.name if kind == "expert" else row.term
     return {
         "type": kind,
         "slug": row.slug,
         "number": None,
         "edition": None,
-        "title": title,
+        "title": row.name if kind == "expert" else row.term,
         "url": href(f"/{kind}s/{row.slug}"),
         "score": score,
         "snippets": found,
     }
 
 
-def hits(window, search):
-    """The hits of a page of (kind, object_id, score), each with its snippets (one query per
-    kind present)."""
-    wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
-    queries = {"trend": Trend.listing(full=True), "expert": Expert.select(), "keyword": Keyword.select()}
-    found = {
-        kind: {row.id: row for row in queries[kind].where(queries[kind].model.id.in_(ids))} if ids else {}
-        for kind, ids in wanted.items()
-    }
-    return [
-        hit(kind, found[kind][object_id], round(score, 4), search)
-        for kind, object_id, score in window
-        if object_id in found[kind]  # a seed may remove it between the two statements
-    ]
+def listed(ids):
+    """Integer ids as the items of an SQL list (``NULL`` for none: it matches nothing)."""
+    return ", ".join(str(int(row_id)) for row_id in ids) or "NULL"

@@ -2,11 +2,11 @@
 
 from flask.views import MethodView
 
-from ..fulltext import matches
 from ..lookups import edition_or_404, trend_id_or_404
 from ..openapi import Blueprint
 from ..pagination import page, page_ids
 from ..schemas import TrendSummarySchema
+from ..search.index import matches
 from ..summaries import trend_summaries
 from . import queries
 from .schemas import EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, TrendQueryArgsSchema

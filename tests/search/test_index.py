@@ -5,10 +5,10 @@ import hashlib
 
 import pytest
 
-from api import fulltext
-from api.db import db, is_postgres
-from api.models import Edition, Trend
-from api.query import parse_query
+from api.db import db, is_postgres, migration_runner
+from api.models import Edition, SearchEntry, Trend
+from api.search import index
+from api.search.syntax import parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
 from tests.conftest import POSTGRES_URL, build_app
@@ -58,31 +58,61 @@ def test_postgres_finds_phrases_and_prefixes_as_sqlite_does(uncached_client, sql
 
 
 def search(q, kinds=("trend", "expert", "keyword"), edition_id=None):
-    return [(kind, object_id) for kind, object_id, _ in fulltext.ranked(parse_query(q), list(kinds), edition_id)]
+    return [(kind, object_id) for kind, object_id, _ in index.ranked(parse_query(q), list(kinds), edition_id)]
+
+
+def assert_fts5_holds_the_entries():
+    """SQLite's FTS5 index holds exactly the words of search_entry (PostgreSQL's tsvectors are
+    columns of search_entry: nothing to check)."""
+    if not is_postgres():
+        db.execute_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_a_seed_that_changes_words_changes_what_is_found(empty_app):
     with empty_app.app_context():
-        load_report(parse_report(make_report([(1, "Les licornes du marketing", ("Marie Test", "Directrice", "ACME"))])))
+        chimeras = (2, "Les chimères", ("Paul Autre", "Directeur", "ACME"))
+        load_report(parse_report(make_report([(1, "Les licornes du marketing", ("Marie Test", "Directrice", "ACME")), chimeras])))
         assert [kind for kind, _ in search("licornes")] == ["trend"]
+        assert sorted(kind for kind, _ in search("chimères OR paul")) == ["expert", "trend"]
         load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))])))
-        assert search("licornes") == []
+        assert search("licornes") == [] and search("chimères OR paul") == []
         assert [kind for kind, _ in search("dragons")] == ["trend"]
         assert len(search("marketing")) == 1
+        assert_fts5_holds_the_entries()
+
+
+def test_only_the_app_writes_the_index(empty_app):
+    """Migration 0007 took away what also wrote it: SQLite's triggers, PostgreSQL's function;
+    its down puts them back."""
+
+    def writers():
+        if is_postgres():
+            return db.execute_sql(
+                "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname = 'search_reindex'"
+            ).fetchall()
+        return db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+
+    with empty_app.app_context():
+        assert writers() == []
+        runner = migration_runner()
+        assert runner.down("0007_search_index_written_by_the_app")[-1] == "0007_search_index_written_by_the_app"
+        assert len(writers()) == (1 if is_postgres() else 3)
+        runner.up()
+        assert writers() == []
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's inverted index")
 def test_the_index_a_seed_leaves_is_a_full_rebuild(empty_app, report):
-    def index():
+    def search_term():
         return db.execute_sql("SELECT term, idf, entries, weights FROM search_term ORDER BY term").fetchall()
 
     with empty_app.app_context():
         assert is_postgres()
         load_report(report)
         load_report(parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))], year=2020)))
-        seeded = index()
-        fulltext.reindex()
-        assert seeded == index() and len(seeded) > 1000
+        seeded = search_term()
+        index.rebuild_terms()
+        assert seeded == search_term() and len(seeded) > 1000
         assert (
             sum(len(entries) for _, _, entries, _ in seeded)
             == db.execute_sql(
@@ -124,7 +154,26 @@ def test_best_counts_every_hit_by_kind_beyond_its_limit(app):
     with app.app_context():
         query = parse_query("influenceurs")
         everything = search("influenceurs")
-        best, counts = fulltext.best(query, ["trend", "expert", "keyword"], 3)
+        best, counts = index.best(query, ["trend", "expert", "keyword"], 3)
         assert [row[:2] for row in best] == everything[:3]
         assert counts == {kind: sum(1 for k, _ in everything if k == kind) for kind in ("trend", "expert", "keyword")}
-        assert fulltext.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})
+        assert index.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})
+
+
+def test_a_database_seeded_before_offsets_were_stored_gets_them_at_the_next_seed(new_database_url, report):
+    other = parse_report(make_report([(1, "Les dragons du marketing", ("Marie Test", "Directrice", "ACME"))], year=2020))
+    app = build_app(new_database_url(), RESPONSE_CACHE_MB=0)  # every answer is built
+    client = app.test_client()
+    url = "/v1/search?q=marketing OR influenceurs&page_size=100"
+    with app.app_context():
+        load_report(report)
+        load_report(other)
+        answer = client.get(url).get_data()
+        entries = SearchEntry.select().count()
+        index.SearchOffsets.delete().execute()  # as migration 0008 leaves a database seeded before it
+        assert client.get(url).get_data() == answer  # snippets then analyse the texts
+        changes = load_report(report).changes  # the 2021 report only: the 2020 trend is filled too
+        assert changes == {"SearchOffsets inserted": entries}
+        assert index.SearchOffsets.select().count() == entries
+        assert client.get(url).get_data() == answer
+        assert not load_report(report).changed

@@ -1,7 +1,6 @@
 """French full-text search: /v1/search, and q on /v1/trends and /v1/experts. The same table of
 queries runs on SQLite and on PostgreSQL (make test-postgres)."""
 
-import html
 from collections import Counter
 import re
 
@@ -9,11 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.analysis import analyze, sort_key
-from api.query import parse_query
-from seed.loader import load_report
-from seed.parser import parse_report
-from tests.factories import article, make_report
+from api.analysis import sort_key
 from tests.helpers import assert_problem
 
 # Queries written from the corpus, and the trends each must return (as a set).
@@ -199,61 +194,6 @@ def test_facets_are_the_most_counted_ties_in_alphabetical_order(uncached_client,
 def test_search_edition_filter(client):
     assert client.get("/v1/search?q=splinternet&edition=2021").get_json()["total"] == 2
     assert_problem(client.get("/v1/search?q=splinternet&edition=2020"), 404)
-
-
-# Snippets
-
-
-def field_texts(client, hit):
-    if hit["type"] == "trend":
-        trend = client.get(hit["url"]).get_json()
-        return {"title": trend["title"], "subtitle": trend["subtitle"], "plain_text": trend["plain_text"]}
-    if hit["type"] == "expert":
-        expert = client.get(hit["url"]).get_json()
-        return {
-            "name": expert["name"],
-            "organization": expert["organization"],
-            "roles": "\n".join(expert["roles"]),
-            "bio": "\n\n".join(expert["bio"]),
-        }
-    return {"term": client.get(hit["url"]).get_json()["term"]}
-
-
-@pytest.mark.parametrize(
-    "q", ["influenceurs", '"fake news"', "covid OR sobriété", "créatrice", "tiktok", "splinter*", "l'école numérique", "digimind"]
-)
-def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
-    query = parse_query(q)
-    body = client.get("/v1/search", query_string={"q": q, "page_size": 100}).get_json()
-    assert body["hits"]
-    for hit in body["hits"]:
-        assert hit["snippets"], hit["slug"]
-        texts = field_texts(client, hit)
-        for snippet in hit["snippets"]:
-            source = texts[snippet["field"]]
-            assert source[snippet["start"] : snippet["end"]] == snippet["text"]
-            marked = re.findall(r"<mark>(.*?)</mark>", snippet["html"])
-            assert len(marked) == len(snippet["matches"]) > 0
-            for match, word in zip(snippet["matches"], marked, strict=True):
-                assert source[match["start"] : match["end"]] == html.unescape(word)
-                assert snippet["start"] <= match["start"] < match["end"] <= snippet["end"]
-                assert any(query.highlights(token.term) for token in analyze(html.unescape(word)))
-            unmarked = re.sub(r"</?mark>", "", snippet["html"]).strip("…")
-            assert html.unescape(unmarked) == snippet["text"].strip()
-
-
-def test_snippets_escape_the_source_html(empty_app):
-    body = "Les balises <b>gras</b> & les « guillemets » : 5 < 6 pour l'influence."
-    text = make_report(
-        articles=[article(1, "Un test de titre", ("Marie Test", "Directrice", "ACME"), body=(body,))],
-        avec=[("Marie Test", "Un test de titre")],
-    )
-    with empty_app.app_context():
-        load_report(parse_report(text))
-    hit = empty_app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
-    snippet = hit["snippets"][0]
-    assert "&amp;" in snippet["html"] and "&lt; 6" in snippet["html"]
-    assert "<b>" not in snippet["html"] and "<mark>influence</mark>" in snippet["html"]
 
 
 # Hostile and odd input: results or a 422 problem, never a 500

@@ -10,7 +10,7 @@ analysed terms, which are plain runs of letters and digits.
 import re
 from dataclasses import dataclass, field
 
-from .analysis import fold, terms
+from ..analysis import fold, terms
 
 MAX_CLAUSES = 16
 MAX_PHRASE_TERMS = 32
@@ -43,10 +43,6 @@ class Alternative:
             return f"'{self.terms[0]}':*"
         return " <-> ".join(f"'{term}'" for term in self.terms)
 
-    def matches(self, term):
-        """True when an analysed word of a text is (part of) this alternative."""
-        return term.startswith(self.terms[0]) if self.prefix else term in self.terms
-
 
 @dataclass
 class ParsedQuery:
@@ -72,13 +68,11 @@ class ParsedQuery:
         parts += [f"!({alternative.tsquery()})" for alternative in self.excluded]
         return " & ".join(parts)
 
-    def highlights(self, term):
-        """True when an analysed word of a text answers a positive part of the query."""
-        if not hasattr(self, "_marked"):
-            positive = [a for alternatives in self.clauses for a in alternatives]
-            self._marked = {t for a in positive if not a.prefix for t in a.terms}
-            self._prefixes = tuple(a.terms[0] for a in positive if a.prefix)
-        return term in self._marked or (bool(self._prefixes) and term.startswith(self._prefixes))
+    def marked(self):
+        """What a snippet marks: the analysed words of the positive alternatives (each word of
+        a phrase too), and the prefixes of their ``word*``, as ``(terms, prefixes)``."""
+        positive = [a for alternatives in self.clauses for a in alternatives]
+        return {t for a in positive if not a.prefix for t in a.terms}, [a.terms[0] for a in positive if a.prefix]
 
     def describe(self):
         positive = [a for alternatives in self.clauses for a in alternatives]

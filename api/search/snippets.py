@@ -1,0 +1,112 @@
+"""Snippets: the passages of a hit's texts that match a query, with the matches marked.
+
+Where each word of a text stands is worked out once, when the seed indexes it (:func:`offsets`,
+with the French analyser the index uses): a request only looks up the words that answer its
+query (:func:`marker`), so a word is marked exactly when its analysed term answers the query.
+Offsets are character offsets into the source text.
+"""
+
+import html
+import re
+from collections import defaultdict
+
+from ..analysis import Token
+
+WIDTH = 180  # characters of context per snippet, about
+_TO_WORD_END = re.compile(r"\S*")  # \s is what str.isspace() calls a space
+
+
+def offsets(fields):
+    """Where each analysed word of an entry's texts stands, as :func:`snippets` reads it: one
+    line per term and field, ``term field start:end start:end...``.
+
+    :param fields: the tokens of each text (api.analysis.analyze), in the order of the texts;
+        a field is named by its position in that order
+    """
+    spans = {}
+    for number, tokens in enumerate(fields):
+        for token in tokens:
+            spans.setdefault((token.term, number), []).append(f"{token.start}:{token.end}")
+    return "\n".join(f"{term} {number} {' '.join(found)}" for (term, number), found in spans.items())
+
+
+def marker(query):
+    """A pattern that finds, in :func:`offsets`, the lines of the words a parsed query marks:
+    its positive words, and the words starting with its prefixes."""
+    terms, prefixes = query.marked()
+    words = [re.escape(term) for term in sorted(terms)] + [re.escape(prefix) + "[^ ]*" for prefix in prefixes]
+    # Led by a line break, not "^" in multi-line mode: the engine then jumps from line to line.
+    return re.compile(f"\n({'|'.join(words)}) (\\d+) ([^\n]*)")
+
+
+def snippets(texts, offsets, marker, limit):
+    """Up to ``limit`` snippets of a hit's texts around the words ``marker`` finds, from the first
+    text on.
+
+    :param texts: the hit's texts by field name, in the order :func:`offsets` had them
+    :returns: dicts with ``field``, ``start``/``end`` (the slice of the source text shown),
+        ``text`` (that slice), ``html`` (it, escaped, matches in ``<mark>``, "…" where cut)
+        and ``matches`` (``start``/``end`` of each marked word in the source text)
+    """
+    found = defaultdict(list)
+    for term, number, spans in marker.findall("\n" + offsets):
+        bounds = [int(bound) for bound in spans.replace(":", " ").split()]
+        found[int(number)] += [Token(term, start, end) for start, end in zip(bounds[::2], bounds[1::2], strict=True)]
+    chosen = []
+    for number, (field, text) in enumerate(texts.items()):
+        if found[number] and len(chosen) < limit:
+            hits = sorted(found[number], key=lambda token: token.start)
+            chosen += passages(text, hits, field, limit - len(chosen))
+    return chosen
+
+
+def _word_start(text, position):
+    """``position`` moved back to the start of the word it falls in."""
+    while position > 0 and not text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def _word_end(text, position):
+    """``position`` moved on to the end of the word it falls in."""
+    return _TO_WORD_END.match(text, position).end()
+
+
+def passages(text, hits, field, limit):
+    """Up to ``limit`` snippets of ``text`` around ``hits`` (tokens, in text order)."""
+    windows = []
+    for hit in hits:
+        if windows and hit.end <= windows[-1][1]:
+            continue
+        start = _word_start(text, max(0, hit.start - WIDTH // 3))
+        end = _word_end(text, min(len(text), start + WIDTH))
+        windows.append((start, max(end, hit.end)))
+
+    # The windows holding the most distinct matched terms first, then in text order.
+    def richness(window):
+        terms = {h.term for h in hits if window[0] <= h.start and h.end <= window[1]}
+        return (-len(terms), window[0])
+
+    chosen = windows if len(windows) <= limit else sorted(sorted(windows, key=richness)[:limit])
+    return [_snippet(text, start, end, [h for h in hits if start <= h.start and h.end <= end], field) for start, end in chosen]
+
+
+def _snippet(text, start, end, hits, field):
+    parts, cursor, marked_hits = [], start, []
+    for hit in hits:
+        if hit.start < cursor:  # two terms of one source word ("½"): marked once
+            continue
+        marked_hits.append(hit)
+        parts.append(html.escape(text[cursor : hit.start], quote=False))
+        parts.append(f"<mark>{html.escape(text[hit.start : hit.end], quote=False)}</mark>")
+        cursor = hit.end
+    parts.append(html.escape(text[cursor:end], quote=False))
+    marked = "".join(parts).strip()
+    return {
+        "field": field,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "html": ("…" if start > 0 else "") + marked + ("…" if end < len(text) else ""),
+        "matches": [{"start": h.start, "end": h.end} for h in marked_hits],
+    }

@@ -1,0 +1,113 @@
+"""Snippets (api/search/snippets.py): the passages of a hit that match, marked at their offsets."""
+
+import html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.analysis import analyze
+from api.search import snippets
+from api.search.syntax import parse_query
+from seed.loader import load_report
+from seed.parser import parse_report
+from tests.factories import article, make_report
+
+
+def field_texts(client, hit):
+    if hit["type"] == "trend":
+        trend = client.get(hit["url"]).get_json()
+        return {"title": trend["title"], "subtitle": trend["subtitle"], "plain_text": trend["plain_text"]}
+    if hit["type"] == "expert":
+        expert = client.get(hit["url"]).get_json()
+        return {
+            "name": expert["name"],
+            "organization": expert["organization"],
+            "roles": "\n".join(expert["roles"]),
+            "bio": "\n\n".join(expert["bio"]),
+        }
+    return {"term": client.get(hit["url"]).get_json()["term"]}
+
+
+@pytest.mark.parametrize(
+    "q", ["influenceurs", '"fake news"', "covid OR sobriété", "créatrice", "tiktok", "splinter*", "l'école numérique", "digimind"]
+)
+def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
+    terms, prefixes = parse_query(q).marked()
+    body = client.get("/v1/search", query_string={"q": q, "page_size": 100}).get_json()
+    assert body["hits"]
+    for hit in body["hits"]:
+        assert hit["snippets"], hit["slug"]
+        texts = field_texts(client, hit)
+        for snippet in hit["snippets"]:
+            source = texts[snippet["field"]]
+            assert source[snippet["start"] : snippet["end"]] == snippet["text"]
+            marked = re.findall(r"<mark>(.*?)</mark>", snippet["html"])
+            assert len(marked) == len(snippet["matches"]) > 0
+            for match, word in zip(snippet["matches"], marked, strict=True):
+                assert source[match["start"] : match["end"]] == html.unescape(word)
+                assert snippet["start"] <= match["start"] < match["end"] <= snippet["end"]
+                assert any(t.term in terms or t.term.startswith(tuple(prefixes)) for t in analyze(html.unescape(word)))
+            unmarked = re.sub(r"</?mark>", "", snippet["html"]).strip("…")
+            assert html.unescape(unmarked) == snippet["text"].strip()
+
+
+def test_snippets_escape_the_source_html(empty_app):
+    body = "Les balises <b>gras</b> & les « guillemets » : 5 < 6 pour l'influence."
+    text = make_report(
+        articles=[article(1, "Un test de titre", ("Marie Test", "Directrice", "ACME"), body=(body,))],
+        avec=[("Marie Test", "Un test de titre")],
+    )
+    with empty_app.app_context():
+        load_report(parse_report(text))
+    hit = empty_app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
+    snippet = hit["snippets"][0]
+    assert "&amp;" in snippet["html"] and "&lt; 6" in snippet["html"]
+    assert "<b>" not in snippet["html"] and "<mark>influence</mark>" in snippet["html"]
+
+
+WORDS = [
+    "L'école",
+    "écoles",
+    "numérique",
+    "½",
+    "Œuvre",
+    "Covid-19",
+    "covid19",
+    "4.0",
+    "influenceuses",
+    "influence",
+    "le",
+    "et",
+    "«",
+    "»",
+    "<b>",
+    "&",
+    "x",
+    "…",
+    "\n",
+    "\n\n",
+    "réseaux",
+    "sociaux",
+]
+QUERIES = ["école", "covid", "covid-19", "influen*", "oeuvre", '"réseaux sociaux"', "1 OR 2", "4.0 numérique", "éco* x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fields=st.lists(st.lists(st.sampled_from(WORDS), max_size=120).map(" ".join), min_size=1, max_size=4),
+    q=st.sampled_from(QUERIES),
+    limit=st.integers(1, 3),
+)
+def test_stored_offsets_mark_what_analysing_the_text_marks(fields, q, limit):
+    query = parse_query(q)
+    texts = {f"field{i}": text for i, text in enumerate(fields)}
+    stored = snippets.offsets([analyze(text) for text in texts.values()])
+    terms, prefixes = query.marked()
+    expected = []
+    for field, text in texts.items():
+        hits = [t for t in analyze(text) if t.term in terms or t.term.startswith(tuple(prefixes))]
+        if hits and len(expected) < limit:
+            expected += snippets.passages(text, hits, field, limit - len(expected))
+    assert snippets.snippets(texts, stored, snippets.marker(query), limit) == expected
