@@ -120,7 +120,7 @@ class TrendTerm(BaseModel):
 
 class SearchEntry(BaseModel):
     """What the full-text index holds for one trend, expert or keyword: analysed terms of its
-    title (name, term) and of its body. See api/fulltext.py.
+    title (name, term) and of its body. See api/search/index.py.
 
     Its id packs the kind into the two low bits (:meth:`id_for`): SQLite's index, which
     knows only ids, then tells what each hit is without reading this table.

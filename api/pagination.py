@@ -39,7 +39,7 @@ class Listing:
         return self
 
     def searched(self, hits, rank):
-        """Narrowed to the hits of a search (a Peewee query of ``object_id`` and ``score``, api/fulltext.py);
+        """Narrowed to the hits of a search (a Peewee query of ``object_id`` and ``score``, api/search/index.py);
         most relevant first when ``rank``."""
         sql, params = hits.sql()
         alias = self.table.split()[-1]
