@@ -14,13 +14,17 @@ $(BIN)/python:
 
 # Every version is pinned, transitive ones included: --no-deps installs exactly the lists, and
 # pip check fails if a list misses something.
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# The project itself is installed too (editable, no dependencies): its entry point gives `flask`
+# the seed package's `flask seed`.
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
 	$(BIN)/pip check
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
 	$(BIN)/pip check
 	touch $@ $(VENV)/.runtime
 

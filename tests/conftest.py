@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from api import create_app
-from api.cli import DEFAULT_CORPUS
 from api.db import create_sqlite_file, migration_runner
+from seed.cli import DEFAULT_CORPUS
 from seed.loader import load_report
 from seed.parser import read_corpus
 

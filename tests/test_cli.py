@@ -8,6 +8,7 @@ from pathlib import Path
 from api.config import ROOT
 from api.db import migration_runner
 from api.models import Trend
+from seed.cli import seed
 from tests.factories import make_report
 
 
@@ -29,21 +30,21 @@ def test_db_upgrade_applies_once_then_does_nothing(new_database_url):
 
 
 def test_seed_prints_a_summary_then_nothing_changed(runner, empty_app):
-    first = runner.invoke(args=["seed"])
+    first = runner.invoke(seed)
     assert first.exit_code == 0, first.output
     assert "38 trends, 35 experts, 41 keywords" in first.output
     assert "anomaly: line 1377: Damien Douani and David Dubois share" in first.output
     assert "Loaded: " in first.output and "38 Trend inserted" in first.output
-    second = runner.invoke(args=["seed"])
+    second = runner.invoke(seed)
     assert second.exit_code == 0
     assert "Nothing changed" in second.output
 
 
 def test_seed_of_a_broken_file_names_the_line_and_changes_nothing(runner, empty_app, tmp_path):
-    runner.invoke(args=["seed"])
+    runner.invoke(seed)
     broken = tmp_path / "broken.md"
     broken.write_text(make_report().replace("## #1", "## #1 Titre\n\n## #1"), encoding="utf-8")
-    result = runner.invoke(args=["seed", str(broken)])
+    result = runner.invoke(seed, [str(broken)])
     assert result.exit_code == 1
     assert "line " in result.output and "used twice" in result.output
     assert "Traceback" not in result.output
@@ -52,7 +53,7 @@ def test_seed_of_a_broken_file_names_the_line_and_changes_nothing(runner, empty_
 
 
 def test_seed_of_a_missing_file_is_a_clear_error(runner, tmp_path):
-    result = runner.invoke(args=["seed", str(tmp_path / "nope.md")])
+    result = runner.invoke(seed, [str(tmp_path / "nope.md")])
     assert result.exit_code == 1
     assert "nope.md" in result.output and "Traceback" not in result.output
 
