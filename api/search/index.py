@@ -350,4 +350,3 @@ def best(query, kinds, limit, edition_id=None):
     hits = matches(query, kinds, edition_id, scored=False)
     counts.update(hits.select_from(hits.c.kind, fn.COUNT(SQL("*"))).group_by(hits.c.kind).tuples())
     return found, counts
-
