@@ -34,7 +34,7 @@ COPY --chown=10001:10001 migrations/ migrations/
 COPY --chown=10001:10001 docker/entrypoint.sh pyproject.toml README.md ./
 # The project itself, editable and without dependencies: its entry point gives `flask` the seed
 # package's `flask seed` (the app never imports the seed).
-RUN pip install --no-deps -e . && pip check
+RUN pip install --no-cache-dir --no-deps -e . && pip check
 USER 10001:10001
 EXPOSE 8000
 VOLUME ["/data"]
