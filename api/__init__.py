@@ -38,7 +38,7 @@ def create_app(test_config=None):
     from .editions import blp as editions_blp
     from .experts import blp as experts_blp
     from .keywords import blp as keywords_blp
-    from .search import blp as search_blp
+    from .search.routes import blp as search_blp
     from .service import blp as service_blp
     from .service import probes
     from .trends import blp as trends_blp

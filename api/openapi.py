@@ -14,8 +14,8 @@ from apispec.ext import marshmallow as apispec_marshmallow
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask_smorest.pagination import PaginationMetadataSchema
 
-from .arguments import MAX_PAGE, PageParser, QueryParser
-from .fields import PRINTABLE_PATTERN
+from .parameters import MAX_PAGE, PageParser, QueryParser
+from .parameters import PRINTABLE_PATTERN
 from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception
 
 API_DESCRIPTION = """\
@@ -162,7 +162,7 @@ class OperationsPlugin(BasePlugin):
     flask-smorest cannot know:
 
     - a paged operation (an answer with ``X-Pagination``): ``page`` and ``page_size`` described,
-      with examples and ``page``'s maximum (api/arguments.py); ``Link`` beside ``X-Pagination``;
+      with examples and ``page``'s maximum (api/parameters.py); ``Link`` beside ``X-Pagination``;
     - a GET of a cached blueprint, which the request path (api/pipeline.py) answers:
       ``If-None-Match``, ``ETag`` and ``Cache-Control``, and the ``304``, ``429`` and ``503``.
     """

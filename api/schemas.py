@@ -133,10 +133,3 @@ class TrendSummarySchema(ma.Schema):
         "The trend in the API.",
         "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021",
     )
-
-
-class QueryArgsSchema(ma.Schema):
-    """Query arguments are forgiving: unknown ones are ignored."""
-
-    class Meta:
-        unknown = ma.EXCLUDE

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from api.arguments import MAX_PAGE
+from api.parameters import MAX_PAGE
 from api.models import Trend
 from api.search.syntax import parse_query
 from api.search.index import ranked

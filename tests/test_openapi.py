@@ -13,8 +13,8 @@ import yaml
 from openapi_spec_validator import validate
 
 from api import openapi
-from api.arguments import MAX_PAGE
-from api.fields import PRINTABLE_PATTERN
+from api.parameters import MAX_PAGE
+from api.parameters import PRINTABLE_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 REDOCLY = ROOT / ".ci" / "node_modules" / ".bin" / "redocly"

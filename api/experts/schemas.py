@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from ..fields import RelevanceSortMixin, Text, search_field, sort_field
-from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, QueryArgsSchema, TrendSummarySchema, described
+from ..parameters import QueryArgsSchema, RelevanceSortMixin, Text, search_field, sort_field
+from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, TrendSummarySchema, described
 from .queries import SORTS
 
 

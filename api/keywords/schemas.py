@@ -2,12 +2,11 @@
 
 import marshmallow as ma
 
-from ..fields import Text, sort_field
+from ..parameters import QueryArgsSchema, Text, sort_field
 from ..schemas import (
     EMBEDDED_TRENDS,
     ApiUrl,
     KeywordSummarySchema,
-    QueryArgsSchema,
     TrendSummarySchema,
     WeightedLinkSchema,
     described,

@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
-from ..fields import edition_field, search_field, term_list
-from ..schemas import ExpertSummarySchema, KeywordSummarySchema, QueryArgsSchema, described
+from ..parameters import QueryArgsSchema, edition_field, search_field, term_list
+from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described
 from .results import FACET_SAMPLE, KINDS
 
 

@@ -2,17 +2,16 @@
 
 import marshmallow as ma
 
-from ..fields import RelevanceSortMixin, Text, edition_field, search_field, sort_field, term_list
-from .queries import SORTS
+from ..parameters import QueryArgsSchema, RelevanceSortMixin, Text, edition_field, search_field, sort_field, term_list
 from ..schemas import (
     ApiUrl,
     KeywordSummarySchema,
-    QueryArgsSchema,
     Rounded,
     TrendSummarySchema,
     WeightedLinkSchema,
     described,
 )
+from .queries import SORTS
 
 
 class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):

@@ -3,7 +3,7 @@
 Some refusals depend on what a value means, which no JSON Schema can state: search text with
 nothing to search (stop words or punctuation alone) or too many words (api/search/syntax.py),
 ``sort=relevance`` without ``q`` (two parameters together), and more than 20 keywords once
-comma-separated values are split (api/fields.py). Schema-valid requests get a documented 422
+comma-separated values are split (api/parameters.py). Schema-valid requests get a documented 422
 for them, which schemathesis.toml lets ``positive_data_acceptance`` pass on the operations
 concerned. This check takes its place there, narrower: a schema-valid request may be refused
 for those reasons only.
