@@ -223,6 +223,13 @@ def parameters_of(operation):
     return operation["parameters"]
 
 
+def path_parameter(name, description, schema=None, **example):
+    """A path parameter's documentation, for a route's ``parameters``: a non-empty string unless
+    ``schema`` says otherwise; ``example=`` or ``examples=``."""
+    schema = schema or {"type": "string", "minLength": 1}
+    return {"in": "path", "name": name, "description": description, "schema": schema, **example}
+
+
 def printable_path_parameter(parameter):
     """A copy of a path parameter's documentation with the pattern of printable text, when it
     is a string."""

@@ -9,6 +9,7 @@ import peewee
 from flask import current_app, request
 
 from .db import DatabaseDown, DatabaseTimeout
+from .schemas import by_name, described
 
 log = logging.getLogger("api.errors")
 # Unreachable server, broken connection, missing file or schema ("relation does not exist" is a
@@ -22,47 +23,30 @@ PROBLEM_JSON = "application/problem+json"
 class ProblemSchema(ma.Schema):
     """An RFC 9457 problem: what went wrong, for people and for programs."""
 
-    type = ma.fields.String(
-        required=True,
-        metadata={
-            "description": "URI naming the kind of problem; `about:blank` means the status code says it all.",
-            "example": "about:blank",
-        },
+    type = described(
+        ma.fields.String(),
+        "URI naming the kind of problem; `about:blank` means the status code says it all.",
+        "about:blank",
     )
-    title = ma.fields.String(
-        required=True,
-        metadata={"description": "Short summary of the kind of problem (the HTTP status phrase).", "example": "Not Found"},
+    title = described(ma.fields.String(), "Short summary of the kind of problem (the HTTP status phrase).", "Not Found")
+    status = described(ma.fields.Integer(), "The HTTP status code.", 404)
+    detail = described(ma.fields.String(), "What went wrong with this request, in words.", "No trend 99 in edition 2021.")
+    instance = described(
+        ma.fields.String(),
+        "The path of the request that failed (a `urn:uuid:` when the request could not be read at all).",
+        "/v1/trends/99",
     )
-    status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code.", "example": 404})
-    detail = ma.fields.String(
-        required=True,
-        metadata={
-            "description": "What went wrong with this request, in words.",
-            "example": "No trend 99 in edition 2021.",
-        },
+    checks = described(
+        by_name(),
+        "For `/ready`: the state of each check.",
+        {"database": "ok", "migrations": "pending: 0003_search", "data": "ok"},
+        required=False,
     )
-    instance = ma.fields.String(
-        required=True,
-        metadata={
-            "description": "The path of the request that failed (a `urn:uuid:` when the request could not be read at all).",
-            "example": "/v1/trends/99",
-        },
-    )
-    checks = ma.fields.Dict(
-        keys=ma.fields.String(),
-        values=ma.fields.String(),
-        metadata={
-            "description": "For `/ready`: the state of each check.",
-            "example": {"database": "ok", "migrations": "pending: 0003_search", "data": "ok"},
-        },
-    )
-    errors = ma.fields.Dict(
-        keys=ma.fields.String(),
-        values=ma.fields.List(ma.fields.String()),
-        metadata={
-            "description": "For bad input: the messages for each parameter, by name.",
-            "example": {"page_size": ["Must be greater than or equal to 1 and less than or equal to 100."]},
-        },
+    errors = described(
+        by_name(ma.fields.List(ma.fields.String())),
+        "For bad input: the messages for each parameter, by name.",
+        {"page_size": ["Must be greater than or equal to 1 and less than or equal to 100."]},
+        required=False,
     )
 
 

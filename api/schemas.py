@@ -51,6 +51,11 @@ def described(field, description, example, required=True):
     return field
 
 
+def by_name(values=None):
+    """A JSON object of values (texts unless ``values`` says) by name."""
+    return ma.fields.Dict(keys=ma.fields.String(), values=values or ma.fields.String())
+
+
 class EditionSummarySchema(ma.Schema):
     year = described(ma.fields.Integer(), "Year of the edition.", 2021)
     title = described(ma.fields.String(), "Title of the report.", "Social Media et Marketing Digital : l'avis des experts")

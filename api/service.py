@@ -9,7 +9,7 @@ from . import metrics
 from .db import DatabaseTimeout, db, is_postgres, migration_runner
 from .openapi import Blueprint
 from .problems import DATABASE_ERRORS, problem
-from .schemas import described, href
+from .schemas import by_name, described, href
 
 blp = Blueprint("service", __name__, description="The API's index.")
 probes = Blueprint("probes", __name__, description="Liveness, readiness and metrics.", cached=False)
@@ -18,12 +18,12 @@ probes = Blueprint("probes", __name__, description="Liveness, readiness and metr
 class IndexSchema(ma.Schema):
     name = described(ma.fields.String(), "Name of the service.", "Tendances 2021 API")
     documentation = described(
-        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        by_name(),
         "Where the documentation is.",
         {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json"},
     )
     resources = described(
-        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        by_name(),
         "Entry points of the API.",
         {
             "trends": "/v1/trends",
@@ -42,7 +42,7 @@ class HealthSchema(ma.Schema):
 class ReadySchema(ma.Schema):
     status = described(ma.fields.String(), "`ready`.", "ready")
     checks = described(
-        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        by_name(),
         "Each check and its state.",
         {"database": "ok", "migrations": "ok", "data": "ok"},
     )

@@ -3,20 +3,14 @@
 from flask.views import MethodView
 
 from ..lookups import MAX_YEAR, found
-from ..openapi import Blueprint
+from ..openapi import Blueprint, path_parameter
 from ..pagination import page_ids
 from . import queries
 from .schemas import EditionDetailSchema, EditionSchema
 
 blp = Blueprint("editions", __name__, url_prefix="/v1/editions", description="Yearly editions of the report.")
 
-YEAR = {
-    "in": "path",
-    "name": "year",
-    "description": "Year of the edition.",
-    "schema": {"type": "integer", "minimum": 1900, "maximum": 9999},
-    "example": 2021,
-}
+YEAR = path_parameter("year", "Year of the edition.", {"type": "integer", "minimum": 1900, "maximum": 9999}, example=2021)
 
 
 @blp.route("")

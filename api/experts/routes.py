@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from ..lookups import found
-from ..openapi import Blueprint
+from ..openapi import Blueprint, path_parameter
 from ..pagination import page_ids
 from ..search.index import matches
 from . import queries
@@ -11,13 +11,7 @@ from .schemas import EMBEDDED_TRENDS, ExpertDetailSchema, ExpertQueryArgsSchema,
 
 blp = Blueprint("experts", __name__, url_prefix="/v1/experts", description="The experts who wrote the trends.")
 
-SLUG = {
-    "in": "path",
-    "name": "slug",
-    "description": "The expert's slug.",
-    "schema": {"type": "string", "minLength": 1},
-    "example": "nicolas-celic",
-}
+SLUG = path_parameter("slug", "The expert's slug.", example="nicolas-celic")
 
 
 @blp.route("")

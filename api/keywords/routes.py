@@ -3,20 +3,14 @@
 from flask.views import MethodView
 
 from ..lookups import found
-from ..openapi import Blueprint
+from ..openapi import Blueprint, path_parameter
 from ..pagination import page_ids
 from . import queries
 from .schemas import EMBEDDED_KEYWORDS, EMBEDDED_TRENDS, KeywordDetailSchema, KeywordQueryArgsSchema, KeywordSchema
 
 blp = Blueprint("keywords", __name__, url_prefix="/v1/keywords", description="The report's keyword cloud.")
 
-SLUG = {
-    "in": "path",
-    "name": "slug",
-    "description": "The keyword's slug.",
-    "schema": {"type": "string", "minLength": 1},
-    "example": "micro-et-nano",
-}
+SLUG = path_parameter("slug", "The keyword's slug.", example="micro-et-nano")
 
 
 @blp.route("")

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from ..lookups import edition_or_404, trend_id_or_404
-from ..openapi import Blueprint
+from ..openapi import Blueprint, path_parameter
 from ..pagination import page, page_ids
 from ..schemas import TrendSummarySchema
 from ..search.index import matches
@@ -13,16 +13,14 @@ from .schemas import EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, T
 
 blp = Blueprint("trends", __name__, url_prefix="/v1/trends", description="The report's trend articles.")
 
-NUMBER_OR_SLUG = {
-    "in": "path",
-    "name": "number_or_slug",
-    "description": "The trend's number in its edition, or its slug.",
-    "schema": {"type": "string", "minLength": 1},
-    "examples": {
+NUMBER_OR_SLUG = path_parameter(
+    "number_or_slug",
+    "The trend's number in its edition, or its slug.",
+    examples={
         "number": {"value": "13", "summary": "By number"},
         "slug": {"value": "fragmentation-du-monde-et-splinternet", "summary": "By slug"},
     },
-}
+)
 
 
 @blp.route("")
