@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale load fuzz-api vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale bench-stop load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -84,6 +84,10 @@ bench-servers: $(VENV)/.dev
 ## bench-scale: seed time, size, memory and latency on synthetic reports 1, 10, 100 and 1000 times the real one (bench/RESULTS-scale.md)
 bench-scale: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/scale.py
+
+## bench-stop: SIGTERM under load, 20 rounds: does every worker stop by itself? (STOP_ROUNDS, STOP_LOAD, STOP_HANG)
+bench-stop: $(VENV)/.dev
+	$(BIN)/python bench/stop.py
 
 ## load: 64 clients for 60 s on a mix of requests, zero errors required (LOAD_DURATION, LOAD_CLIENTS; DATABASE_URL=postgresql://... for PostgreSQL)
 load: $(VENV)/.dev

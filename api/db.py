@@ -42,6 +42,7 @@ from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
 
 from .config import ROOT
+from .threads import leave_stop_signals_to_main_thread
 
 db = DatabaseProxy()
 log = logging.getLogger("api.db")
@@ -161,6 +162,7 @@ class Guard:
     def watch(self):
         """Cut the connection of each statement past its deadline (``timeout`` + ``GRACE``: a
         server that answers cancels its own statements at ``timeout``)."""
+        leave_stop_signals_to_main_thread()
         while True:
             with self.changed:
                 while not self.running:

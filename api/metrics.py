@@ -14,6 +14,8 @@ import time
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest, multiprocess
 
+from .threads import leave_stop_signals_to_main_thread
+
 METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "TRACE"})
 UNMATCHED = "unmatched"
 
@@ -65,6 +67,7 @@ def start_sampler(interval=5.0):
     STARTED.set(time.time())
 
     def loop():
+        leave_stop_signals_to_main_thread()
         while True:
             sample_process()
             time.sleep(interval)

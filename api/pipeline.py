@@ -36,6 +36,7 @@ from . import compression, cors, db, logs, metrics, security
 from .cache import DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
 from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
 from .ratelimit import RateLimiter
+from .threads import leave_stop_signals_to_main_thread
 
 log = logging.getLogger("api.errors")
 DOCS = frozenset({"api-docs", "static"})  # flask-smorest's pages and the files they load (api/docs.py)
@@ -108,6 +109,7 @@ class RequestPath:
         self.cache_control = f"public, max-age={config['CACHE_MAX_AGE']}"
 
     def __call__(self, environ, start_response):
+        leave_stop_signals_to_main_thread()  # the server's stop must reach its main thread (api/threads.py)
         exchange = Exchange(environ)  # 1
         request_id = logs.current_request_id.set(exchange.request_id)
         guarded = db.guarded.set(True)

@@ -8,7 +8,8 @@ request's URL at random from thousands (pages, sizes, sorts, keyword pairs, sear
 so that the response cache serves some answers and the database builds the others.
 
 Throughput and p50/p99 latency are printed overall and per kind; any answer other than 200 or
-304, any connection error or timeout, any error in the server's log makes the exit status 1.
+304, any connection error or timeout, any error in the server's log, or a server that does not stop
+by itself on SIGTERM makes the exit status 1.
 
 Environment: LOAD_DURATION (seconds, 60), LOAD_CLIENTS (connections, 64), DATABASE_URL (a
 PostgreSQL URL loads a fresh schema on that server; default: a fresh SQLite file).
@@ -261,8 +262,11 @@ def main():
                 used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 client_cpu = used.ru_utime + used.ru_stime - spent.ru_utime - spent.ru_stime
             finally:
-                stop(server)
+                stopped = stop(server, log_path)
         ok = report(results, clients, duration, log_path)
+        if not stopped:
+            print("FAILED: the server did not stop by itself on SIGTERM (see the lines marked !!! above)")
+            ok = False
         print(f"CPU used by the clients (wrk): {client_cpu:.1f} s in {duration} s, {client_cpu / duration:.0%} of one core")
     finally:
         drop()

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
 from api.config import from_env  # noqa: E402
+from api.server import STOP_TIMEOUT  # noqa: E402
 
 SCENARIOS = [
     ("trends list", "/v1/trends", False),
@@ -90,9 +91,40 @@ def start(argv, env, port, log):
     raise RuntimeError(f"{argv} did not start")
 
 
-def stop(process):
+# Seconds a server has to exit after SIGTERM: granian kills a worker that ignored its SIGTERM after
+# STOP_TIMEOUT (api/server.py), then exits; past this, the server itself is stuck.
+STOP_WAIT = STOP_TIMEOUT + 15
+REFUSED = "refused to gracefully stop"  # granian's words when it kills a worker that would not stop
+
+
+def stop(process, log_path=None):
+    """SIGTERM, then wait for the server to exit: True if it stopped by itself, every worker too.
+
+    A worker that ignored its SIGTERM (granian logs that it killed it: ``REFUSED``), or a server
+    still running ``STOP_WAIT`` s after the signal (its whole process group is then killed), is
+    said loudly and gives False: the run goes on to its report, and its caller fails it.
+    """
+    started = time.monotonic()
     process.send_signal(signal.SIGTERM)
-    process.wait(30)
+    try:
+        process.wait(STOP_WAIT)
+        stopped = True
+    except subprocess.TimeoutExpired:
+        stopped = False
+        print(f"!!! SERVER HUNG: {process.args} (pid {process.pid}) still running {STOP_WAIT} s after SIGTERM; "
+              "killing its process group", file=sys.stderr, flush=True)  # fmt: skip
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log = Path(log_path).read_text(errors="replace") if log_path else ""
+    if REFUSED in log:
+        stopped = False
+        print(f"!!! WORKER HUNG: a worker of {process.args} ignored its SIGTERM; granian killed it after {STOP_TIMEOUT} s "
+              f"(the server took {time.monotonic() - started:.0f} s to stop):", file=sys.stderr, flush=True)  # fmt: skip
+    if not stopped and log:
+        for line in log.splitlines():  # the server's own account of its stop
+            if "granian" in line and any(word in line for word in ("Shutting down", "Stopping", "Stopped", "Killing")):
+                print(f"!!!   {line[:300]}", file=sys.stderr, flush=True)
+    return stopped
 
 
 def record(port, workdir):
@@ -149,6 +181,7 @@ def main():
     }
     prepare_database(workdir, env)
     servers = {}
+    stopped = []
 
     def serve(name, *target, **settings):
         """A server as `make run` starts it (``target``: another app), on a port of its own."""
@@ -174,11 +207,13 @@ def main():
             print(f"round {round_number + 1}/{rounds} done", flush=True)
     finally:
         for process, log in servers.values():
-            stop(process)
+            stopped.append(stop(process, log.name))
             log.close()
     settings = from_env(env)
     report(hot_samples, cold_samples, search_samples, duration, rounds, settings, env["DATABASE_URL"])
     shutil.rmtree(workdir, ignore_errors=True)
+    if not all(stopped):
+        sys.exit("FAILED: a server did not stop by itself on SIGTERM (see the lines marked !!! above)")
 
 
 def check_same_bytes(ports, paths):

@@ -129,7 +129,7 @@ def measure_database(size, corpus, url, database_size, workdir, duration):
             memory = worker_memory(server.pid)
             trends = headers and json.loads(headers["X-Pagination"])["total"]
         finally:
-            stop(server)
+            stop(server, log.name)  # a server that does not stop by itself is said loudly
     return {
         "size": size,
         "trends": trends,
