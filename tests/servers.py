@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from api.server import STOP_TIMEOUT
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -94,7 +96,7 @@ class Server:
                 lines.append(json.loads(line))
         return lines
 
-    def stop(self, sig=signal.SIGTERM, timeout=30):
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT + 15):
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
             try:
