@@ -297,7 +297,8 @@ def report(hot, cold, search, duration, rounds, settings, database):
             "## Cold: every answer built",
             "",
             "The service with `RESPONSE_CACHE_MB=0`, against bench/cold_floor.py: the same bytes built from the same database "
-            "with hand-written SQL and `json.dumps` on a connection kept per thread.",
+            "with hand-written SQL and `json.dumps`, connections handled as the service handles its own (an SQLite "
+            "file opened per request, PostgreSQL connections kept).",
             "",
             *cold_lines,
             "",
