@@ -71,8 +71,7 @@ class DataVersion:
                     raise
                 return self.value
             finally:
-                if not self.database.is_closed():
-                    self.database.close()
+                self.database.release()
             self.value, self.read_at = (row[0] if row else "empty"), time.monotonic()
         return self.value
 

@@ -1,5 +1,9 @@
-"""The database: one proxy bound at start-up, a JSON field, connections given back per request,
-and a guard that keeps a sick database from holding the service's threads.
+"""The database: one proxy bound at start-up, a JSON field, connections given back as requests
+end, and a guard that keeps a sick database from holding the service's threads.
+
+An SQLite file is opened per request (it costs microseconds). A PostgreSQL connection stays with
+its thread from one request to the next, and is dropped when it can be seen lost: see
+:class:`GuardedPostgresqlDatabase`.
 
 A database that is down fails at once (connection refused, file missing). One that hangs (a
 stopped server, a dropped network, a lock held) would hold each request that reaches it, and
@@ -26,6 +30,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import socket
 import sqlite3
 import threading
@@ -40,6 +45,7 @@ from peewee import SQL, DatabaseProxy, Model, NodeList, OperationalError, Sqlite
 from playhouse import db_url
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
+from psycopg.pq import TransactionStatus
 
 from .config import ROOT
 from .threads import leave_stop_signals_to_main_thread
@@ -71,14 +77,20 @@ class DatabaseDown(DatabaseTimeout):
 
 class Guard:
     """Deadlines, a bound on concurrency and a breaker for one worker's statements (see the
-    module's doc)."""
+    module's doc).
+
+    One lock, and a condition per thing waited for, each woken one waiter at a time: a freed slot,
+    a connection opened, a first statement for the watchdog to watch. A waiter that gives up
+    passes its wake-up on, so none is lost.
+    """
 
     def __init__(self, slots, timeout, connect_timeout, interrupt):
         self.slots, self.timeout, self.connect_timeout, self.interrupt = slots, timeout, connect_timeout, interrupt
         self.running = {}  # thread id -> [started, connection, cut by the watchdog]
         self.connecting = None  # since when a thread has been opening a connection
         self.down_until = 0.0  # the database did not answer: until then, statements fail at once
-        self.changed = threading.Condition()
+        lock = threading.Lock()
+        self.slot_freed, self.connected, self.started = (threading.Condition(lock) for _ in range(3))
         self.watchdog_pid = None
 
     @contextmanager
@@ -101,9 +113,9 @@ class Guard:
                 raise self.trip(f"no answer within {self.timeout:g} s") from error
             raise
         finally:
-            with self.changed:
+            with self.slot_freed:
                 del self.running[me]
-                self.changed.notify_all()
+                self.slot_freed.notify()
 
     def trip(self, reason):
         """The database does not answer: statements fail at once for ``RETRY_EVERY`` seconds,
@@ -121,16 +133,22 @@ class Guard:
     def enter(self, me):
         """Take a slot: wait for one while the statements holding them move; when the oldest has
         waited ``STUCK_AFTER`` on the database, give up at once (a 503 for this request only)."""
-        with self.changed:
-            while True:
-                self.check_not_down()
-                if len(self.running) < self.slots:
-                    break
-                waited = time.monotonic() - min(entry[0] for entry in self.running.values())
-                if waited >= STUCK_AFTER:
-                    raise DatabaseTimeout(f"all {self.slots} statements of this worker have waited {waited:.1f} s or more")
-                self.changed.wait(STUCK_AFTER - waited)
+        with self.slot_freed:
+            try:
+                while True:
+                    self.check_not_down()
+                    if len(self.running) < self.slots:
+                        break
+                    waited = time.monotonic() - min(entry[0] for entry in self.running.values())
+                    if waited >= STUCK_AFTER:
+                        raise DatabaseTimeout(f"all {self.slots} statements of this worker have waited {waited:.1f} s or more")
+                    self.slot_freed.wait(STUCK_AFTER - waited)
+            except DatabaseTimeout:
+                self.slot_freed.notify()  # a slot freed for this thread goes to the next one
+                raise
             self.running[me] = [time.monotonic(), None, False]
+            if len(self.running) == 1:
+                self.started.notify()
             if self.watchdog_pid != os.getpid():  # one per process (a forked worker starts its own)
                 self.watchdog_pid = os.getpid()
                 threading.Thread(target=self.watch, name="database-watchdog", daemon=True).start()
@@ -139,13 +157,17 @@ class Guard:
         """Open this thread's connection, one thread at a time (as Peewee does, under its lock):
         the others wait for that one's outcome, never for a server that does not answer; a
         connection that could not be opened in ``connect_timeout`` trips the breaker."""
-        with self.changed:
-            while self.connecting is not None:
-                waited = time.monotonic() - self.connecting
-                if waited >= self.connect_timeout + GRACE:
-                    raise DatabaseTimeout(f"no connection accepted for {waited:.1f} s")
-                self.changed.wait(self.connect_timeout + GRACE - waited)
-            self.check_not_down()
+        with self.connected:
+            try:
+                while self.connecting is not None:
+                    waited = time.monotonic() - self.connecting
+                    if waited >= self.connect_timeout + GRACE:
+                        raise DatabaseTimeout(f"no connection accepted for {waited:.1f} s")
+                    self.connected.wait(self.connect_timeout + GRACE - waited)
+                self.check_not_down()
+            except DatabaseTimeout:
+                self.connected.notify()  # the turn that woke this thread goes to the next one
+                raise
             self.connecting = time.monotonic()
         try:
             database.connect()
@@ -155,18 +177,18 @@ class Guard:
                 raise self.trip(f"no connection accepted within {waited:.1f} s") from error
             raise
         finally:
-            with self.changed:
+            with self.connected:
                 self.connecting = None
-                self.changed.notify_all()
+                self.connected.notify()
 
     def watch(self):
         """Cut the connection of each statement past its deadline (``timeout`` + ``GRACE``: a
         server that answers cancels its own statements at ``timeout``)."""
         leave_stop_signals_to_main_thread()
         while True:
-            with self.changed:
+            with self.started:
                 while not self.running:
-                    self.changed.wait()
+                    self.started.wait()
                 deadline = time.monotonic() - self.timeout - GRACE
                 for entry in self.running.values():  # under the lock: the statement is still that one
                     if entry[0] <= deadline and not entry[2]:
@@ -191,23 +213,65 @@ def interrupt_postgres(connection):
 
 
 class Guarded:
-    """A Peewee database whose statements pass its :class:`Guard` (set by :func:`init_app`)."""
+    """A Peewee database whose statements pass its :class:`Guard` (set by :func:`init_app`),
+    and whose connection a request gives back with :meth:`release`."""
 
     guard = None
 
     def execute_sql(self, sql, params=None):
-        if self.guard is None:
+        if self.guard is None or not guarded.get():
             return super().execute_sql(sql, params)
+        self.drop_lost_connection()
         with self.guard.statement(self):
             return super().execute_sql(sql, params)
 
+    def drop_lost_connection(self):
+        """Close this thread's connection if it can be seen lost without asking the server."""
+
+    def release(self):
+        """Give this thread's connection back at the end of a request."""
+        if not self.is_closed():
+            self.close()
+
 
 class GuardedSqliteDatabase(Guarded, SqliteDatabase):
-    pass
+    """An SQLite file, opened per request: a file moved away is an error at the next request."""
 
 
 class GuardedPostgresqlDatabase(Guarded, PooledPostgresqlDatabase):
-    pass
+    """Pooled PostgreSQL connections, each kept by its thread from one request to the next.
+
+    A connection given back to Peewee's pool is checked with a ``SELECT 1`` when taken again, a
+    round trip per request made under the pool's lock. So a request that ends cleanly keeps its
+    connection (:meth:`release`), and the next statement first looks, with a poll and no round
+    trip, whether the server has since closed it (:meth:`drop_lost_connection`).
+    """
+
+    def drop_lost_connection(self):
+        """Drop a connection the server has closed since the last statement (a restart, a
+        terminated backend): it is broken, or has something to read although no statement is
+        running (the server's last words, or the end of the stream). A new one opens instead."""
+        if self.is_closed():
+            return
+        connection = self.connection()
+        if connection.broken or connection.closed or readable(connection.fileno()):
+            self.manual_close()
+
+    def release(self):
+        """Keep an idle, healthy connection for this thread's next request; a broken one, or one
+        left in a transaction, goes back to the pool (which discards or rolls it back)."""
+        if self.is_closed():
+            return
+        connection = self.connection()
+        if connection.broken or connection.closed or connection.info.transaction_status != TransactionStatus.IDLE:
+            self.close()
+
+
+def readable(fileno):
+    """Whether a socket has something to read (or was closed), without waiting."""
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class BaseModel(Model):
@@ -268,8 +332,8 @@ def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10, 
         # A lock is waited for until just past the watchdog's deadline (which cannot interrupt
         # SQLite's wait for a lock), so a file held locked trips the breaker as a hung server does.
         busy = statement_timeout + GRACE + 5 * WATCH_EVERY
-        pragmas = {**SQLITE_PRAGMAS, "busy_timeout": round(busy * 1000)}
-        return GuardedSqliteDatabase(uri, uri=True, pragmas=pragmas, check_same_thread=False, timeout=busy)
+        # ``timeout`` is SQLite's busy timeout (sqlite3 sets it as the file opens: no PRAGMA needed).
+        return GuardedSqliteDatabase(uri, uri=True, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=busy)
     if scheme in ("postgres", "postgresql"):
         params = db_url.parse(f"postgresql://{rest}")
         options = f"{params.pop('options', '')} -c statement_timeout={statement_timeout * 1000}".strip()
@@ -345,6 +409,5 @@ def init_app(app):
     appcontext_pushed.connect(bind, app, weak=False)
 
     @app.teardown_request
-    def close_connection(exc):
-        if not db.is_closed():
-            db.close()
+    def release_connection(exc):
+        database.release()

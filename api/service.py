@@ -10,12 +10,13 @@ from .db import DatabaseTimeout, db, is_postgres, migration_runner
 from .openapi import Blueprint
 from .problems import DATABASE_ERRORS, problem
 from .schemas import by_name, described, href
+from .serialization import Schema
 
 blp = Blueprint("service", __name__, description="The API's index.")
 probes = Blueprint("probes", __name__, description="Liveness, readiness and metrics.", cached=False)
 
 
-class IndexSchema(ma.Schema):
+class IndexSchema(Schema):
     name = described(ma.fields.String(), "Name of the service.", "Tendances 2021 API")
     documentation = described(
         by_name(),
@@ -35,11 +36,11 @@ class IndexSchema(ma.Schema):
     )
 
 
-class HealthSchema(ma.Schema):
+class HealthSchema(Schema):
     status = described(ma.fields.String(), "Always `ok` when the process answers.", "ok")
 
 
-class ReadySchema(ma.Schema):
+class ReadySchema(Schema):
     status = described(ma.fields.String(), "`ready`.", "ready")
     checks = described(
         by_name(),
@@ -66,7 +67,7 @@ def readiness_checks():
         checks.setdefault("migrations", f"unknown ({error.__class__.__name__})")
         checks["data"] = "not seeded: the schema is missing"
     finally:
-        db.close()
+        db.release()
     return checks
 
 
