@@ -21,12 +21,13 @@ def create_app(test_config=None):
     from . import config, db, docs, logs, problems
     from .pagination import add_link_header
     from .pipeline import RequestPath
+    from .serialization import JSONProvider
 
     app = Flask(__name__, static_folder=None)  # the docs' files only (api/docs.py)
     app.url_map.merge_slashes = False  # "/v1/trends//related" is a 404 problem, not an HTML redirect
     app.config.update(config.from_env(), **flask_settings())
     app.config.update(test_config or {})
-    app.json.ensure_ascii, app.json.sort_keys, app.json.compact = False, False, True
+    app.json = JSONProvider(app)
     logs.configure(app.config["LOG_LEVEL"])
     db.init_app(app)
     docs.init_app(app)

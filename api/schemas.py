@@ -4,6 +4,7 @@ api/summaries.py declares them), which each resource's own schemas extend."""
 from urllib.parse import quote_plus
 
 import marshmallow as ma
+from .serialization import Schema
 
 API_PREFIX = "/v1"
 EMBEDDED_TRENDS = 100  # trends an expert's or keyword's detail embeds; all of them at trends_url
@@ -56,13 +57,13 @@ def by_name(values=None):
     return ma.fields.Dict(keys=ma.fields.String(), values=values or ma.fields.String())
 
 
-class EditionSummarySchema(ma.Schema):
+class EditionSummarySchema(Schema):
     year = described(ma.fields.Integer(), "Year of the edition.", 2021)
     title = described(ma.fields.String(), "Title of the report.", "Social Media et Marketing Digital : l'avis des experts")
     url = described(ApiUrl("/editions/{0.year}"), "This edition in the API.", "/v1/editions/2021")
 
 
-class WeightedLinkSchema(ma.Schema):
+class WeightedLinkSchema(Schema):
     """How strongly a trend is about a keyword, where it says so, and the passage that shows it."""
 
     weight = described(
@@ -80,13 +81,13 @@ class WeightedLinkSchema(ma.Schema):
     )
 
 
-class ExpertSummarySchema(ma.Schema):
+class ExpertSummarySchema(Schema):
     slug = described(ma.fields.String(), "Stable identifier of the expert.", "guillaume-terrien")
     name = described(ma.fields.String(), "Name as the person writes it.", "Guillaume Terrien")
     url = described(ApiUrl("/experts/{0.slug}"), "The expert in the API.", "/v1/experts/guillaume-terrien")
 
 
-class KeywordSummarySchema(ma.Schema):
+class KeywordSummarySchema(Schema):
     slug = described(ma.fields.String(), "Stable identifier of the keyword.", "micro-et-nano")
     term = described(ma.fields.String(), "The keyword as the report's keyword cloud prints it.", "micro et nano")
     url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", "/v1/keywords/micro-et-nano")
@@ -97,7 +98,7 @@ def trend_url(trend):
     return href(f"/trends/{trend.slug}", edition=trend.edition.year)
 
 
-class TrendSummarySchema(ma.Schema):
+class TrendSummarySchema(Schema):
     """A trend as lists show it."""
 
     id = described(ma.fields.Integer(), "Stable numeric id of the trend.", 5)

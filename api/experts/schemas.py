@@ -5,6 +5,7 @@ import marshmallow as ma
 from ..parameters import QueryArgsSchema, RelevanceSortMixin, Text, search_field, sort_field
 from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, TrendSummarySchema, described
 from .queries import SORTS
+from ..serialization import Schema
 
 
 class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
@@ -26,7 +27,7 @@ class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     )
 
 
-class ProfileLinkSchema(ma.Schema):
+class ProfileLinkSchema(Schema):
     kind = described(
         ma.fields.String(validate=ma.validate.OneOf(["twitter", "linkedin", "instagram", "website"])),
         "What the link points at.",

@@ -5,6 +5,7 @@ import marshmallow as ma
 from ..parameters import QueryArgsSchema, edition_field, search_field, term_list
 from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described
 from .results import FACET_SAMPLE, KINDS
+from ..serialization import Schema
 
 
 class SearchArgsSchema(QueryArgsSchema):
@@ -15,12 +16,12 @@ class SearchArgsSchema(QueryArgsSchema):
     edition = edition_field("Restrict trend hits to one edition (default: every edition).")
 
 
-class MatchSchema(ma.Schema):
+class MatchSchema(Schema):
     start = described(ma.fields.Integer(), "Offset of the matched word in the field's text.", 52)
     end = described(ma.fields.Integer(), "Offset just past it.", 63)
 
 
-class SnippetSchema(ma.Schema):
+class SnippetSchema(Schema):
     field = described(
         ma.fields.String(),
         "Which text of the hit: `title`, `subtitle`, `plain_text` (trends); `name`, `organization`, "
@@ -42,7 +43,7 @@ class SnippetSchema(ma.Schema):
     )
 
 
-class HitSchema(ma.Schema):
+class HitSchema(Schema):
     type = described(ma.fields.String(validate=ma.validate.OneOf(KINDS)), "What was found.", "trend")
     slug = described(ma.fields.String(), "Its slug.", "fragmentation-du-monde-et-splinternet")
     number = described(ma.fields.Integer(allow_none=True), "The trend's number (trends only).", 13)
@@ -55,7 +56,7 @@ class HitSchema(ma.Schema):
     snippets = described(ma.fields.List(ma.fields.Nested(SnippetSchema)), "Matching passages, matches marked.", [])
 
 
-class TypeCountsSchema(ma.Schema):
+class TypeCountsSchema(Schema):
     """Only the kinds asked for (``type``) are counted."""
 
     trend = described(ma.fields.Integer(), "Trend hits.", 1, required=False)
@@ -71,7 +72,7 @@ class ExpertFacetSchema(ExpertSummarySchema):
     count = described(ma.fields.Integer(), "Trend hits by this expert.", 1)
 
 
-class FacetsSchema(ma.Schema):
+class FacetsSchema(Schema):
     type = described(ma.fields.Nested(TypeCountsSchema), "All hits, by type.", {"trend": 1, "expert": 0, "keyword": 1})
     exhaustive = described(
         ma.fields.Boolean(),
@@ -83,7 +84,7 @@ class FacetsSchema(ma.Schema):
     expert = described(ma.fields.List(ma.fields.Nested(ExpertFacetSchema)), "Trend hits by expert, most first (top 20).", [])
 
 
-class ReadQuerySchema(ma.Schema):
+class ReadQuerySchema(Schema):
     text = described(ma.fields.String(), "The query as sent.", '"micro et nano" influenceurs -tiktok')
     operator = described(ma.fields.String(), "How the clauses combine.", "AND")
     clauses = described(
@@ -97,7 +98,7 @@ class ReadQuerySchema(ma.Schema):
     excluded = described(ma.fields.List(ma.fields.String()), "What a hit must not hold.", ["tiktok"])
 
 
-class SearchResultSchema(ma.Schema):
+class SearchResultSchema(Schema):
     query = described(
         ma.fields.Nested(ReadQuerySchema),
         "The query as the service read it.",

@@ -12,6 +12,7 @@ from ..schemas import (
     described,
 )
 from .queries import SORTS
+from ..serialization import Schema
 
 
 class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
@@ -41,7 +42,7 @@ class EditionArgsSchema(QueryArgsSchema):
     edition = edition_field()
 
 
-class BlockSchema(ma.Schema):
+class BlockSchema(Schema):
     kind = described(
         ma.fields.String(validate=ma.validate.OneOf(["paragraph", "bullet", "numbered"])),
         "`paragraph`, or an item of a `bullet` or `numbered` list.",
@@ -56,7 +57,7 @@ class BlockSchema(ma.Schema):
     )
 
 
-class SectionSchema(ma.Schema):
+class SectionSchema(Schema):
     heading = described(
         ma.fields.String(allow_none=True),
         "Heading of the section; null for the article's opening.",
@@ -66,13 +67,13 @@ class SectionSchema(ma.Schema):
     blocks = described(ma.fields.List(ma.fields.Nested(BlockSchema)), "Paragraphs and list items, in order.", [])
 
 
-class FootnoteSchema(ma.Schema):
+class FootnoteSchema(Schema):
     number = described(ma.fields.Integer(), "The footnote's number, as cited in the text: (1).", 1)
     text = described(ma.fields.String(), "The footnote.", "Etude CSA pour LinkedIn France mars 2020")
     urls = described(ma.fields.List(ma.fields.String()), "Web addresses it cites.", ["https://bit.ly/2ZJAx4o"])
 
 
-class LinkSchema(ma.Schema):
+class LinkSchema(Schema):
     text = described(ma.fields.String(), "The linked words.", "marconomy.de")
     url = described(ma.fields.String(), "Where they point.", "https://www.marconomy.de")
 
