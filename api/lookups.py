@@ -35,12 +35,24 @@ def edition_or_404(year=None):
     return EditionKey(*found(edition, f"No edition {year}.")[0])
 
 
+def trend_key(number_or_slug):
+    """``(column, value)`` naming a trend in its edition by number or slug, or None when nothing
+    can be named so (a number past any trend's, and past what the database can bind)."""
+    if not (number_or_slug.isascii() and number_or_slug.isdigit()):
+        return "slug", number_or_slug
+    return ("number", int(number_or_slug)) if len(number_or_slug) <= 9 else None
+
+
+def trend_or_404(edition, number_or_slug, select="t.id", joins="trend t"):
+    """The ``select`` columns of the trend of ``edition`` numbered or slugged so (from ``joins``,
+    where the trend is ``t``), in one statement."""
+    key = trend_key(number_or_slug)
+    found_rows = (
+        rows(f"SELECT {select} FROM {joins} WHERE t.edition_id = ? AND t.{key[0]} = ?", (edition.id, key[1])) if key else []
+    )
+    return found(found_rows, f"No trend {number_or_slug!r} in edition {edition.year}.")[0]
+
+
 def trend_id_or_404(edition, number_or_slug):
     """The id of the trend of ``edition`` numbered or slugged so."""
-    if not (number_or_slug.isascii() and number_or_slug.isdigit()):
-        found_rows = rows("SELECT id FROM trend WHERE edition_id = ? AND slug = ?", (edition.id, number_or_slug))
-    elif len(number_or_slug) <= 9:
-        found_rows = rows("SELECT id FROM trend WHERE edition_id = ? AND number = ?", (edition.id, int(number_or_slug)))
-    else:  # past any trend's number, and past what the database can bind
-        found_rows = []
-    return found(found_rows, f"No trend {number_or_slug!r} in edition {edition.year}.")[0][0]
+    return trend_or_404(edition, number_or_slug)[0]

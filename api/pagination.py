@@ -1,4 +1,4 @@
-"""Paging in SQL (LIMIT/OFFSET and one COUNT) and the RFC 8288 ``Link`` header."""
+"""Paging in SQL (LIMIT/OFFSET, and the total in the same statement) and the RFC 8288 ``Link`` header."""
 
 import json
 from dataclasses import dataclass, field
@@ -57,19 +57,25 @@ class Listing:
 
 def page(listing, pagination_parameters, select=None):
     """The requested page of ``listing`` as tuples (its ids, or the ``select`` columns), and the
-    total flask-smorest reports.
+    total flask-smorest reports, in one statement: each row carries the count of the whole list
+    (a subquery the database runs once). Only a page past the end, which has no row to carry
+    it, counts apart.
 
     The page is chosen on ids (the offset walks an index, not joined rows), so page 500 costs
-    about what page 1 costs; its rows are then loaded by id. A page past the end is empty and
-    costs no query beyond the count.
+    about what page 1 costs; its rows are then loaded by id.
     """
     alias = listing.table.split()[-1]
-    total = pagination_parameters.item_count = rows(listing.sql("COUNT(*)"), listing.params)[0][0]
     offset = (pagination_parameters.page - 1) * pagination_parameters.page_size
-    if offset >= total:
-        return []
     limit = f"LIMIT {int(pagination_parameters.page_size)} OFFSET {offset}"
-    return rows(f"{listing.sql(select or f'{alias}.id')} ORDER BY {listing.order} {limit}", listing.params)
+    count = listing.sql("COUNT(*)")
+    columns = f"{select or f'{alias}.id'}, ({count})"
+    found = rows(f"{listing.sql(columns)} ORDER BY {listing.order} {limit}", [*listing.params, *listing.params])
+    if found:
+        total = found[0][-1]
+    else:
+        total = rows(count, listing.params)[0][0] if offset else 0
+    pagination_parameters.item_count = total
+    return [row[:-1] for row in found]
 
 
 def page_ids(listing, pagination_parameters):

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from slugify import slugify
 
-from ..db import id_list, rows
+from ..db import rows
+from ..lookups import trend_or_404
 from ..pagination import Listing
 from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, TrendSummary, extended, keywords_of, trend_summaries, trend_summary
 
@@ -41,43 +42,43 @@ class RelatedTrend(TrendSummary):
     similarity: float = 0.0
 
 
-def keyword_ids(values):
-    """The id of the keyword each value names (a slug or the term itself), or None."""
-    slugs = [slugify(value) for value in values]
-    found = dict(rows(f"SELECT slug, id FROM keyword WHERE slug IN ({', '.join('?' * len(slugs))})", slugs)) if slugs else {}
-    return [found.get(slug) for slug in slugs]
+LINKED_TO_SLUGS = "SELECT l.trend_id FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id WHERE k.slug IN"
 
 
 def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
-    """The trends of ``edition`` filtered by keyword ids and expert slug, in ``sort`` order, as a
+    """The trends of ``edition`` filtered by keywords and expert slug, in ``sort`` order, as a
     :class:`~api.pagination.Listing` (counted on an index, paged on ids).
 
-    :param keywords: keyword ids (None for a keyword that does not exist)
+    Keywords are named by slug or by term (case and accents aside), and found in the same
+    statement as the trends: a keyword that does not exist is linked to no trend.
+
     :param match: ``all`` keeps trends with every keyword, ``any`` with at least one
-    :param exclude: keyword ids no trend may have
+    :param exclude: keywords no trend may have
     """
     listing = Listing("trend t", SORTS[sort]).having("t.edition_id = ?", edition.id)
-    known = sorted({k for k in keywords if k is not None})
-    if keywords and (not known or (match == "all" and None in keywords)):
-        return listing.having("1 = 0")
-    if known:
-        links = f"SELECT trend_id FROM trend_keyword WHERE keyword_id IN ({id_list(known)}) GROUP BY trend_id"
-        every = f" HAVING COUNT(DISTINCT keyword_id) = {len(known)}" if match == "all" else ""
-        listing.having(f"t.id IN ({links}{every})")
-    excluded = [k for k in exclude if k is not None]
+    slugs = sorted({slugify(value) for value in keywords})
+    if slugs:
+        every = f" HAVING COUNT(DISTINCT l.keyword_id) = {len(slugs)}" if match == "all" else ""
+        listing.having(f"t.id IN ({LINKED_TO_SLUGS} ({marks(slugs)}) GROUP BY l.trend_id{every})", *slugs)
+    excluded = sorted({slugify(value) for value in exclude})
     if excluded:
-        listing.having(f"t.id NOT IN (SELECT trend_id FROM trend_keyword WHERE keyword_id IN ({id_list(excluded)}))")
+        listing.having(f"t.id NOT IN ({LINKED_TO_SLUGS} ({marks(excluded)}))", *excluded)
     if expert is not None:
         listing.having("t.expert_id IN (SELECT id FROM expert WHERE slug = ?)", expert)
     return listing
 
 
-def detail(trend_id):
-    """The :class:`TrendDetail` of an existing trend (three statements)."""
-    (row,) = rows(
-        f"SELECT {SUMMARY_COLUMNS}, t.plain_text, t.footnotes, t.links, t.image_credit FROM {SUMMARY_JOINS} WHERE t.id = ?",
-        (trend_id,),
-    )
+def marks(values):
+    """As many ``?`` placeholders as ``values``."""
+    return ", ".join("?" * len(values))
+
+
+def detail(edition, number_or_slug):
+    """The :class:`TrendDetail` of the trend of ``edition`` numbered or slugged so, or a 404 (three
+    statements)."""
+    columns = f"{SUMMARY_COLUMNS}, t.plain_text, t.footnotes, t.links, t.image_credit"
+    row = trend_or_404(edition, number_or_slug, select=columns, joins=SUMMARY_JOINS)
+    trend_id = row[0]
     summary = trend_summary(row, keywords_of([trend_id], weighted=True)[trend_id])
     sections = rows("SELECT heading, level, blocks FROM section WHERE trend_id = ? ORDER BY position", (trend_id,))
     plain_text, footnotes, links, image_credit = row[12:]

@@ -41,9 +41,9 @@ class Trends(MethodView):
         """
         listing = queries.matching(
             edition_or_404(edition),
-            keywords=queries.keyword_ids(keyword),
+            keywords=keyword,
             match=match,
-            exclude=queries.keyword_ids(exclude_keyword),
+            exclude=exclude_keyword,
             expert=expert,
             sort="number" if sort == "relevance" else sort,
         )
@@ -65,7 +65,7 @@ class TrendByNumberOrSlug(MethodView):
         safe HTML), footnotes, links, and its keywords, each with the weight of the link and
         the passage that justifies it.
         """
-        return queries.detail(trend_id_or_404(edition_or_404(edition), number_or_slug))
+        return queries.detail(edition_or_404(edition), number_or_slug)
 
 
 @blp.route("/<number_or_slug>/related", parameters=[NUMBER_OR_SLUG])
