@@ -58,6 +58,9 @@ log = logging.getLogger("api.db")
 # one request would not use. The file is in WAL mode (readers keep reading while a seed writes):
 # a setting stored in the file (:func:`create_sqlite_file`).
 SQLITE_PRAGMAS = {"foreign_keys": 1}
+# SQL functions Peewee registers on each SQLite connection it opens (one per request here), for
+# its date and JSON helpers: the service's SQL uses none of them.
+PEEWEE_SQLITE_FUNCTIONS = ("date_part", "date_trunc", "_pw_json_contains")
 STUCK_AFTER = 0.5  # seconds: far beyond any statement of a healthy database (60 ms at 1000x the report)
 GRACE = 0.5  # seconds past the timeout before the watchdog cuts a statement (the server's own cancel first)
 RETRY_EVERY = 2.0  # seconds between tries of a database that did not answer
@@ -333,7 +336,10 @@ def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10, 
         # SQLite's wait for a lock), so a file held locked trips the breaker as a hung server does.
         busy = statement_timeout + GRACE + 5 * WATCH_EVERY
         # ``timeout`` is SQLite's busy timeout (sqlite3 sets it as the file opens: no PRAGMA needed).
-        return GuardedSqliteDatabase(uri, uri=True, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=busy)
+        database = GuardedSqliteDatabase(uri, uri=True, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=busy)
+        for name in PEEWEE_SQLITE_FUNCTIONS:
+            database.unregister_function(name)
+        return database
     if scheme in ("postgres", "postgresql"):
         params = db_url.parse(f"postgresql://{rest}")
         options = f"{params.pop('options', '')} -c statement_timeout={statement_timeout * 1000}".strip()

@@ -5,13 +5,13 @@ the access line after everything else; lines written in between (an error in a v
 the id through :data:`current_request_id`.
 """
 
-import json
 import logging
 import os
 import re
 import sys
 from contextvars import ContextVar
 
+import orjson
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -32,17 +32,37 @@ class RequestContext(logging.Filter):
 
 class AccessFormatter(logging.Formatter):
     """The access line, as the JSON lines of :func:`formatter` are, at a fraction of their cost:
-    it is written for every request."""
+    it is written for every request (the time is formatted once a second, the line by orjson)."""
+
+    second = (None, "")  # (a whole second, as formatted): replaced whole, so threads read it whole
 
     def format(self, record):
-        line = {
-            "time": self.formatTime(record, DATE_FORMAT),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            **record.access,
-        }
-        return json.dumps(line, ensure_ascii=False)
+        whole, formatted = self.second
+        if whole != int(record.created):
+            whole, formatted = int(record.created), self.formatTime(record, DATE_FORMAT)
+            self.second = (whole, formatted)
+        line = {"time": formatted, "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line.update(record.access)
+        return orjson.dumps(line).decode()
+
+
+class LineHandler(logging.StreamHandler):
+    """A stream handler writing each line as bytes straight to the stream's file descriptor: no
+    text layer, no separate flush (a line reaches the pipe or file at once). A stream with no
+    file descriptor (a test's capture) is written as StreamHandler writes it."""
+
+    def emit(self, record):
+        try:
+            fileno = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            super().emit(record)
+            return
+        try:
+            line = memoryview(f"{self.format(record)}{self.terminator}".encode())
+            while line:
+                line = line[os.write(fileno, line) :]
+        except Exception:
+            self.handleError(record)
 
 
 def formatter():
@@ -62,7 +82,7 @@ def configure(level):
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
-    access = logging.StreamHandler(sys.stdout)
+    access = LineHandler(sys.stdout)
     access.setFormatter(AccessFormatter())
     access_log.handlers[:] = [access]
     access_log.propagate = False

@@ -83,19 +83,19 @@ def page_ids(listing, pagination_parameters):
     return [row[0] for row in page(listing, pagination_parameters)]
 
 
-def page_url(page):
-    """This request's URL, on another page."""
-    args = request.args.copy()
-    args["page"] = str(page)
-    return f"{request.script_root}{request.path}?{urlencode(list(args.items(multi=True)))}"
-
-
 def add_link_header(response):
-    """Derive ``Link: <...>; rel="next"`` from flask-smorest's ``X-Pagination`` header."""
+    """Derive ``Link: <...>; rel="next"`` from flask-smorest's ``X-Pagination`` header: this
+    request's URL, on other pages."""
     metadata = response.headers.get("X-Pagination")
     if metadata:
         pages = json.loads(metadata)
-        links = [f'<{page_url(pages[key])}>; rel="{rel}"' for rel, key in LINK_RELATIONS if key in pages]
-        if links:
-            response.headers["Link"] = ", ".join(links)
+        relations = [(rel, pages[key]) for rel, key in LINK_RELATIONS if key in pages]
+        if relations:
+            args = list(request.args.lists())
+            at = next((i for i, (name, _) in enumerate(args) if name == "page"), len(args))  # "page" stays in place
+            base = f"{request.script_root}{request.path}?"
+            response.headers["Link"] = ", ".join(
+                f'<{base}{urlencode([*args[:at], ("page", [number]), *args[at + 1 :]], doseq=True)}>; rel="{rel}"'
+                for rel, number in relations
+            )
     return response

@@ -11,6 +11,7 @@ from functools import cache
 
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
 
 from .search.syntax import QueryError, parse_query
 
@@ -37,12 +38,25 @@ class QueryParser(FlaskParser):
         return super().parse(argmap, req, **kwargs)
 
     def load_querystring(self, req, schema):
-        proxy = super().load_querystring(req, schema)
-        names = {field.data_key or name for name, field in schema.fields.items()} - proxy.multiple_keys
-        repeated = {name: ["Give this parameter once."] for name in sorted(names) if len(req.args.getlist(name)) > 1}
+        """The query string as webargs reads it (lists for list parameters, one value for the
+        others), from a plain dict: werkzeug's MultiDict raises, and webargs builds, an
+        exception for each parameter a request leaves out."""
+        lists, singles = parameter_names(schema)
+        values, repeated = {}, {}
+        for name, given in req.args.lists():
+            values[name] = given if name in lists else given[0]
+            if len(given) > 1 and name in singles:
+                repeated[name] = ["Give this parameter once."]
         if repeated:
-            raise ma.ValidationError(repeated)
-        return proxy
+            raise ma.ValidationError(dict(sorted(repeated.items())))
+        return MultiDictProxy(values, schema)
+
+
+@cache
+def parameter_names(schema):
+    """The names of ``schema``'s list parameters, and of the others."""
+    lists = MultiDictProxy({}, schema).multiple_keys
+    return lists, {field.data_key or name for name, field in schema.fields.items()} - lists
 
 
 def page_in_range(pagination_parameters):

@@ -101,9 +101,18 @@ def summaries_of(found_rows):
 
 
 def trend_summaries(ids):
-    """The :class:`TrendSummary` of each trend id, in the order given (two statements). Ids of
-    trends a seed removed in between are left out."""
+    """The :class:`TrendSummary` of each trend id, in the order given, with its keywords (one
+    statement: a trend's row comes once per keyword, strongest link first). Ids of trends a seed
+    removed in between are left out."""
     if not ids:
         return []
-    found = {row[0]: row for row in rows(f"SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_JOINS} WHERE t.id IN ({id_list(ids)})")}
-    return summaries_of([found[trend_id] for trend_id in ids if trend_id in found])
+    found = {}
+    for row in rows(
+        f"SELECT {SUMMARY_COLUMNS}, k.id, k.slug, k.term FROM {SUMMARY_JOINS} "
+        "LEFT JOIN trend_keyword l ON l.trend_id = t.id LEFT JOIN keyword k ON k.id = l.keyword_id "
+        f"WHERE t.id IN ({id_list(ids)}) ORDER BY l.weight DESC, k.sort_term"
+    ):
+        summary = found.get(row[0]) or found.setdefault(row[0], trend_summary(row))
+        if row[12] is not None:
+            summary.keywords.append(KeywordRef(*row[12:]))
+    return [found[trend_id] for trend_id in ids if trend_id in found]

@@ -55,7 +55,8 @@ def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="n
     :param match: ``all`` keeps trends with every keyword, ``any`` with at least one
     :param exclude: keywords no trend may have
     """
-    listing = Listing("trend t", SORTS[sort]).having("t.edition_id = ?", edition.id)
+    in_edition, params = edition.where("t.edition_id")
+    listing = Listing("trend t", SORTS[sort]).having(in_edition, *params)
     slugs = sorted({slugify(value) for value in keywords})
     if slugs:
         every = f" HAVING COUNT(DISTINCT l.keyword_id) = {len(slugs)}" if match == "all" else ""
@@ -110,8 +111,9 @@ def related(trend_id, edition):
     listing = Listing("trend t", "COALESCE(s.shared, 0) DESC, COALESCE(m.similarity, 0.0) DESC, t.number")
     listing.joined(f"LEFT JOIN ({shared}) s ON s.trend_id = t.id", [trend_id, trend_id])
     listing.joined(f"LEFT JOIN ({similar}) m ON m.trend_id = t.id", [trend_id, trend_id])
+    in_edition, params = edition.where("t.edition_id")
     return (
-        listing.having("t.edition_id = ?", edition.id)
+        listing.having(in_edition, *params)
         .having("t.id != ?", trend_id)
         .having("(COALESCE(s.shared, 0) > 0 OR COALESCE(m.similarity, 0.0) > 0)")
     )

@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from ..lookups import edition_or_404, trend_id_or_404
+from ..lookups import Edition, trend_id_or_404
 from ..openapi import Blueprint, path_parameter
 from ..pagination import page, page_ids
 from ..schemas import TrendSummarySchema
@@ -39,8 +39,9 @@ class Trends(MethodView):
         them with `match=all` (the default), at least one with `match=any`. An unknown keyword
         matches nothing. `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
+        found = Edition(edition)
         listing = queries.matching(
-            edition_or_404(edition),
+            found,
             keywords=keyword,
             match=match,
             exclude=exclude_keyword,
@@ -49,7 +50,10 @@ class Trends(MethodView):
         )
         if q is not None:
             listing.searched(matches(q, ["trend"]), rank=sort == "relevance")
-        return trend_summaries(page_ids(listing, pagination_parameters))
+        trends = trend_summaries(page_ids(listing, pagination_parameters))
+        if not pagination_parameters.item_count:
+            found.or_404()  # no trend: is there such an edition at all?
+        return trends
 
 
 @blp.route("/<number_or_slug>", parameters=[NUMBER_OR_SLUG])
@@ -65,7 +69,7 @@ class TrendByNumberOrSlug(MethodView):
         safe HTML), footnotes, links, and its keywords, each with the weight of the link and
         the passage that justifies it.
         """
-        return queries.detail(edition_or_404(edition), number_or_slug)
+        return queries.detail(Edition(edition), number_or_slug)
 
 
 @blp.route("/<number_or_slug>/related", parameters=[NUMBER_OR_SLUG])
@@ -81,7 +85,7 @@ class RelatedTrends(MethodView):
         Other trends of the same edition, ranked by the number of keywords they share with
         this one, then by how similar their texts are. Each names the keywords it shares.
         """
-        found = edition_or_404(edition)
+        found = Edition(edition)
         trend_id = trend_id_or_404(found, number_or_slug)
         related = page(queries.related(trend_id, found), pagination_parameters, select=queries.RELATED_PAGE)
         return queries.related_trends(trend_id, related)
