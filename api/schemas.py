@@ -1,6 +1,8 @@
 """Schemas shared by several resources: the summaries one resource embeds of another (as
 api/summaries.py declares them), which each resource's own schemas extend."""
 
+import string
+from operator import attrgetter
 from urllib.parse import quote_plus
 
 import marshmallow as ma
@@ -23,14 +25,32 @@ class ApiUrl(ma.fields.Function):
     Documented as a string."""
 
     def __init__(self, template, **query):
-        path, parameters = f"{API_PREFIX}{template}", list(query.items())
+        path = compiled(f"{API_PREFIX}{template}")
+        parameters = [(f"{key}=", compiled(value)) for key, value in query.items()]
 
-        def url(obj):  # lists embed thousands of these: no more work than the format strings
+        def url(obj):  # lists embed thousands of these: no more work than joining their parts
             if not parameters:
-                return path.format(obj)
-            return f"{path.format(obj)}?" + "&".join(f"{key}={quote_plus(value.format(obj))}" for key, value in parameters)
+                return path(obj)
+            return f"{path(obj)}?" + "&".join(f"{key}{quote_plus(value(obj))}" for key, value in parameters)
 
         super().__init__(url)
+
+
+def compiled(template):
+    """A function of ``obj`` writing ``template`` (``"/trends/{0.slug}"``) as ``template.format(obj)``
+    does, its fields read by ``attrgetter`` once parsed (``str.format`` parses it each time)."""
+    parts = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if field is not None:
+            if not field.startswith("0.") or spec or conversion:
+                raise ValueError(f"{template!r}: only {{0.attribute}} fields are supported")
+            parts.append(attrgetter(field[2:]))
+    if len(parts) == 2 and isinstance(parts[0], str) and callable(parts[1]):
+        prefix, read = parts
+        return lambda obj: f"{prefix}{read(obj)}"
+    return lambda obj: "".join(part if isinstance(part, str) else f"{part(obj)}" for part in parts)
 
 
 class Rounded(ma.fields.Float):

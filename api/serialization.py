@@ -7,10 +7,11 @@ through three or four calls (two thirds of a cold list's Python time went there)
 - :class:`Schema`, the base of every answer's schema, makes a plan once from its declared fields
   and dumps along it: a value that is already what marshmallow would give (a ``str`` for a
   String, an ``int`` for an Integer, ``None``...) is taken as it is, a nested object goes to its
-  own schema's plan, a URL to its function. Anything else (another field class, a subclass that
-  converts, a value of another type, a missing attribute, a mapping) goes through marshmallow's
-  own ``Field.serialize``, so the answer is always the one marshmallow gives (tests/test_serialization.py
-  compares them on every operation's answers);
+  own schema's plan, a URL to its function; objects are read by attribute, dicts by key.
+  Anything else (another field class, a subclass that converts, a value of another type, a
+  missing attribute or key, another kind of mapping) goes through marshmallow's own
+  ``Field.serialize``, so the answer is always the one marshmallow gives
+  (tests/test_serialization.py compares them on every operation's answers);
 - :class:`JSONProvider` writes JSON with orjson (Flask's documented hook), as compact UTF-8 as
   before, and leaves anything it is asked with options (``indent``: the OpenAPI document) to
   Flask's own.
@@ -47,9 +48,19 @@ def is_function(field):
     return isinstance(field, ma.fields.Function) and type(field)._serialize is ma.fields.Function._serialize
 
 
-def value_writer(schema, name, field):
-    """A function of an object (not a mapping) giving the value ``field`` dumps for it, or
-    ``missing``: what ``field.serialize`` gives, with fewer steps where that is safe."""
+def attribute_of(obj, name, default):
+    return getattr(obj, name, default)
+
+
+def key_of(obj, name, default):
+    return obj.get(name, default)
+
+
+def value_writer(schema, name, field, fetch=attribute_of):
+    """A function of an object giving the value ``field`` dumps for it, or ``missing``: what
+    ``field.serialize`` gives, with fewer steps where that is safe. ``fetch`` reads a value as
+    marshmallow's accessor would: an attribute (of an object that is not a mapping), or a key
+    (of a dict, for names that are not also a dict's attributes)."""
     attribute = field.attribute or name
 
     def by_marshmallow(obj):
@@ -59,20 +70,20 @@ def value_writer(schema, name, field):
         return by_marshmallow
     if is_function(field):
         return field.serialize_func
-    if "." in attribute:  # a path through objects: marshmallow's accessor follows it
-        return by_marshmallow
+    if "." in attribute or (fetch is key_of and hasattr(dict, attribute)):
+        return by_marshmallow  # a path through objects, or a key missing from a dict: marshmallow's accessor
     types = plain_types(field)
     if types is not None:
 
         def plain(obj):
-            value = getattr(obj, attribute, missing)
+            value = fetch(obj, attribute, missing)
             return value if value is None or type(value) in types else by_marshmallow(obj)
 
         return plain
     if is_nested(field):
 
         def nested(obj):
-            value = getattr(obj, attribute, missing)
+            value = fetch(obj, attribute, missing)
             if value is None or value is missing:
                 return None if value is None else by_marshmallow(obj)
             schema = field.schema
@@ -83,7 +94,7 @@ def value_writer(schema, name, field):
         inner = field.inner
 
         def nested_list(obj):
-            value = getattr(obj, attribute, missing)
+            value = fetch(obj, attribute, missing)
             if value is None or value is missing:
                 return None if value is None else by_marshmallow(obj)
             schema = inner.schema
@@ -95,7 +106,7 @@ def value_writer(schema, name, field):
         inner_types = plain_types(field.inner)
 
         def plain_list(obj):
-            value = getattr(obj, attribute, missing)
+            value = fetch(obj, attribute, missing)
             if type(value) is list and all(each is None or type(each) in inner_types for each in value):
                 return list(value)
             return by_marshmallow(obj)
@@ -122,19 +133,24 @@ class Schema(ma.Schema):
         if hooked or cls.get_attribute is not ma.Schema.get_attribute or self.dict_class is not dict:
             self.writer = lambda obj: ma.Schema.dump(self, obj, many=False)
             return self.writer
-        steps = [
-            (field.data_key if field.data_key is not None else name, value_writer(self, name, field))
-            for name, field in self.dump_fields.items()
-        ]
+        object_steps, dict_steps = (
+            [
+                (field.data_key if field.data_key is not None else name, value_writer(self, name, field, fetch))
+                for name, field in self.dump_fields.items()
+            ]
+            for fetch in (attribute_of, key_of)
+        )
 
         def write(obj):
-            if hasattr(obj, "__getitem__"):  # a mapping (or a sequence): marshmallow's accessor
+            if type(obj) is dict:
+                steps = dict_steps
+            elif hasattr(obj, "__getitem__"):  # another mapping (or a sequence): marshmallow's accessor
                 return ma.Schema.dump(self, obj, many=False)
-            answer = {}
-            for key, value_of in steps:
-                value = value_of(obj)
-                if value is not missing:
-                    answer[key] = value
+            else:
+                steps = object_steps
+            answer = {key: value_of(obj) for key, value_of in steps}
+            if missing in answer.values():
+                answer = {key: value for key, value in answer.items() if value is not missing}
             return answer
 
         self.writer = write

@@ -100,9 +100,14 @@ REFUSED = "refused to gracefully stop"  # granian's words when it kills a worker
 def stop(process, log_path=None):
     """SIGTERM, then wait for the server to exit: True if it stopped by itself, every worker too.
 
-    A worker that ignored its SIGTERM (granian logs that it killed it: ``REFUSED``), or a server
-    still running ``STOP_WAIT`` s after the signal (its whole process group is then killed), is
-    said loudly and gives False: the run goes on to its report, and its caller fails it.
+    A worker that ignored its SIGTERM (granian kills it ``STOP_TIMEOUT`` s after the signal and
+    logs ``REFUSED``), or a server still running ``STOP_WAIT`` s after the signal (its whole
+    process group is then killed), is said loudly and gives False: the run goes on to its report,
+    and its caller fails it. ``REFUSED`` in the log of a server that stopped well before
+    ``STOP_TIMEOUT`` is no hang: the worker had exited, but granian's watcher thread, which joins
+    it too, had reaped it without yet recording it, so the ``is_alive`` that follows the stop's
+    ``join`` still said True (granian/server/common.py: "the worker might still be reported after
+    join"). That is said, and passes.
     """
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
@@ -115,11 +120,16 @@ def stop(process, log_path=None):
               "killing its process group", file=sys.stderr, flush=True)  # fmt: skip
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    took = time.monotonic() - started
     log = Path(log_path).read_text(errors="replace") if log_path else ""
-    if REFUSED in log:
+    if REFUSED in log and took >= STOP_TIMEOUT:
         stopped = False
         print(f"!!! WORKER HUNG: a worker of {process.args} ignored its SIGTERM; granian killed it after {STOP_TIMEOUT} s "
-              f"(the server took {time.monotonic() - started:.0f} s to stop):", file=sys.stderr, flush=True)  # fmt: skip
+              f"(the server took {took:.0f} s to stop):", file=sys.stderr, flush=True)  # fmt: skip
+    elif REFUSED in log:
+        print(f"note: granian says it killed a worker of {process.args}, but the server stopped in {took:.1f} s, "
+              f"well within {STOP_TIMEOUT} s: the worker had exited (granian's join/is_alive race), no hang",
+              file=sys.stderr, flush=True)  # fmt: skip
     if not stopped and log:
         for line in log.splitlines():  # the server's own account of its stop
             if "granian" in line and any(word in line for word in ("Shutting down", "Stopping", "Stopped", "Killing")):
