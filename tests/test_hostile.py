@@ -92,6 +92,7 @@ def hostile_requests():
     for url, name in TEXT_PARAMETERS:
         yield case("GET", with_query(url, f"{name}={'a' * KB_20}"), 422, name, id=f"20 KB {name} {url}")
         yield case("GET", with_query(url, f"{name}=a%00b"), 422, name)
+        yield case("GET", with_query(url, f"{name}=ab%0A"), 422, name, id=f"final newline {name} {url}")
         for text in NOT_UTF8:
             yield case("GET", with_query(url, f"{name}=a{text}b"), 400)
     # A parameter that takes one value, given twice.

@@ -42,7 +42,8 @@ class RelatedTrend(TrendSummary):
     similarity: float = 0.0
 
 
-LINKED_TO_SLUGS = "SELECT l.trend_id FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id WHERE k.slug IN"
+# The trends linked to keywords, by a condition on their slug that follows.
+LINKED_TO = "SELECT l.trend_id FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id WHERE k.slug"
 
 
 def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
@@ -58,12 +59,14 @@ def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="n
     in_edition, params = edition.where("t.edition_id")
     listing = Listing("trend t", SORTS[sort]).having(in_edition, *params)
     slugs = sorted({slugify(value) for value in keywords})
-    if slugs:
-        every = f" HAVING COUNT(DISTINCT l.keyword_id) = {len(slugs)}" if match == "all" else ""
-        listing.having(f"t.id IN ({LINKED_TO_SLUGS} ({marks(slugs)}) GROUP BY l.trend_id{every})", *slugs)
+    if match == "all":  # one semi-join a keyword: cheaper than grouping the links and counting them
+        for slug in slugs:
+            listing.having(f"t.id IN ({LINKED_TO} = ?)", slug)
+    elif slugs:
+        listing.having(f"t.id IN ({LINKED_TO} IN ({marks(slugs)}))", *slugs)
     excluded = sorted({slugify(value) for value in exclude})
     if excluded:
-        listing.having(f"t.id NOT IN ({LINKED_TO_SLUGS} ({marks(excluded)}))", *excluded)
+        listing.having(f"t.id NOT IN ({LINKED_TO} IN ({marks(excluded)}))", *excluded)
     if expert is not None:
         listing.having("t.expert_id IN (SELECT id FROM expert WHERE slug = ?)", expert)
     return listing
