@@ -41,10 +41,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import appcontext_pushed
-from peewee import SQL, DatabaseProxy, Model, NodeList, OperationalError, SqliteDatabase, TextField
+from peewee import SQL, DatabaseProxy, Model, NodeList, OperationalError, PostgresqlDatabase, SqliteDatabase, TextField
 from playhouse import db_url
 from playhouse.migrations import Runner
-from playhouse.pool import PooledPostgresqlDatabase
 from psycopg.pq import TransactionStatus
 
 from .config import ROOT
@@ -241,13 +240,15 @@ class GuardedSqliteDatabase(Guarded, SqliteDatabase):
     """An SQLite file, opened per request: a file moved away is an error at the next request."""
 
 
-class GuardedPostgresqlDatabase(Guarded, PooledPostgresqlDatabase):
-    """Pooled PostgreSQL connections, each kept by its thread from one request to the next.
+class GuardedPostgresqlDatabase(Guarded, PostgresqlDatabase):
+    """PostgreSQL connections, one per thread, kept from one request to the next; a thread's
+    connection closes when the thread ends (granian's threads come and go with the load).
 
-    A connection given back to Peewee's pool is checked with a ``SELECT 1`` when taken again, a
-    round trip per request made under the pool's lock. So a request that ends cleanly keeps its
-    connection (:meth:`release`), and the next statement first looks, with a poll and no round
-    trip, whether the server has since closed it (:meth:`drop_lost_connection`).
+    Peewee's pool was tried first: a connection given back to it is checked with a ``SELECT 1``
+    when taken again, a round trip per request under the pool's lock; and a connection a thread
+    keeps stays counted by the pool after the thread has ended, until the pool is full. Here the
+    next statement first looks, with a poll and no round trip, whether the server has closed the
+    connection since (:meth:`drop_lost_connection`).
     """
 
     def drop_lost_connection(self):
@@ -258,11 +259,11 @@ class GuardedPostgresqlDatabase(Guarded, PooledPostgresqlDatabase):
             return
         connection = self.connection()
         if connection.broken or connection.closed or readable(connection.fileno()):
-            self.manual_close()
+            self.close()
 
     def release(self):
-        """Keep an idle, healthy connection for this thread's next request; a broken one, or one
-        left in a transaction, goes back to the pool (which discards or rolls it back)."""
+        """Keep an idle, healthy connection for this thread's next request; close a broken one,
+        or one left in a transaction."""
         if self.is_closed():
             return
         connection = self.connection()
@@ -319,12 +320,12 @@ def sqlite_path(url):
     return Path(rest[1:] if rest.startswith("/") else rest) if scheme.split("+")[0] == "sqlite" else None
 
 
-def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10, connections=16):
+def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10):
     """A Peewee database for a ``sqlite:///path`` or ``postgresql://...`` URL.
 
     SQLite is opened per request (it costs microseconds) in read-write mode that never
     creates the file: a file that goes away is an error (503), not a new empty database.
-    PostgreSQL connections are pooled (at most ``connections``).
+    PostgreSQL connections are kept, one per thread (at most ``THREADS`` a worker).
 
     :raises ValueError: for any other scheme
     """
@@ -345,8 +346,6 @@ def make_database(url, *, statement_timeout=3, connect_timeout=2, keepalive=10, 
         options = f"{params.pop('options', '')} -c statement_timeout={statement_timeout * 1000}".strip()
         return GuardedPostgresqlDatabase(
             params.pop("database"),
-            max_connections=connections,
-            stale_timeout=300,
             connect_timeout=connect_timeout,
             options=options,
             keepalives=1,
@@ -400,7 +399,6 @@ def init_app(app):
         statement_timeout=config["DB_STATEMENT_TIMEOUT"],
         connect_timeout=config["DB_CONNECT_TIMEOUT"],
         keepalive=config["DB_KEEPALIVE"],
-        connections=config["THREADS"] + 4,
     )
     slots = config["THREADS"] - RESERVED_THREADS if config["THREADS"] > RESERVED_THREADS else 1
     interrupt = interrupt_postgres if is_postgres(database) else interrupt_sqlite

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from api.db import GRACE, RETRY_EVERY, is_postgres, sqlite_path
+from api.db import GRACE, RETRY_EVERY, sqlite_path
 from bench.synth import generate
 from seed.loader import SEED_LOCK, load_report
 from tests.conftest import POSTGRES_URL, build_app
@@ -163,11 +163,7 @@ def seed(url, report):
     app = build_app(url)
     with app.app_context():
         load_report(report)
-    database = app.extensions["database"]
-    if is_postgres(database):
-        database.close_all()  # the pool's
-    else:
-        database.close()  # an open one would keep SQLite's lock from being taken
+    app.extensions["database"].close()  # an open SQLite one would keep SQLite's lock from being taken
 
 
 @contextlib.contextmanager
