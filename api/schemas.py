@@ -6,6 +6,7 @@ from operator import attrgetter
 from urllib.parse import quote_plus
 
 import marshmallow as ma
+
 from .serialization import Schema
 
 API_PREFIX = "/v1"

@@ -4,8 +4,8 @@ import marshmallow as ma
 
 from ..parameters import QueryArgsSchema, RelevanceSortMixin, Text, search_field, sort_field
 from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, TrendSummarySchema, described
-from .queries import SORTS
 from ..serialization import Schema
+from .queries import SORTS
 
 
 class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):

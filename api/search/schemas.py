@@ -4,8 +4,8 @@ import marshmallow as ma
 
 from ..parameters import QueryArgsSchema, edition_field, search_field, term_list
 from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described
-from .results import FACET_SAMPLE, KINDS
 from ..serialization import Schema
+from .results import FACET_SAMPLE, KINDS
 
 
 class SearchArgsSchema(QueryArgsSchema):

@@ -11,8 +11,8 @@ from ..schemas import (
     WeightedLinkSchema,
     described,
 )
-from .queries import SORTS
 from ..serialization import Schema
+from .queries import SORTS
 
 
 class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
