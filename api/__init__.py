@@ -19,7 +19,6 @@ def create_app(test_config=None):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import config, db, docs, logs, problems
-    from .pagination import add_link_header
     from .pipeline import RequestPath
     from .serialization import JSONProvider
 
@@ -31,7 +30,6 @@ def create_app(test_config=None):
     logs.configure(app.config["LOG_LEVEL"])
     db.init_app(app)
     docs.init_app(app)
-    app.after_request(add_link_header)
     for error in problems.DATABASE_ERRORS:
         app.register_error_handler(error, problems.from_database_error)
 

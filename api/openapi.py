@@ -7,6 +7,7 @@ marshmallow one and ``OperationsPlugin``, whose ``operation_helper`` completes e
 """
 
 import http
+from functools import wraps
 
 import flask_smorest
 from apispec import BasePlugin
@@ -14,8 +15,8 @@ from apispec.ext import marshmallow as apispec_marshmallow
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask_smorest.pagination import PaginationMetadataSchema
 
-from .parameters import MAX_PAGE, PageParser, QueryParser
-from .parameters import PRINTABLE_PATTERN
+from .pagination import PageArgsSchema
+from .parameters import PRINTABLE_PATTERN, QueryParser
 from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception
 
 API_DESCRIPTION = """\
@@ -82,6 +83,7 @@ IF_NONE_MATCH = {
 }
 
 
+PAGING = set(PageArgsSchema().fields)  # the parameters of a paged operation (Blueprint.paginate)
 HEADERS = {"PAGINATION": PAGINATION_HEADER, "LINK": LINK_HEADER, "ETAG": ETAG_HEADER, "CACHE_CONTROL": CACHE_CONTROL_HEADER}
 
 
@@ -139,9 +141,10 @@ class MarshmallowPlugin(apispec_marshmallow.MarshmallowPlugin):
 
 
 def schema_name(schema):
-    """apispec's name for a schema component (its default resolver's), and none for
-    flask-smorest's ``X-Pagination`` object: apispec then inlines it instead of listing it among
-    the schemas, and ``PAGINATION_HEADER`` takes its place (the header is a JSON string)."""
+    """apispec's name for a schema component (its default resolver's), and none for the object
+    of the ``X-Pagination`` header flask-smorest registers in every spec: apispec then inlines it
+    instead of listing it among the schemas, and ``PAGINATION_HEADER`` takes its place (the
+    header is a JSON string, and our paging makes it: ``Blueprint.paginate``)."""
     if resolve_schema_cls(schema) is PaginationMetadataSchema:
         return None
     return apispec_marshmallow.resolver(schema)
@@ -161,8 +164,8 @@ class OperationsPlugin(BasePlugin):
     """Completes each operation flask-smorest registers (``spec.path(rule=...)``) with what
     flask-smorest cannot know:
 
-    - a paged operation (an answer with ``X-Pagination``): ``page`` and ``page_size`` described,
-      with examples and ``page``'s maximum (api/parameters.py); ``Link`` beside ``X-Pagination``;
+    - a paged operation (one with a ``page`` parameter, ``Blueprint.paginate``): the
+      ``X-Pagination`` and ``Link`` headers of its answers;
     - a GET of a cached blueprint, which the request path (api/pipeline.py) answers:
       ``If-None-Match``, ``ETag`` and ``Cache-Control``, and the ``304``, ``429`` and ``503``.
     """
@@ -175,17 +178,18 @@ class OperationsPlugin(BasePlugin):
         cached = self.blueprints[rule.endpoint.rpartition(".")[0]].cached
         for method, operation in operations.items():
             answers = [r for s, r in operation["responses"].items() if str(s).startswith("2") and isinstance(r, dict)]
-            paged = [answer for answer in answers if "X-Pagination" in answer.get("headers", {})]
-            if paged:
-                document_paging(operation, paged)
+            if any(map(is_paging, operation.get("parameters", []))):
+                document_paging(operation, answers)
             if cached and method == "get":
                 document_caching(operation, answers)
 
 
 def document_paging(operation, answers):
-    operation["parameters"] = [paging_parameter(parameter) for parameter in operation["parameters"]]
+    """Paging parameters after the operation's own, and the paging headers."""
+    parameters = operation["parameters"]
+    parameters.sort(key=is_paging)  # a stable sort
     for answer in answers:
-        answer["headers"]["Link"] = "LINK"
+        answer.setdefault("headers", {}).update({"X-Pagination": "PAGINATION", "Link": "LINK"})
 
 
 def document_caching(operation, answers):
@@ -195,19 +199,8 @@ def document_caching(operation, answers):
     operation["responses"].update({"304": "NOT_MODIFIED", "429": "TOO_MANY_REQUESTS", "503": "SERVICE_UNAVAILABLE"})
 
 
-def paging_parameter(parameter):
-    """flask-smorest's ``page`` or ``page_size`` with a description, an example and ``page``'s
-    maximum (its defaults and ``page_size``'s bounds kept); any other parameter as it is."""
-    if not isinstance(parameter, dict) or parameter["in"] != "query" or parameter["name"] not in ("page", "page_size"):
-        return parameter
-    schema = parameter["schema"]
-    if parameter["name"] == "page":
-        description = "Page number, from 1. A page past the end is an empty array."
-        schema = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": schema["default"], "example": 1}
-    else:
-        description = f"Items per page, at most {schema['maximum']}."
-        schema = {"type": "integer", "minimum": 1, "maximum": schema["maximum"], "default": schema["default"], "example": 50}
-    return {"in": "query", "name": parameter["name"], "required": False, "description": description, "schema": schema}
+def is_paging(parameter):
+    return isinstance(parameter, dict) and parameter.get("in") == "query" and parameter.get("name") in PAGING
 
 
 def parameters_of(operation):
@@ -242,9 +235,7 @@ class Blueprint(flask_smorest.Blueprint):
     """A read-only resource: its GETs are cached and rate limited, and documented so
     (``OperationsPlugin``); ``cached=False`` for probes, which are neither."""
 
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
     ARGUMENTS_PARSER = QueryParser()
-    PAGINATION_ARGUMENTS_PARSER = PageParser()
 
     def __init__(self, *args, cached=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,3 +245,18 @@ class Blueprint(flask_smorest.Blueprint):
         """flask-smorest's ``route``; string path parameters say they hold no control characters,
         which every path is refused with (api/security.py)."""
         return super().route(rule, parameters=[printable_path_parameter(p) for p in parameters or []], **options)
+
+    def paginate(self):
+        """Page the view's answer: it gets ``pagination_parameters``, a :class:`~api.pagination.Paging`
+        read from ``page`` and ``page_size``, sets its ``item_count``, and the answer carries
+        the ``X-Pagination`` and ``Link`` headers it makes. flask-smorest's own (which this
+        replaces) built a metadata schema for every answer."""
+
+        def decorator(view):
+            @wraps(view)
+            def paged(*args, pagination_parameters, **kwargs):
+                return view(*args, pagination_parameters=pagination_parameters, **kwargs), pagination_parameters.headers()
+
+            return self.arguments(PageArgsSchema, location="query", arg_name="pagination_parameters")(paged)
+
+        return decorator

@@ -59,19 +59,6 @@ def parameter_names(schema):
     return lists, {field.data_key or name for name, field in schema.fields.items()} - lists
 
 
-def page_in_range(pagination_parameters):
-    if pagination_parameters.page > MAX_PAGE:
-        raise ma.ValidationError({"page": [f"Must be less than or equal to {MAX_PAGE}."]})
-
-
-class PageParser(QueryParser):
-    """The parser of ``page`` and ``page_size``, with ``page`` at most ``MAX_PAGE``
-    (flask-smorest's own schema has no maximum)."""
-
-    def parse(self, argmap, req=None, **kwargs):
-        return super().parse(argmap, req, validate=page_in_range, **kwargs)
-
-
 MAX_TEXT = 200
 MAX_QUERY = 500
 
