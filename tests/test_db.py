@@ -30,6 +30,16 @@ def test_json_fields_round_trip_unicode(app):
         assert "« TikTok" in raw  # stored readable, not \\u-escaped
 
 
+@pytest.mark.skipif(POSTGRES_URL is None, reason="PostgreSQL's column storage")
+def test_long_texts_a_search_reads_are_stored_uncompressed(app):
+    with app.app_context():
+        storage = db.execute_sql(
+            "SELECT attrelid::regclass::text, attname, attstorage FROM pg_attribute "
+            "WHERE (attrelid, attname) IN (('trend'::regclass, 'plain_text'), ('search_offsets'::regclass, 'offsets'))"
+        ).fetchall()
+    assert sorted(storage) == [("search_offsets", "offsets", "e"), ("trend", "plain_text", "e")]  # EXTERNAL
+
+
 class FakeDatabase:
     """What the guard uses of a Peewee database: a connection per thread, opened on demand
     (taking ``opening`` seconds)."""

@@ -3,7 +3,7 @@
 An answer takes a fixed number of statements, whatever the page holds: the ranking with the
 count of hits by type (api/search/index.py; on SQLite, a second one counts when there are
 more hits than the facets' sample), the facets' counts, the rows counted, and the rows of the
-page's hits with the offsets of their words, one statement per kind present.
+page's hits with the offsets of their words.
 
 These statements are written out: Peewee took longer to build them than the database to run
 them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
@@ -35,18 +35,20 @@ FACET_ROWS = """
     UNION ALL
     SELECT 'expert', id, sort_name, slug, name FROM expert WHERE id IN ({experts})
 """
-# Offsets are found by search entry id, which packs the kind (api/models.py SearchEntry.id_for).
+# The rows of a page's hits, every kind in one statement (a round trip each cost more than the
+# lookups): each kind's columns in the same places, NULL where a kind has none. Offsets are
+# found by search entry id, which packs the kind (api/models.py SearchEntry.id_for).
 HIT_ROWS = {
     "trend": """
-        SELECT t.id, t.slug, t.number, t.title, t.subtitle, t.plain_text, e.year, o.offsets
+        SELECT 'trend', t.id, t.slug, t.number, e.year, t.title, t.subtitle, t.plain_text, NULL, o.offsets
         FROM trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN search_offsets o ON o.id = t.id * 4
         WHERE t.id IN ({ids})""",
     "expert": """
-        SELECT x.id, x.slug, x.name, x.organization, x.roles, x.bio, o.offsets
+        SELECT 'expert', x.id, x.slug, NULL, NULL, x.name, x.organization, x.roles, x.bio, o.offsets
         FROM expert x LEFT JOIN search_offsets o ON o.id = x.id * 4 + 1
         WHERE x.id IN ({ids})""",
     "keyword": """
-        SELECT k.id, k.slug, k.term, o.offsets
+        SELECT 'keyword', k.id, k.slug, NULL, NULL, k.term, NULL, NULL, NULL, o.offsets
         FROM keyword k LEFT JOIN search_offsets o ON o.id = k.id * 4 + 2
         WHERE k.id IN ({ids})""",
 }
@@ -149,8 +151,7 @@ def hits(window, search):
     """The hits of a page of (kind, object_id, score), each with its snippets."""
     if not window:
         return []
-    wanted = {kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS}
-    found = {kind: rows_of(kind, ids) if ids else {} for kind, ids in wanted.items()}
+    found = rows_of({kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS})
     marker = snippets.marker(search)
     return [
         hit(kind, found[kind][object_id], round(score, 4), marker)
@@ -159,16 +160,19 @@ def hits(window, search):
     ]
 
 
-def rows_of(kind, ids):
-    """The rows of some hits of one kind (:class:`TrendRow`...), by id."""
-    rows = db.execute_sql(HIT_ROWS[kind].format(ids=listed(ids))).fetchall()
-    if kind == "trend":
-        found = [TrendRow(*row[:6], EditionYear(row[6]), row[7]) for row in rows]
-    elif kind == "expert":
-        found = [ExpertRow(*row[:4], Expert.roles.python_value(row[4]), Expert.bio.python_value(row[5]), row[6]) for row in rows]
-    else:
-        found = [KeywordRow(*row) for row in rows]
-    return {row.id: row for row in found}
+def rows_of(wanted):
+    """The rows (:class:`TrendRow`...) of the hits ``wanted`` (``{kind: [id, ...]}``), by kind and id."""
+    found = {kind: {} for kind in KINDS}
+    sql = " UNION ALL ".join(HIT_ROWS[kind].format(ids=listed(ids)) for kind, ids in wanted.items() if ids)
+    for kind, row_id, slug, number, year, a, b, c, d, offsets in db.execute_sql(sql).fetchall():
+        if kind == "trend":
+            row = TrendRow(row_id, slug, number, a, b, c, EditionYear(year), offsets)
+        elif kind == "expert":
+            row = ExpertRow(row_id, slug, a, b, Expert.roles.python_value(c), Expert.bio.python_value(d), offsets)
+        else:
+            row = KeywordRow(row_id, slug, a, offsets)
+        found[kind][row_id] = row
+    return found
 
 
 def hit(kind, row, score, marker):

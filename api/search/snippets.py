@@ -9,8 +9,8 @@ Offsets are character offsets into the source text.
 import html
 import re
 from collections import defaultdict
-
-from ..analysis import Token
+from itertools import repeat
+from operator import itemgetter
 
 WIDTH = 180  # characters of context per snippet, about
 _TO_WORD_END = re.compile(r"\S*")  # \s is what str.isspace() calls a space
@@ -48,14 +48,14 @@ def snippets(texts, offsets, marker, limit):
         ``text`` (that slice), ``html`` (it, escaped, matches in ``<mark>``, "…" where cut)
         and ``matches`` (``start``/``end`` of each marked word in the source text)
     """
-    found = defaultdict(list)
+    found = defaultdict(list)  # field number -> (start, end, term) of each marked word
     for term, number, spans in marker.findall("\n" + offsets):
-        bounds = [int(bound) for bound in spans.replace(":", " ").split()]
-        found[int(number)] += [Token(term, start, end) for start, end in zip(bounds[::2], bounds[1::2], strict=True)]
+        bounds = list(map(int, spans.replace(":", " ").split()))
+        found[int(number)] += zip(bounds[::2], bounds[1::2], repeat(term))
     chosen = []
     for number, (field, text) in enumerate(texts.items()):
         if found[number] and len(chosen) < limit:
-            hits = sorted(found[number], key=lambda token: token.start)
+            hits = sorted(found[number], key=itemgetter(0))  # stable: a word's terms stay in stored order
             chosen += passages(text, hits, field, limit - len(chosen))
     return chosen
 
@@ -73,33 +73,33 @@ def _word_end(text, position):
 
 
 def passages(text, hits, field, limit):
-    """Up to ``limit`` snippets of ``text`` around ``hits`` (tokens, in text order)."""
+    """Up to ``limit`` snippets of ``text`` around ``hits`` (``(start, end, term)``, in text order)."""
     windows = []
-    for hit in hits:
-        if windows and hit.end <= windows[-1][1]:
+    for hit_start, hit_end, _ in hits:
+        if windows and hit_end <= windows[-1][1]:
             continue
-        start = _word_start(text, max(0, hit.start - WIDTH // 3))
+        start = _word_start(text, max(0, hit_start - WIDTH // 3))
         end = _word_end(text, min(len(text), start + WIDTH))
-        windows.append((start, max(end, hit.end)))
+        windows.append((start, max(end, hit_end)))
 
     # The windows holding the most distinct matched terms first, then in text order.
     def richness(window):
-        terms = {h.term for h in hits if window[0] <= h.start and h.end <= window[1]}
+        terms = {term for start, end, term in hits if window[0] <= start and end <= window[1]}
         return (-len(terms), window[0])
 
     chosen = windows if len(windows) <= limit else sorted(sorted(windows, key=richness)[:limit])
-    return [_snippet(text, start, end, [h for h in hits if start <= h.start and h.end <= end], field) for start, end in chosen]
+    return [_snippet(text, start, end, [h for h in hits if start <= h[0] and h[1] <= end], field) for start, end in chosen]
 
 
 def _snippet(text, start, end, hits, field):
-    parts, cursor, marked_hits = [], start, []
-    for hit in hits:
-        if hit.start < cursor:  # two terms of one source word ("½"): marked once
+    parts, cursor, matches = [], start, []
+    for hit_start, hit_end, _ in hits:
+        if hit_start < cursor:  # two terms of one source word ("½"): marked once
             continue
-        marked_hits.append(hit)
-        parts.append(html.escape(text[cursor : hit.start], quote=False))
-        parts.append(f"<mark>{html.escape(text[hit.start : hit.end], quote=False)}</mark>")
-        cursor = hit.end
+        matches.append({"start": hit_start, "end": hit_end})
+        parts.append(html.escape(text[cursor:hit_start], quote=False))
+        parts.append(f"<mark>{html.escape(text[hit_start:hit_end], quote=False)}</mark>")
+        cursor = hit_end
     parts.append(html.escape(text[cursor:end], quote=False))
     marked = "".join(parts).strip()
     return {
@@ -108,5 +108,5 @@ def _snippet(text, start, end, hits, field):
         "end": end,
         "text": text[start:end],
         "html": ("…" if start > 0 else "") + marked + ("…" if end < len(text) else ""),
-        "matches": [{"start": h.start, "end": h.end} for h in marked_hits],
+        "matches": matches,
     }

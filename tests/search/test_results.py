@@ -6,13 +6,15 @@ from api.models import Expert, Keyword, Trend
 from api.search import results
 from tests.helpers import assert_query_count
 
+MODELS = {"trend": Trend, "expert": Expert, "keyword": Keyword}
+
 
 @pytest.mark.parametrize(
     "url, statements",
     [
-        # data version, ranking, facet counts, facet rows, the rows of each kind of hit
-        ("/v1/search?q=marketing&page_size=100", 7),  # trends, experts and keywords
-        ("/v1/search?q=influenceurs&page_size=100", 6),  # trends and keywords
+        # data version, ranking, facet counts, facet rows, the rows of the hits (of every kind)
+        ("/v1/search?q=marketing&page_size=100", 5),  # trends, experts and keywords
+        ("/v1/search?q=influenceurs&page_size=100", 5),  # trends and keywords
         ("/v1/search?q=influenceurs&page_size=1", 5),
         ("/v1/search?q=digimind&type=expert", 3),  # no trend hit: no facet
         ("/v1/search?q=xyzzy", 2),
@@ -27,7 +29,21 @@ def test_an_answer_takes_a_fixed_number_of_statements(uncached_client, url, stat
 def test_the_rows_of_hits_come_with_the_offsets_the_seed_stored(app):
     # Offsets missing would still give the right snippets (worked out at each request), slowly.
     with app.app_context():
-        for kind, model in (("trend", Trend), ("expert", Expert), ("keyword", Keyword)):
-            ids = [row_id for (row_id,) in model.select(model.id).tuples()]
-            rows = results.rows_of(kind, ids)
-            assert len(rows) == len(ids) > 30 and all(row.offsets is not None for row in rows.values()), kind
+        wanted = {kind: [row_id for (row_id,) in model.select(model.id).tuples()] for kind, model in MODELS.items()}
+        found = results.rows_of(wanted)
+    for kind, ids in wanted.items():
+        assert sorted(found[kind]) == sorted(ids) and len(ids) > 30, kind
+        assert all(row.offsets is not None for row in found[kind].values()), kind
+
+
+def test_rows_of_each_kind_keep_their_own_columns(app):
+    with app.app_context():
+        stored = Trend.get(Trend.number == 13)
+        found = results.rows_of({"trend": [stored.id], "expert": [], "keyword": [1]})
+        expert = Expert.get(Expert.slug == "nicolas-celic")
+        alone = results.rows_of({"expert": [expert.id]})
+    (trend,) = found["trend"].values()
+    assert (trend.number, trend.edition.year, trend.title, trend.subtitle) == (13, 2021, stored.title, stored.subtitle)
+    assert trend.plain_text == stored.plain_text and found["expert"] == {} and len(found["keyword"]) == 1
+    (row,) = alone["expert"].values()
+    assert (row.name, row.organization, row.roles, row.bio) == (expert.name, expert.organization, expert.roles, expert.bio)

@@ -107,7 +107,7 @@ def test_stored_offsets_mark_what_analysing_the_text_marks(fields, q, limit):
     terms, prefixes = query.marked()
     expected = []
     for field, text in texts.items():
-        hits = [t for t in analyze(text) if t.term in terms or t.term.startswith(tuple(prefixes))]
+        hits = [(t.start, t.end, t.term) for t in analyze(text) if t.term in terms or t.term.startswith(tuple(prefixes))]
         if hits and len(expected) < limit:
             expected += snippets.passages(text, hits, field, limit - len(expected))
     assert snippets.snippets(texts, stored, snippets.marker(query), limit) == expected
