@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale bench-stop load fuzz-api vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale bench-stop eval load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -76,6 +76,10 @@ lint: $(VENV)/.dev
 ## bench: the service against a bare-Flask floor under wrk (bench/RESULTS.md); DATABASE_URL=postgresql://... for PostgreSQL
 bench: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/run.py
+
+## eval: search and keyword lookups scored against bench/judged.toml (P@5, R@10, nDCG@10; a stock FTS5 baseline beside)
+eval: $(VENV)/.dev
+	$(BIN)/python bench/eval.py
 
 ## bench-servers: granian, gunicorn and waitress serving the app: throughput and 300 slow clients (a section of bench/RESULTS.md)
 bench-servers: $(VENV)/.dev
