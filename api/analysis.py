@@ -2,7 +2,8 @@
 
 Lowercase, fold accents (before stemming, so "infirmières" and "infirmiere" meet), drop
 elisions (l', d', qu'...) and stop words, split letters from digits ("covid19", "Covid-19"),
-align feminine endings with masculine ones, then Snowball French stemming. Every index (SQLite
+make singular the plurals the stemmer misses ("vidéos", "jeux"), align feminine endings with
+masculine ones, then Snowball French stemming. Every index (SQLite
 FTS5, PostgreSQL tsvector) stores what this module produces, so both engines see the same terms.
 """
 
@@ -101,9 +102,43 @@ GENDER_ENDINGS = (
 )
 
 
+# Plurals Snowball leaves apart from their singular (it folds "-aux" into "-al", and an "s"
+# after most letters, but not after "o", nor the "x" of "-eux"), made singular before stemming:
+# "vidéos" meets "vidéo", "jeux" "jeu", "milieux" "milieu", "travaux" "travail".
+# Words in "-os" drop their "s", except those that end so in the singular too.
+SINGULAR_IN_OS = frozenset("os dos gros repos propos heros chaos cosmos pathos kudos clos enclos eros".split())
+# Nouns in "-eu" whose plural takes an "x" (adjectives in "-eux" are singular too: GENDER_ENDINGS).
+PLURAL_IN_EUX = frozenset("jeux enjeux feux lieux milieux voeux cheveux neveux adieux essieux".split())
+# Plurals no ending rule makes singular (accent-folded).
+IRREGULAR_PLURALS = {
+    "travaux": "travail",
+    "coraux": "corail",
+    "vitraux": "vitrail",
+    "emaux": "email",
+    "baux": "bail",
+    "soupiraux": "soupirail",
+    "yeux": "oeil",
+    "cieux": "ciel",
+    "aieux": "aieul",
+}
+
+
+def singular(folded):
+    """The singular of an accent-folded plural the stemmer would leave apart (else ``folded``)."""
+    if folded in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[folded]
+    if folded in PLURAL_IN_EUX:
+        return folded[:-1]
+    if len(folded) > 3 and folded.endswith("os") and folded not in SINGULAR_IN_OS:
+        return folded[:-1]
+    return folded
+
+
 @lru_cache(maxsize=262144)
 def term_of(folded):
-    """The index term of one accent-folded word: feminine endings aligned, then stemmed."""
+    """The index term of one accent-folded word: made singular, feminine endings aligned, then
+    stemmed."""
+    folded = singular(folded)
     if len(folded) > 6:
         for ending, replacement in GENDER_ENDINGS:
             if folded.endswith(ending):

@@ -28,6 +28,48 @@ def test_forms_of_a_word_meet(a, b):
     assert terms(a) == terms(b)
 
 
+@pytest.mark.parametrize(
+    "plural, singular",
+    [
+        # the stemmer's own
+        ("réseaux sociaux", "réseau social"),
+        ("journaux", "journal"),
+        ("bijoux", "bijou"),
+        ("hashtags", "hashtag"),
+        # "-os"
+        ("vidéos", "vidéo"),
+        ("photos", "photo"),
+        ("scénarios", "scénario"),
+        ("studios", "studio"),
+        ("tutos", "tuto"),
+        ("infos", "info"),
+        # "-eux" of nouns in "-eu"
+        ("jeux vidéo", "jeu vidéo"),
+        ("enjeux", "enjeu"),
+        ("milieux", "milieu"),
+        ("lieux", "lieu"),
+        ("vœux", "vœu"),
+        ("cheveux", "cheveu"),
+        # irregular
+        ("travaux", "travail"),
+        ("yeux", "œil"),
+        ("vitraux", "vitrail"),
+    ],
+)
+def test_plurals_meet_their_singular(plural, singular):
+    assert terms(plural) == terms(singular)
+
+
+@pytest.mark.parametrize("word", ["gros", "propos", "héros", "repos"])
+def test_singular_words_in_os_keep_their_s(word):
+    assert terms(word) != terms(word[:-1])
+
+
+@pytest.mark.parametrize(("a", "b"), [("heureux", "heureuse"), ("sérieux", "sérieuses"), ("nombreux", "nombreuse")])
+def test_adjectives_in_eux_still_meet_their_feminine(a, b):
+    assert terms(a) == terms(b)
+
+
 def test_stop_words_and_punctuation_go():
     assert terms("Le réseau et la data, c'est l'avenir !") == ["reseau", "dat", "aven"]
 
