@@ -13,6 +13,7 @@ from api.db import db, without_statement_timeout
 from .loader import SeedLocked, load_report
 from .parser import read_corpus
 from .records import ParseError
+from .thesaurus import THESAURUS, read_thesaurus
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "corpus" / "tendances-2021.md"
 SEED_WAIT = 600  # seconds a seed waits for another one (replicas starting together each seed)
@@ -38,6 +39,10 @@ def seed(path, wait):
         report = read_corpus(path)
     except (ParseError, OSError) as error:
         raise click.ClickException(f"{path}: {error}") from None
+    try:
+        concepts = read_thesaurus(THESAURUS)
+    except (ParseError, OSError) as error:
+        raise click.ClickException(f"{THESAURUS}: {error}") from None
 
     def say_waiting():
         click.echo(f"Another seed is writing to the database: waiting up to {wait:g} s for it to finish.", err=True)
@@ -56,6 +61,7 @@ def seed(path, wait):
         f"  {len(report.trends)} trends, {len(report.experts)} experts, {len(report.keywords)} keywords, "
         f"{sum(len(k.links) for k in report.keywords)} keyword links"
     )
+    click.echo(f"  {len(concepts)} thesaurus concepts checked ({THESAURUS.name})")
     for label, notices in (("warning", report.warnings), ("anomaly", report.anomalies)):
         for notice in notices:
             click.echo(f"  {label}: {notice}")

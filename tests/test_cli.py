@@ -79,3 +79,14 @@ def test_commands_run_beside_a_server_metrics_folder_not_made_yet(tmp_path):
     flask = str(Path(sys.executable).parent / "flask")
     result = subprocess.run([flask, "db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("Applied 0001_initial"), result.stderr[-2000:]
+
+
+def test_seed_with_a_broken_thesaurus_names_its_line_and_changes_nothing(runner, empty_app, tmp_path, monkeypatch):
+    broken = tmp_path / "thesaurus.toml"
+    broken.write_text('[[concept]]\nslug = "x"\nkind = "topic"\nfr = "le"\nen = "the x"\n', encoding="utf-8")
+    monkeypatch.setattr("seed.cli.THESAURUS", broken)
+    result = runner.invoke(seed)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{broken}: line 1: x: the label 'le' (fr) has no word the analyser keeps" in result.output
+    with empty_app.app_context():
+        assert Trend.select().count() == 0
