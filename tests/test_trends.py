@@ -79,17 +79,38 @@ def test_more_than_20_keywords_counting_comma_separated_ones_is_a_422(client):
     assert list(body["errors"]) == ["keyword"]
 
 
-@pytest.mark.parametrize(
-    "query", ["keyword=no-such-keyword", "keyword=splinternet&keyword=nope", "keyword=nope&match=any", "expert=nobody"]
-)
-def test_unknown_keyword_or_expert_gives_an_empty_list(client, query):
-    response = client.get(f"/v1/trends?{query}")
+def test_an_unknown_expert_gives_an_empty_list(client):
+    response = client.get("/v1/trends?expert=nobody")
     assert response.status_code == 200 and response.get_json() == []
     assert '"total": 0' in response.headers["X-Pagination"]
 
 
-def test_known_and_unknown_keywords_with_any_keep_the_known(get_json):
-    assert numbers(get_json("/v1/trends?keyword=splinternet&keyword=nope&match=any")) == [13]
+@pytest.mark.parametrize(
+    ("query", "name", "message"),
+    [
+        ("keyword=no-such-keyword", "keyword", "No keyword 'no-such-keyword'. See /v1/keywords."),
+        ("keyword=splinternet&keyword=splinternt&match=any", "keyword", "No keyword 'splinternt'. Did you mean: splinternet?"),
+        ("exclude_keyword=covid", "exclude_keyword", "No keyword 'covid'. Did you mean: impact-covid?"),
+        (
+            "keyword=influenceurs",
+            "keyword",
+            "No keyword 'influenceurs'. Did you mean: migration-des-influenceurs, influence-marketing?",
+        ),
+    ],
+)
+def test_an_unknown_keyword_is_a_422_naming_it_with_suggestions(client, query, name, message):
+    response = client.get(f"/v1/trends?{query}")
+    assert assert_problem(response, 422)["errors"] == {name: [message]}
+
+
+def test_known_keywords_cost_one_statement_and_unknown_ones_two(client):
+    # the data version; the check; the page and its total; the summaries
+    with assert_query_count(4, least=4) as statements:
+        assert client.get("/v1/trends?keyword=splinternet&keyword=Zoom&match=any").status_code == 200
+    assert "SELECT slug FROM keyword WHERE slug IN" in statements[1]
+    # the data version; the check; the slugs to suggest from
+    with assert_query_count(3, least=3):
+        assert client.get("/v1/trends?keyword=splinternet&keyword=nope").status_code == 422
 
 
 def test_exclude_keyword(get_json):

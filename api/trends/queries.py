@@ -1,5 +1,6 @@
 """What the trend views read: filtered lists, one trend in full, related trends."""
 
+import difflib
 import json
 from dataclasses import dataclass, field
 
@@ -51,7 +52,8 @@ def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="n
     :class:`~api.pagination.Listing` (counted on an index, paged on ids).
 
     Keywords are named by slug or by term (case and accents aside), and found in the same
-    statement as the trends: a keyword that does not exist is linked to no trend.
+    statement as the trends (the arguments have checked that each names a keyword:
+    :func:`unknown_keywords`).
 
     :param match: ``all`` keeps trends with every keyword, ``any`` with at least one
     :param exclude: keywords no trend may have
@@ -70,6 +72,36 @@ def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="n
     if expert is not None:
         listing.having("t.expert_id IN (SELECT id FROM expert WHERE slug = ?)", expert)
     return listing
+
+
+MAX_SUGGESTIONS = 3
+
+
+def unknown_keywords(values):
+    """Each of ``values`` (slugs or terms) that names no keyword, with up to
+    ``MAX_SUGGESTIONS`` slugs of keywords it may have meant: ``{value: [slug, ...]}``, empty when
+    all are known (one statement; the suggestions, on the way to an error, take another)."""
+    wanted = {value: slugify(value) for value in values}
+    if not wanted:
+        return {}
+    known = {
+        slug
+        for (slug,) in rows(
+            f"SELECT slug FROM keyword WHERE slug IN ({marks(set(wanted.values()))})", sorted(set(wanted.values()))
+        )
+    }
+    unknown = [value for value, slug in wanted.items() if slug not in known]
+    if not unknown:
+        return {}
+    slugs = [slug for (slug,) in rows("SELECT slug FROM keyword ORDER BY sort_term")]
+    return {value: suggestions(wanted[value], slugs) for value in unknown}
+
+
+def suggestions(slug, slugs):
+    """The slugs ``slug`` may stand for: those holding it whole first, then the closest spellings."""
+    holding = [other for other in slugs if slug and slug in other]
+    close = difflib.get_close_matches(slug, slugs, n=MAX_SUGGESTIONS, cutoff=0.6)
+    return list(dict.fromkeys([*holding, *close]))[:MAX_SUGGESTIONS]
 
 
 def marks(values):

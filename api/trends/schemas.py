@@ -12,7 +12,7 @@ from ..schemas import (
     described,
 )
 from ..serialization import Schema
-from .queries import SORTS
+from .queries import SORTS, unknown_keywords
 
 
 class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
@@ -36,6 +36,17 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
         "Order: `number`, `title` (French order: accents and case aside), `-` reverses; `relevance` "
         "(needs `q`). Default: `relevance` with `q`, else `number`.",
     )
+
+    @ma.validates_schema
+    def keywords_exist(self, data, **kwargs):
+        """A keyword that names none is a 422 naming it, with the keywords it may have meant."""
+        errors = {}
+        for name in ("keyword", "exclude_keyword"):
+            for value, suggested in unknown_keywords(data.get(name, [])).items():
+                hint = f" Did you mean: {', '.join(suggested)}?" if suggested else " See /v1/keywords."
+                errors.setdefault(name, []).append(f"No keyword {value!r}.{hint}")
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 class EditionArgsSchema(QueryArgsSchema):
