@@ -106,9 +106,12 @@ GENDER_ENDINGS = (
 # after most letters, but not after "o", nor the "x" of "-eux"), made singular before stemming:
 # "vidéos" meets "vidéo", "jeux" "jeu", "milieux" "milieu", "travaux" "travail".
 # Words in "-os" drop their "s", except those that end so in the singular too.
-SINGULAR_IN_OS = frozenset("os dos gros repos propos heros chaos cosmos pathos kudos clos enclos eros".split())
+SINGULAR_IN_OS = frozenset(
+    "gros repos propos heros chaos cosmos pathos ethos mythos kudos clos enclos eros tetanos albatros rhinoceros "
+    "thermos calvados tournedos merinos".split()
+)
 # Nouns in "-eu" whose plural takes an "x" (adjectives in "-eux" are singular too: GENDER_ENDINGS).
-PLURAL_IN_EUX = frozenset("jeux enjeux feux lieux milieux voeux cheveux neveux adieux essieux".split())
+PLURAL_IN_EUX = frozenset("jeux enjeux feux lieux milieux voeux cheveux neveux adieux essieux dieux aveux".split())
 # Plurals no ending rule makes singular (accent-folded).
 IRREGULAR_PLURALS = {
     "travaux": "travail",

@@ -50,6 +50,7 @@ def test_forms_of_a_word_meet(a, b):
         ("lieux", "lieu"),
         ("vœux", "vœu"),
         ("cheveux", "cheveu"),
+        ("dieux", "dieu"),
         # irregular
         ("travaux", "travail"),
         ("yeux", "œil"),
@@ -60,7 +61,7 @@ def test_plurals_meet_their_singular(plural, singular):
     assert terms(plural) == terms(singular)
 
 
-@pytest.mark.parametrize("word", ["gros", "propos", "héros", "repos"])
+@pytest.mark.parametrize("word", ["gros", "propos", "héros", "repos", "tétanos", "thermos", "calvados"])
 def test_singular_words_in_os_keep_their_s(word):
     assert terms(word) != terms(word[:-1])
 

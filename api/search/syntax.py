@@ -10,7 +10,7 @@ analysed terms, which are plain runs of letters and digits.
 import re
 from dataclasses import dataclass, field
 
-from ..analysis import fold, terms
+from ..analysis import fold, singular, terms
 
 MAX_CLAUSES = 16
 MAX_PHRASE_TERMS = 32
@@ -90,7 +90,8 @@ class ParsedQuery:
 def read_word(word):
     """The alternative a bare word stands for, or None for a stop word or punctuation."""
     if word.endswith("*") and _PREFIX.fullmatch(fold(word[:-1])):
-        return Alternative((fold(word[:-1]),), prefix=True)
+        # made singular as the index makes it ("vidéos*" finds "vidéo", stored for both forms)
+        return Alternative((singular(fold(word[:-1])),), prefix=True)
     analysed = tuple(terms(word))
     return Alternative(analysed) if analysed else None
 

@@ -177,3 +177,10 @@ def test_a_database_seeded_before_offsets_were_stored_gets_them_at_the_next_seed
         assert index.SearchOffsets.select().count() == entries
         assert client.get(url).get_data() == answer
         assert not load_report(report).changed
+
+
+@pytest.mark.parametrize(("plural", "prefix"), [("vidéos", "vidéos*"), ("jeux", "jeux*"), ("photos", "photos*")])
+def test_a_whole_plural_as_a_prefix_finds_what_the_word_finds(app, plural, prefix):
+    with app.app_context():
+        found = set(search(plural))
+        assert found and found <= set(search(prefix))
