@@ -88,13 +88,13 @@ def test_an_unknown_expert_gives_an_empty_list(client):
 @pytest.mark.parametrize(
     ("query", "name", "message"),
     [
-        ("keyword=no-such-keyword", "keyword", "No keyword 'no-such-keyword'. See /v1/keywords."),
-        ("keyword=splinternet&keyword=splinternt&match=any", "keyword", "No keyword 'splinternt'. Did you mean: splinternet?"),
-        ("exclude_keyword=covid", "exclude_keyword", "No keyword 'covid'. Did you mean: impact-covid?"),
+        ("keyword=no-such-keyword", "keyword", 'No keyword "no-such-keyword". See /v1/keywords.'),
+        ("keyword=splinternet&keyword=splinternt&match=any", "keyword", 'No keyword "splinternt". Did you mean: splinternet?'),
+        ("exclude_keyword=covid", "exclude_keyword", 'No keyword "covid". Did you mean: impact-covid?'),
         (
             "keyword=influenceurs",
             "keyword",
-            "No keyword 'influenceurs'. Did you mean: migration-des-influenceurs, influence-marketing?",
+            'No keyword "influenceurs". Did you mean: migration-des-influenceurs, influence-marketing?',
         ),
     ],
 )
@@ -108,9 +108,20 @@ def test_known_keywords_cost_one_statement_and_unknown_ones_two(client):
     with assert_query_count(4, least=4) as statements:
         assert client.get("/v1/trends?keyword=splinternet&keyword=Zoom&match=any").status_code == 200
     assert "SELECT slug FROM keyword WHERE slug IN" in statements[1]
-    # the data version; the check; the slugs to suggest from
+    # both parameters checked together: the data version; the check; the slugs to suggest from
     with assert_query_count(3, least=3):
-        assert client.get("/v1/trends?keyword=splinternet&keyword=nope").status_code == 422
+        assert client.get("/v1/trends?keyword=splinternet&keyword=nope&exclude_keyword=zoom").status_code == 422
+
+
+def test_suggestions_go_to_the_first_three_unknown_keywords_only(client):
+    response = client.get("/v1/trends?keyword=splinternt,zom,sobriet,confinemen&match=any")
+    messages = assert_problem(response, 422)["errors"]["keyword"]
+    assert [message.endswith("See /v1/keywords.") for message in messages] == [False, False, False, True]
+
+
+def test_a_short_value_is_not_suggested_every_keyword_holding_it(client):
+    message = assert_problem(client.get("/v1/trends?keyword=a"), 422)["errors"]["keyword"][0]
+    assert message == 'No keyword "a". See /v1/keywords.'
 
 
 def test_exclude_keyword(get_json):

@@ -37,7 +37,8 @@ class Trends(MethodView):
         first when `q` is given (title words weigh more than body words). `keyword` keeps
         the trends about the given keywords (slugs or terms, case and accents aside): all of
         them with `match=all` (the default), at least one with `match=any`. A keyword that
-        names none is a 422 problem naming it, with up to three it may have meant.
+        names none, in `keyword` or `exclude_keyword`, is a 422 problem naming it, with up to
+        three it may have meant.
         `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
         found = Edition(edition)

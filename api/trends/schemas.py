@@ -40,11 +40,15 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     @ma.validates_schema
     def keywords_exist(self, data, **kwargs):
         """A keyword that names none is a 422 naming it, with the keywords it may have meant."""
+        names = ("keyword", "exclude_keyword")
+        unknown = unknown_keywords([value for name in names for value in data.get(name, [])])
         errors = {}
-        for name in ("keyword", "exclude_keyword"):
-            for value, suggested in unknown_keywords(data.get(name, [])).items():
-                hint = f" Did you mean: {', '.join(suggested)}?" if suggested else " See /v1/keywords."
-                errors.setdefault(name, []).append(f"No keyword {value!r}.{hint}")
+        for name in names:
+            for value in data.get(name, []):
+                if value in unknown:
+                    suggested = unknown[value]
+                    hint = f" Did you mean: {', '.join(suggested)}?" if suggested else " See /v1/keywords."
+                    errors.setdefault(name, []).append(f'No keyword "{value}".{hint}')
         if errors:
             raise ma.ValidationError(errors)
 
