@@ -164,7 +164,7 @@ class OperationsPlugin(BasePlugin):
     """Completes each operation flask-smorest registers (``spec.path(rule=...)``) with what
     flask-smorest cannot know:
 
-    - a paged operation (one with a ``page`` parameter, ``Blueprint.paginate``): the
+    - a paged operation (one with ``page`` and ``page_size``, ``Blueprint.paginate``): the
       ``X-Pagination`` and ``Link`` headers of its answers;
     - a GET of a cached blueprint, which the request path (api/pipeline.py) answers:
       ``If-None-Match``, ``ETag`` and ``Cache-Control``, and the ``304``, ``429`` and ``503``.

@@ -132,9 +132,9 @@ class Listing:
 
 def page(listing, pagination_parameters, select=None):
     """The requested page of ``listing`` as tuples (its ids, or the ``select`` columns), and the
-    total flask-smorest reports, in one statement: each row carries the count of the whole list
-    (a subquery the database runs once). Only a page past the end, which has no row to carry
-    it, counts apart.
+    total ``X-Pagination`` reports (set on ``pagination_parameters``), in one statement: each
+    row carries the count of the whole list (a subquery the database runs once). Only a page
+    past the end, which has no row to carry it, counts apart.
 
     The page is chosen on ids (the offset walks an index, not joined rows), so page 500 costs
     about what page 1 costs; its rows are then loaded by id.

@@ -1,7 +1,7 @@
 """Query parameters: how a query string is read (webargs, stricter), the fields the resources'
 arguments are made of, and the schema they start from.
 
-A parameter that takes one value is given once; a page number has a documented maximum; text
+A parameter that takes one value is given once (``page`` and ``page_size``: api/pagination.py); text
 has a length and no control characters; a search box's text is parsed (api/search/syntax.py);
 list parameters repeat or take commas. Unknown parameters are ignored.
 """

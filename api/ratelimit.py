@@ -63,9 +63,10 @@ class WorkerCounters(Storage):
     ``limits``' ``MemoryStorage`` expires its keys on a timer thread, which it starts again
     every 10 ms while requests come: a thread started that often cost 10% to 15% of a cold
     request's throughput under load (``make bench``'s cold scenarios). Here a counter past its
-    window reads as zero and is replaced when next counted; the expired ones are swept when the
-    table is full, and if it is still full (more clients within one window than
-    ``max_counters``), its oldest tenth is dropped: those clients start counting again.
+    window reads as zero and is replaced when next counted. When the table is full, the ended
+    windows go; if that frees less than a tenth (more live windows than the table holds), the
+    windows ending soonest go too, down to nine tenths: those clients start counting again, a
+    minute's limit before a day's. Each sweep so frees a tenth, for the next tenth of new clients.
     """
 
     STORAGE_SCHEME = None  # made here only, never from a URL
@@ -73,7 +74,7 @@ class WorkerCounters(Storage):
     def __init__(self, max_counters=MAX_COUNTERS, clock=time.time):
         super().__init__()
         self.max_counters, self.clock = max_counters, clock
-        self.counters = {}  # key -> [count, Unix time the window ends], oldest first
+        self.counters = {}  # key -> [count, Unix time the window ends]
         self.lock = threading.Lock()
 
     @property
@@ -85,7 +86,7 @@ class WorkerCounters(Storage):
         with self.lock:
             counter = self.counters.get(key)
             if counter is None or counter[1] <= now:
-                self.counters.pop(key, None)  # a new window goes last: the table stays in age order
+                self.counters.pop(key, None)
                 if len(self.counters) >= self.max_counters:
                     self.make_room(now)
                 counter = self.counters[key] = [0, now + expiry]
@@ -93,11 +94,11 @@ class WorkerCounters(Storage):
             return counter[0]
 
     def make_room(self, now):
-        self.counters = {key: counter for key, counter in self.counters.items() if counter[1] > now}
-        if len(self.counters) >= self.max_counters:
-            oldest = list(self.counters)[: max(1, self.max_counters // 10)]
-            for key in oldest:
-                del self.counters[key]
+        live = [(key, counter) for key, counter in self.counters.items() if counter[1] > now]
+        keep = self.max_counters - max(1, self.max_counters // 10)
+        if len(live) > keep:
+            live = sorted(live, key=lambda item: item[1][1])[len(live) - keep :]  # the latest to end
+        self.counters = dict(live)
 
     def get(self, key):
         counter = self.counters.get(key)

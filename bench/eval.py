@@ -58,6 +58,14 @@ def ndcg_at(ranking, grades, k):
     return dcg([grades.get(number, 0) for number in ranking[:k]]) / ideal if ideal else 0.0
 
 
+def answer(client, path):
+    """The service's answer: a 200, or a 422 (nothing to search, no such keyword); anything else stops the run."""
+    response = client.get(path)
+    if response.status_code not in (200, 422):
+        raise SystemExit(f"{path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return response
+
+
 def search_text(query):
     """What a partner types: a phrase in quotes, other queries as they are."""
     return f'"{query["q"]}"' if query["group"] == "phrase" else query["q"]
@@ -65,10 +73,8 @@ def search_text(query):
 
 def service_ranking(client, query):
     path = "/v1/search?" + urlencode({"q": search_text(query), "type": "trend", "page_size": TOP})
-    response = client.get(path)
-    if response.status_code != 200:
-        return []
-    return [str(hit["number"]) for hit in response.get_json()["hits"]]
+    response = answer(client, path)
+    return [str(hit["number"]) for hit in response.get_json()["hits"]] if response.status_code == 200 else []
 
 
 class Baseline:
@@ -93,7 +99,7 @@ class Baseline:
 
 def lookup_scores(client, lookup):
     path = "/v1/trends?" + urlencode({"keyword": lookup["keyword"], "page_size": 100})
-    response = client.get(path)
+    response = answer(client, path)
     found = {str(trend["number"]) for trend in response.get_json()} if response.status_code == 200 else set()
     about, relevant = set(lookup["about"]), set(lookup["about"]) | set(lookup.get("mention", []))
     return {

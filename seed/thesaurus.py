@@ -48,10 +48,12 @@ def read_thesaurus(path=THESAURUS):
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ParseError(str(error)) from None
-    entries = data.get("concept", [])
+    entries = data.get("concept")
     lines = [text.count("\n", 0, match.start()) + 1 for match in _CONCEPT_HEADER.finditer(text)]
-    if len(lines) != len(entries) or set(data) - {"concept"}:
-        raise ParseError("the file must hold [[concept]] tables only, each opened by a [[concept]] line")
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries) or set(data) != {"concept"}:
+        raise ParseError("the file must hold [[concept]] tables, and nothing else", (lines or [0])[0])
+    if len(lines) != len(entries):  # a "[[concept]]" line inside a text, or a table written inline
+        raise ParseError(f"{len(entries)} concepts, but {len(lines)} lines open one with [[concept]]")
     concepts = [concept_of(entry, line) for entry, line in zip(entries, lines, strict=True)]
     check_references(concepts)
     return concepts

@@ -55,15 +55,22 @@ def test_a_table_full_of_live_windows_drops_its_oldest_tenth(clock):
     assert "client-0" not in counters.counters and counters.get("client-1") == 1 and counters.get("one-more") == 1
 
 
-def test_a_renewed_window_moves_to_the_end_of_the_table(clock):
-    counters = WorkerCounters(max_counters=3, clock=clock)
-    counters.incr("a", 1)
-    counters.incr("b", 100)
-    clock.now += 2
-    counters.incr("a", 100)  # "a" starts a new window: now the youngest
-    counters.incr("c", 100)
-    counters.incr("d", 100)  # full of live windows: the oldest, "b", goes
-    assert list(counters.counters) == ["a", "c", "d"]
+def test_a_day_s_windows_outlive_a_minute_s_when_the_table_is_full(clock):
+    counters = WorkerCounters(max_counters=4, clock=clock)
+    for key, expiry in (("day-a", 86400), ("minute-a", 60), ("day-b", 86400), ("minute-b", 60)):
+        counters.incr(key, expiry)
+    counters.incr("day-c", 86400)  # full of live windows: one ending soonest goes
+    assert set(counters.counters) == {"minute-b", "day-a", "day-b", "day-c"}
+
+
+def test_threads_counting_one_client_lose_no_hit():
+    counters = WorkerCounters()
+    threads = [threading.Thread(target=lambda: [counters.incr("client", 60) for _ in range(2000)]) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counters.get("client") == 16000
 
 
 def test_counting_starts_no_thread(monkeypatch):

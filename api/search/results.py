@@ -164,6 +164,8 @@ def rows_of(wanted):
     """The rows (:class:`TrendRow`...) of the hits ``wanted`` (``{kind: [id, ...]}``), by kind and id."""
     found = {kind: {} for kind in KINDS}
     sql = " UNION ALL ".join(HIT_ROWS[kind].format(ids=listed(ids)) for kind, ids in wanted.items() if ids)
+    if not sql:
+        return found
     for kind, row_id, slug, number, year, a, b, c, d, offsets in db.execute_sql(sql).fetchall():
         if kind == "trend":
             row = TrendRow(row_id, slug, number, a, b, c, EditionYear(year), offsets)

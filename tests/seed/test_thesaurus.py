@@ -80,6 +80,15 @@ def test_each_fault_stops_with_its_line(tmp_path, change, line, message):
     assert error.value.line == line
 
 
-def test_tables_other_than_concepts_are_refused(tmp_path):
-    with pytest.raises(ParseError, match=r"\[\[concept\]\] tables only"):
-        read_thesaurus(written(tmp_path, VALID + '\n[other]\nslug = "x"\n'))
+@pytest.mark.parametrize(
+    "text",
+    [VALID + '\n[other]\nslug = "x"\n', "concept = 5\n", "[concept]\n", "concept = [1, 2]\n", ""],
+)
+def test_a_file_of_anything_but_concept_tables_is_refused(tmp_path, text):
+    with pytest.raises(ParseError, match=re.escape("[[concept]] tables, and nothing else")):
+        read_thesaurus(written(tmp_path, text))
+
+
+def test_a_toml_error_names_its_line(tmp_path):
+    with pytest.raises(ParseError, match="at line 5"):
+        read_thesaurus(written(tmp_path, VALID.replace('fr = "influenceurs"', 'fr = "influenceurs')))
