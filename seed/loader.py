@@ -7,15 +7,18 @@ stay stable across re-seeds and the data version changes only when the data does
 import hashlib
 import json
 import math
+from importlib import metadata
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from peewee import OperationalError, fn
 
+from api import analysis
 from api.analysis import fold, sort_key, terms
 from api.db import db, is_postgres
-from api.search import index
+from api.search import index, snippets
 from api.models import (
     Edition,
     Expert,
@@ -371,10 +374,27 @@ def recount(sync):
                 sync.changes[f"{model.__name__} updated"] += 1
 
 
+# The code that derives the search index and snippets' offsets from the report: an upgrade that
+# changes it (an analyser that reads words otherwise) rewrites them though the report is the
+# same, and search answers change with them.
+DERIVING = (analysis, index, snippets)
+
+
+def derivation():
+    """A digest of the code that derives what the seed stores beside the report (and of the
+    stemmer's version): part of the data version."""
+    digest = hashlib.sha256(metadata.version("snowballstemmer").encode())
+    for module in DERIVING:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def store_version(sync):
-    """The data version: a digest of every edition's content, what ETags are made of."""
+    """The data version, what ETags are made of: a digest of every edition's content and of the
+    code that derives the index from it (:func:`derivation`), so that an answer that changed
+    never keeps its ETag; the same report seeded by the same code has the same version."""
     hashes = sorted(h for (h,) in Edition.select(Edition.content_hash).tuples())
-    version = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+    version = hashlib.sha256("\n".join([*hashes, derivation()]).encode()).hexdigest()[:16]
     current = Metadata.get_or_none(Metadata.key == "data_version")
     if current is None:
         Metadata.create(key="data_version", value=version)
