@@ -60,7 +60,11 @@ SQLITE_PRAGMAS = {"foreign_keys": 1}
 # SQL functions Peewee registers on each SQLite connection it opens (one per request here), for
 # its date and JSON helpers: the service's SQL uses none of them.
 PEEWEE_SQLITE_FUNCTIONS = ("date_part", "date_trunc", "_pw_json_contains")
-STUCK_AFTER = 0.5  # seconds: far beyond any statement of a healthy database (60 ms at 1000x the report)
+# Seconds: far beyond any statement of a healthy database (60 ms at 1000x the report), and beyond
+# the stalls of a healthy server under full load: PostgreSQL stalled 0.3 to 0.57 s every minute
+# or two on this project's machine, and 0.5 s turned each stall into a burst of 503s (177 in one
+# 10 s `make load`). Waiters for a slot wait up to this long: so do probes, behind them.
+STUCK_AFTER = 0.8
 GRACE = 0.5  # seconds past the timeout before the watchdog cuts a statement (the server's own cancel first)
 RETRY_EVERY = 2.0  # seconds between tries of a database that did not answer
 WATCH_EVERY = 0.05  # seconds between the watchdog's looks at running statements
