@@ -8,6 +8,7 @@ Offsets are character offsets into the source text.
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from itertools import repeat
 from operator import itemgetter
@@ -81,14 +82,16 @@ def passages(text, hits, field, limit):
         start = _word_start(text, max(0, hit_start - WIDTH // 3))
         end = _word_end(text, min(len(text), start + WIDTH))
         windows.append((start, max(end, hit_end)))
+    starts = [hit[0] for hit in hits]
 
-    # The windows holding the most distinct matched terms first, then in text order.
-    def richness(window):
-        terms = {term for start, end, term in hits if window[0] <= start and end <= window[1]}
-        return (-len(terms), window[0])
+    def inside(window):  # the hits a window holds whole, found by bisection: hits are in text order
+        start, end = window
+        return [hit for hit in hits[bisect_left(starts, start) : bisect_right(starts, end)] if hit[1] <= end]
 
-    chosen = windows if len(windows) <= limit else sorted(sorted(windows, key=richness)[:limit])
-    return [_snippet(text, start, end, [h for h in hits if start <= h[0] and h[1] <= end], field) for start, end in chosen]
+    held = [(window, inside(window)) for window in windows]
+    if len(held) > limit:  # the windows holding the most distinct matched terms, then in text order
+        held = sorted(sorted(held, key=lambda each: (-len({term for _, _, term in each[1]}), each[0][0]))[:limit])
+    return [_snippet(text, start, end, inside_hits, field) for (start, end), inside_hits in held]
 
 
 def _snippet(text, start, end, hits, field):
