@@ -195,3 +195,12 @@ def sort_key(text):
     "Emma", not after "Zoé"), punctuation as a space, ties broken by the exact text."""
     words = [folded for _, folded in raw_tokens(text) if is_word(folded)]
     return f"{' '.join(words)}\x1f{text}"
+
+
+def label_key(text):
+    """What a keyword's label and a name a partner looks a keyword up by are compared by: their
+    analysed terms ("Réseaux sociaux" and "réseau social" are one key); for a name made of stop
+    words only, its folded words (the acronyms "AI" and "EU" are the French "ai" and "eu"; an
+    empty key would match nothing)."""
+    analysed = terms(text)
+    return " ".join(analysed) if analysed else " ".join(folded for _, folded in raw_tokens(text) if is_word(folded))

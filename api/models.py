@@ -4,7 +4,7 @@ The tables, and nothing else: what each resource reads is in its own ``queries.p
 declared results (api/summaries.py), and the seed writes them (seed/loader.py).
 """
 
-from peewee import CharField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from .db import BaseModel, JSONField
 
@@ -82,11 +82,31 @@ class Section(BaseModel):
 
 
 class Keyword(BaseModel):
+    """A term of a report's keyword cloud, or a concept of the thesaurus (seed/concepts.py)."""
+
     slug = CharField(unique=True)
-    term = CharField()
+    term = CharField()  # the French preferred label
     sort_term = CharField(index=True)  # analysis.sort_key(term)
     search_text = CharField()  # folded term
     trend_count = IntegerField(default=0)
+    kind = CharField(default="cloud", index=True)  # cloud, topic, platform... (seed/thesaurus.py KINDS)
+    labels = JSONField(default=dict)  # language -> preferred label
+    alt_labels = JSONField(default=dict)  # language -> [alternative labels]
+    relations = JSONField(default=dict)  # broader, narrower, related -> [[slug, term], ...]
+
+
+class KeywordLabel(BaseModel):
+    """Every label of a keyword, keyed as a lookup reads a name (api.analysis.label_key)."""
+
+    keyword = ForeignKeyField(Keyword, backref="label_rows", on_delete="CASCADE")
+    language = CharField()
+    label = CharField()
+    preferred = BooleanField()
+    key = CharField(index=True)
+    search_text = CharField()  # folded label, words apart by one space (/v1/keywords?q=)
+
+    class Meta:
+        indexes = ((("keyword", "language", "label"), True),)
 
 
 class TrendKeyword(BaseModel):
@@ -95,6 +115,7 @@ class TrendKeyword(BaseModel):
     weight = FloatField()
     evidence = TextField()
     location = CharField()  # title, subtitle, heading or body
+    grade = CharField(default="about")  # about, or mention (seed/keywords.py Tally.grade)
 
     class Meta:
         indexes = (
@@ -150,4 +171,4 @@ class Metadata(BaseModel):
     value = TextField()
 
 
-MODELS = [Edition, Expert, ExpertLink, Trend, Section, Keyword, TrendKeyword, TrendTerm, SearchEntry, Metadata]
+MODELS = [Edition, Expert, ExpertLink, Trend, Section, Keyword, KeywordLabel, TrendKeyword, TrendTerm, SearchEntry, Metadata]

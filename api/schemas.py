@@ -100,6 +100,12 @@ class WeightedLinkSchema(Schema):
     evidence = described(
         ma.fields.String(), "The passage that shows why the trend is about the keyword.", "Fragmentation du monde et Splinternet"
     )
+    grade = described(
+        ma.fields.String(validate=ma.validate.OneOf(["about", "mention"])),
+        "`about` when the trend is about the keyword (a title, subtitle or heading names it, or the text does "
+        "often); `mention` when the text names it meaningfully but the trend is about something else.",
+        "about",
+    )
 
 
 class ExpertSummarySchema(Schema):
@@ -110,7 +116,9 @@ class ExpertSummarySchema(Schema):
 
 class KeywordSummarySchema(Schema):
     slug = described(ma.fields.String(), "Stable identifier of the keyword.", "micro-et-nano")
-    term = described(ma.fields.String(), "The keyword as the report's keyword cloud prints it.", "micro et nano")
+    term = described(
+        ma.fields.String(), "The keyword in French: as the report's keyword cloud prints it, or the thesaurus's label.", "micro et nano"
+    )
     url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", "/v1/keywords/micro-et-nano")
 
 

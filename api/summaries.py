@@ -33,11 +33,13 @@ class KeywordRef:
 
 @dataclass(frozen=True, slots=True)
 class WeightedKeyword(KeywordRef):
-    """A keyword as a trend is about it: how strongly, where, and the passage that shows it."""
+    """A keyword as a trend names it: how strongly, where, the passage that shows it, and whether
+    the trend is about it."""
 
     weight: float
     location: str
     evidence: str
+    grade: str
 
 
 @dataclass(slots=True)
@@ -54,7 +56,7 @@ class TrendSummary:
     reading_time_minutes: int
     edition: EditionRef
     expert: ExpertRef | None
-    keywords: list = field(default_factory=list)  # of KeywordRef, strongest link first
+    keywords: list = field(default_factory=list)  # of KeywordRef: those it is about, strongest link first
 
 
 def extended(summary, cls, **more):
@@ -79,15 +81,20 @@ def trend_summary(row, keywords=()):
 
 
 def keywords_of(trend_ids, weighted=False):
-    """``{trend id: [KeywordRef or WeightedKeyword, ...]}``, strongest link first (one statement)."""
+    """``{trend id: [KeywordRef, ...]}``: the keywords each trend is about, strongest link first;
+    ``weighted``, every keyword it names as :class:`WeightedKeyword` s, those it is about first
+    (one statement)."""
     found = {trend_id: [] for trend_id in trend_ids}
     if not found:
         return found
-    extra = ", l.weight, l.location, l.evidence" if weighted else ""
+    if weighted:
+        extra, about, order = ", l.weight, l.location, l.evidence, l.grade", "", "CASE l.grade WHEN 'about' THEN 0 ELSE 1 END, "
+    else:
+        extra, about, order = "", " AND l.grade = 'about'", ""
     make = WeightedKeyword if weighted else KeywordRef
     for trend_id, *columns in rows(
         f"SELECT l.trend_id, k.id, k.slug, k.term{extra} FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id "
-        f"WHERE l.trend_id IN ({id_list(found)}) ORDER BY l.weight DESC, k.sort_term"
+        f"WHERE l.trend_id IN ({id_list(found)}){about} ORDER BY {order}l.weight DESC, k.sort_term"
     ):
         found[trend_id].append(make(*columns))
     return found
@@ -101,15 +108,15 @@ def summaries_of(found_rows):
 
 
 def trend_summaries(ids):
-    """The :class:`TrendSummary` of each trend id, in the order given, with its keywords (one
-    statement: a trend's row comes once per keyword, strongest link first). Ids of trends a seed
-    removed in between are left out."""
+    """The :class:`TrendSummary` of each trend id, in the order given, with the keywords it is
+    about (one statement: a trend's row comes once per keyword, strongest link first). Ids of
+    trends a seed removed in between are left out."""
     if not ids:
         return []
     found = {}
     for row in rows(
         f"SELECT {SUMMARY_COLUMNS}, k.id, k.slug, k.term FROM {SUMMARY_JOINS} "
-        "LEFT JOIN trend_keyword l ON l.trend_id = t.id LEFT JOIN keyword k ON k.id = l.keyword_id "
+        "LEFT JOIN trend_keyword l ON l.trend_id = t.id AND l.grade = 'about' LEFT JOIN keyword k ON k.id = l.keyword_id "
         f"WHERE t.id IN ({id_list(ids)}) ORDER BY l.weight DESC, k.sort_term"
     ):
         summary = found.get(row[0]) or found.setdefault(row[0], trend_summary(row))

@@ -62,19 +62,22 @@ def edition(year=None):
 
 
 def keyword_summaries(trend_ids, extra=False):
-    """Each trend's keywords, strongest first: ``{trend id: [keyword, ...]}``."""
+    """Each trend's keywords, strongest first: ``{trend id: [keyword, ...]}``: those it is about;
+    with ``extra``, all it names, those it is about first, with their links."""
     found = {trend_id: [] for trend_id in trend_ids}
     if not trend_ids:
         return found
-    columns = ", tk.weight, tk.location, tk.evidence" if extra else ""
+    columns = ", tk.weight, tk.location, tk.evidence, tk.grade" if extra else ""
+    which = "" if extra else " AND tk.grade = 'about'"
+    order = "CASE tk.grade WHEN 'about' THEN 0 ELSE 1 END, " if extra else ""
     sql = (
         f"SELECT tk.trend_id, k.slug, k.term{columns} FROM trend_keyword tk JOIN keyword k ON k.id = tk.keyword_id "
-        f"WHERE tk.trend_id IN ({placeholders(trend_ids)}) ORDER BY tk.weight DESC, k.sort_term"
+        f"WHERE tk.trend_id IN ({placeholders(trend_ids)}){which} ORDER BY {order}tk.weight DESC, k.sort_term"
     )
     for trend_id, slug, term, *more in rows(sql, tuple(trend_ids)):
         keyword = {"slug": slug, "term": term, "url": f"/v1/keywords/{slug}"}
         if extra:
-            keyword.update(weight=more[0], location=more[1], evidence=more[2])
+            keyword.update(weight=more[0], location=more[1], evidence=more[2], grade=more[3])
         found[trend_id].append(keyword)
     return found
 

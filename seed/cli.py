@@ -10,6 +10,7 @@ from peewee import DatabaseError
 
 from api.db import db, without_statement_timeout
 
+from .concepts import with_concepts
 from .loader import SeedLocked, load_report
 from .parser import read_corpus
 from .records import ParseError
@@ -43,6 +44,8 @@ def seed(path, wait):
         concepts = read_thesaurus(THESAURUS)
     except (ParseError, OSError) as error:
         raise click.ClickException(f"{THESAURUS}: {error}") from None
+    cloud = len(report.keywords)
+    report = with_concepts(report, concepts)
 
     def say_waiting():
         click.echo(f"Another seed is writing to the database: waiting up to {wait:g} s for it to finish.", err=True)
@@ -58,10 +61,10 @@ def seed(path, wait):
     edition = report.edition
     click.echo(f"{path.name}: {edition.title} ({edition.subtitle}), {edition.publisher}")
     click.echo(
-        f"  {len(report.trends)} trends, {len(report.experts)} experts, {len(report.keywords)} keywords, "
+        f"  {len(report.trends)} trends, {len(report.experts)} experts, {len(report.keywords)} keywords "
+        f"({cloud} of the cloud, {len(concepts)} concepts in {THESAURUS.name}), "
         f"{sum(len(k.links) for k in report.keywords)} keyword links"
     )
-    click.echo(f"  {len(concepts)} thesaurus concepts checked ({THESAURUS.name})")
     for label, notices in (("warning", report.warnings), ("anomaly", report.anomalies)):
         for notice in notices:
             click.echo(f"  {label}: {notice}")

@@ -169,8 +169,8 @@ def phrase_at(term, words, start):
         if not between:
             if len(gap) > 3 or any(w.kind != "stop" for w in gap):
                 return None
-        elif any(w.kind == "punct" and w.folded not in _PAUSES for w in gap):
-            return None
+        elif any(w.kind == "punct" and w.folded not in _PAUSES and w.folded not in {b.folded for b in between} for w in gap):
+            return None  # a mark the term does not hold itself ("micro-influenceur" holds its hyphen)
         elif any(not any(g.folded in _CONNECTOR_MATCHES[w.folded] for g in gap) for w in between if w.kind == "conjunction"):
             return None
         matched.append(found)
@@ -269,25 +269,55 @@ class Match:
         return self.text if self.location != "body" else sentences_around(self.text, self.start, self.end)
 
 
-class Tally:
-    """What one trend says of one term: its best match, and how many matches it holds."""
+# A trend is about a term when a title, subtitle or heading names it as a phrase, or when its
+# body holds it this strongly (a phrase of several words counts 2, a single word 1): a passing
+# mention is not enough.
+ABOUT_STRENGTH = 6
 
-    __slots__ = ("best", "count", "phrases", "outside_body")
+
+class Tally:
+    """What one trend says of one term (or of the labels of one concept): its best match, how
+    many matches it holds and how strong they are."""
+
+    __slots__ = ("best", "count", "strength", "outside_body", "named")
 
     def __init__(self):
-        self.best, self.count, self.phrases, self.outside_body = None, 0, 0, False
+        self.best, self.count, self.strength, self.outside_body, self.named = None, 0, 0, False, False
 
-    def add(self, match):
+    def add(self, match, single_word):
+        """Count a match of a term of one word (``single_word``) or of several."""
         self.count += 1
-        self.phrases += match.phrase
+        if match.phrase:
+            self.strength += 1 if single_word else 2
+            self.named = self.named or match.location != "body"
         self.outside_body = self.outside_body or match.location != "body"
         if self.best is None or match.weight > self.best.weight:
             self.best = match
 
-    def is_link(self, single_word):
-        """A trend is about a term when a title, subtitle or heading holds it, or its body holds
-        it as a phrase (a single word: twice)."""
-        return self.outside_body or self.phrases >= (2 if single_word else 1)
+    def merge(self, other):
+        """Add what ``other`` counted (another label of the same concept) to this tally."""
+        self.count += other.count
+        self.strength += other.strength
+        self.outside_body = self.outside_body or other.outside_body
+        self.named = self.named or other.named
+        if self.best is None or other.best.weight > self.best.weight:
+            self.best = other.best
+        return self
+
+    def is_link(self):
+        """A trend is linked to a term when a title, subtitle or heading holds it, or its body
+        holds it as a phrase (a single word: twice)."""
+        return self.outside_body or self.strength >= 2
+
+    def grade(self):
+        """``about`` when a title, subtitle or heading names the term, or the body holds it
+        ``ABOUT_STRENGTH`` strongly; else ``mention``."""
+        return "about" if self.named or self.strength >= ABOUT_STRENGTH else "mention"
+
+    def link(self, number):
+        """The :class:`~seed.records.KeywordLink` of trend ``number`` this tally makes."""
+        weight = round(min(1.0, self.best.weight + EXTRA_MATCH * (self.count - 1)), 3)
+        return records.KeywordLink(number, weight, self.best.evidence, self.best.location, self.grade())
 
 
 class Tallies:
@@ -319,7 +349,7 @@ class Tallies:
         for passage in passages:
             self.read_passage(passage, tallies)
         for i, tally in tallies.items():
-            if tally.is_link(self.single[i]):
+            if tally.is_link():
                 self.linked[i][number] = tally
                 self.fallback.pop(i, None)
             elif i not in self.linked:
@@ -348,7 +378,7 @@ class Tallies:
                 found = [Match(passage, firsts, False)]
             tally = tallies[i]
             for match in found:
-                tally.add(match)
+                tally.add(match, self.single[i])
 
     def of(self, i):
         """``{trend number: Tally}``: the trends linked to term ``i``, or else its fallback."""
@@ -372,15 +402,7 @@ def link_keywords(cloud_text, trends, line, notices):
     for i, term in enumerate(terms):
         text = " ".join(cloud_text[term[0].start : term[-1].end].split())
         linked = tallies.of(i)  # else the trends that hold all its words, phrase or not
-        links = [
-            records.KeywordLink(
-                number,
-                round(min(1.0, t.best.weight + EXTRA_MATCH * (t.count - 1)), 3),
-                t.best.evidence,
-                t.best.location,
-            )
-            for number, t in linked.items()
-        ]
+        links = [tally.link(number) for number, tally in linked.items()]
         links.sort(key=lambda link: (-link.weight, link.trend_number))
         if not links:
             notices.warn(line, f"keyword {text!r} is about no trend")
@@ -389,5 +411,5 @@ def link_keywords(cloud_text, trends, line, notices):
             notices.warn(line, f"keyword {text!r} appears twice in the cloud; kept once")
             continue
         slugs.add(slug)
-        keywords.append(records.Keyword(slug, text, links, line))
+        keywords.append(records.Keyword(slug, text, links, line, labels={"fr": text}))
     return keywords

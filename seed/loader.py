@@ -16,7 +16,7 @@ from pathlib import Path
 from peewee import OperationalError, fn
 
 from api import analysis
-from api.analysis import fold, sort_key, terms
+from api.analysis import fold, label_key, sort_key, terms
 from api.db import db, is_postgres
 from api.search import index, snippets
 from api.models import (
@@ -24,6 +24,7 @@ from api.models import (
     Expert,
     ExpertLink,
     Keyword,
+    KeywordLabel,
     MODELS,
     Metadata,
     Section,
@@ -32,9 +33,10 @@ from api.models import (
     TrendTerm,
 )
 
+from .concepts import relations
 from .sync import Sync
 
-LOADER_VERSION = 2  # bump when the rows made from the same records change
+LOADER_VERSION = 3  # bump when the rows made from the same records change
 EXCERPT_LENGTH = 300
 WORDS_PER_MINUTE = 230  # silent reading speed of French prose
 SIGNATURE_TERMS = 30  # distinctive words kept per trend for text similarity
@@ -103,7 +105,7 @@ def load_report(report, wait=None, on_wait=None):
         expert_ids, current = load_experts(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids)
         keyword_ids = load_keywords(sync, report, trend_ids)
-        remove_orphans(sync)
+        remove_orphans(sync, {k.slug for k in report.keywords if k.thesaurus})
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
         version = store_version(sync)
@@ -311,10 +313,13 @@ def signatures(trends):
 
 
 def load_keywords(sync, report, trend_ids):
-    """Keywords about at least one trend (the parser warns of the others), with their links."""
-    keywords = [k for k in report.keywords if k.links]
+    """The cloud's terms about at least one trend (the parser warns of the others) and every
+    concept of the thesaurus, with their labels, relations and graded links."""
+    keywords = [k for k in report.keywords if k.links or k.thesaurus]
     counts = Counter({k.slug: len(k.links) for k in keywords})
     counts.update(counts_elsewhere(TrendKeyword.keyword, Keyword.slug, report.edition.year))
+    terms_by_slug = {k.slug: k.term for k in keywords}
+    related = relations(keywords)
     rows = [
         {
             "slug": k.slug,
@@ -322,10 +327,33 @@ def load_keywords(sync, report, trend_ids):
             "sort_term": sort_key(k.term),
             "search_text": fold(k.term),
             "trend_count": counts[k.slug],
+            "kind": k.kind,
+            "labels": k.labels or {"fr": k.term},
+            "alt_labels": k.alt_labels,
+            "relations": {name: [[slug, terms_by_slug[slug]] for slug in slugs] for name, slugs in related[k.slug].items()},
         }
         for k in keywords
     ]
     ids = sync.rows(Keyword, lambda r: r["slug"], rows, delete=False)
+    labels = {}
+    for k in keywords:
+        named = [(language, label, True) for language, label in (k.labels or {"fr": k.term}).items()]
+        named += [(language, label, False) for language, alternatives in k.alt_labels.items() for label in alternatives]
+        for language, label, preferred in named:
+            labels.setdefault((ids[k.slug], language, label), preferred)
+    label_rows = [
+        {
+            "keyword": keyword_id,
+            "language": language,
+            "label": label,
+            "preferred": preferred,
+            "key": label_key(label),
+            "search_text": " ".join(fold(label).split()),
+        }
+        for (keyword_id, language, label), preferred in labels.items()
+    ]
+    owned = KeywordLabel.keyword.in_(list(ids.values()))
+    sync.rows(KeywordLabel, lambda r: (r["keyword"], r["language"], r["label"]), label_rows, owned)
     links = [
         {
             "trend": trend_ids[link.trend_number],
@@ -333,6 +361,7 @@ def load_keywords(sync, report, trend_ids):
             "weight": link.weight,
             "evidence": link.evidence,
             "location": link.location,
+            "grade": link.grade,
         }
         for k in keywords
         for link in k.links
@@ -354,11 +383,14 @@ def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current
     sync.counts["SearchEntry"] = len(entries)
 
 
-def remove_orphans(sync):
-    """Experts and keywords no edition speaks of any more."""
+def remove_orphans(sync, concepts):
+    """Experts and keywords no edition speaks of any more, but the thesaurus's ``concepts`` (slugs)."""
     for model, link in ((Expert, Trend.expert), (Keyword, TrendKeyword.keyword)):
         used = link.model.select(link).where(link.is_null(False))
-        deleted = model.delete().where(model.id.not_in(used)).execute()
+        orphan = model.id.not_in(used)
+        if model is Keyword and concepts:
+            orphan &= Keyword.slug.not_in(list(concepts))
+        deleted = model.delete().where(orphan).execute()
         if deleted:
             sync.changes[f"{model.__name__} deleted"] += deleted
 

@@ -91,14 +91,23 @@ class KeywordLink:
     weight: float
     evidence: str  # the passage that justifies the link
     location: str  # title, subtitle, heading, body
+    grade: str = "mention"  # "about" when the trend is about the keyword (seed/keywords.py Tally.grade)
 
 
 @dataclass
 class Keyword:
+    """A keyword: a term of the report's cloud, or a concept of the thesaurus (seed/concepts.py)."""
+
     slug: str
-    term: str
+    term: str  # the French preferred label
     links: list[KeywordLink]
     line: int = 0
+    kind: str = "cloud"
+    labels: dict = field(default_factory=dict)  # language -> preferred label ({"fr": term} for the cloud alone)
+    alt_labels: dict = field(default_factory=dict)  # language -> [alternative labels]
+    broader: list = field(default_factory=list)  # slugs of keywords
+    related: list = field(default_factory=list)  # slugs of keywords
+    thesaurus: bool = False  # a concept of the thesaurus: kept though no trend names it
 
 
 @dataclass

@@ -3,8 +3,8 @@ English, SKOS in spirit (preferred and alternative labels, broader and related c
 
 Read and checked before anything is loaded; each of these stops the seed with the file's line:
 a key the format does not have, a slug given twice or not lowercase ASCII, an unknown kind, a
-concept without both preferred labels, a label the analyser reduces to nothing (only stop words:
-"AI" is the French "ai"), a label two concepts share (compared as the analyser reads them, so
+concept without both preferred labels, a label the analyser reduces to nothing (only stop words)
+unless it is an acronym in capitals ("AI" is the French "ai"), a label two concepts share (compared as the analyser reads them, so
 "Influenceurs" and "influenceur" are one label), a broader or related slug that names no concept
 (or the concept itself).
 """
@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.analysis import terms
+from api.analysis import label_key, terms
 
 from .records import ParseError
 
@@ -23,6 +23,9 @@ KINDS = frozenset({"cloud", "topic", "platform", "practice", "format", "sector",
 LANGUAGES = ("fr", "en")
 KEYS = frozenset({"slug", "kind", *LANGUAGES, *(f"alt_{language}" for language in LANGUAGES), "broader", "related"})
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A label of stop words only ("AI", "EU": the French "ai", "eu") is kept when it is such an
+# acronym: a keyword lookup matches it whole; the texts are never searched for it.
+ACRONYM = re.compile(r"[A-Z]{2,5}")
 _CONCEPT_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*concept[ \t]*\]\]", re.MULTILINE)
 
 
@@ -91,9 +94,13 @@ def check_references(concepts):
             raise ParseError(f"slug {concept.slug!r} is given twice (first at line {by_slug[concept.slug].line})", concept.line)
         by_slug[concept.slug] = concept
         for language, label in concept.all_labels():
-            key = tuple(terms(label))
-            if not key:
-                raise ParseError(f"{concept.slug}: the label {label!r} ({language}) has no word the analyser keeps", concept.line)
+            key = label_key(label)
+            if not terms(label) and not ACRONYM.fullmatch(label):
+                raise ParseError(
+                    f"{concept.slug}: the label {label!r} ({language}) has no word the analyser keeps (only an acronym "
+                    "in capitals may: it is then looked up whole, never searched for in texts)",
+                    concept.line,
+                )
             other = by_label.setdefault(key, concept)
             if other is not concept:
                 raise ParseError(

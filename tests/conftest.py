@@ -12,8 +12,10 @@ import pytest
 from api import create_app
 from api.db import create_sqlite_file, migration_runner
 from seed.cli import DEFAULT_CORPUS
+from seed.concepts import with_concepts
 from seed.loader import load_report
 from seed.parser import read_corpus
+from seed.thesaurus import read_thesaurus
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 if not POSTGRES_URL.startswith(("postgresql://", "postgres://")):
@@ -43,8 +45,14 @@ def new_database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def report():
-    """The real corpus, parsed once."""
+    """The real corpus, parsed once (its keywords: the cloud's terms)."""
     return read_corpus(DEFAULT_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def seeded_report(report):
+    """The real corpus as ``flask seed`` loads it: the thesaurus's concepts among its keywords."""
+    return with_concepts(report, read_thesaurus())
 
 
 def build_app(url, **config):
@@ -57,11 +65,11 @@ def build_app(url, **config):
 
 
 @pytest.fixture(scope="session")
-def app(new_database_url, report):
+def app(new_database_url, seeded_report):
     """The app on a database migrated and seeded with the real corpus (read-only tests)."""
     app = build_app(new_database_url())
     with app.app_context():
-        load_report(report)
+        load_report(seeded_report)
     return app
 
 
@@ -105,12 +113,12 @@ def runner(empty_app):
 
 
 @pytest.fixture
-def seeded_database_url(new_database_url, report):
+def seeded_database_url(new_database_url, seeded_report):
     """A new database, migrated and seeded, for a test that changes or breaks it."""
     url = new_database_url()
     app = build_app(url)
     with app.app_context():
-        load_report(report)
+        load_report(seeded_report)
     return url
 
 

@@ -32,7 +32,7 @@ def test_db_upgrade_applies_once_then_does_nothing(new_database_url):
 def test_seed_prints_a_summary_then_nothing_changed(runner, empty_app):
     first = runner.invoke(seed)
     assert first.exit_code == 0, first.output
-    assert "38 trends, 35 experts, 41 keywords" in first.output
+    assert "38 trends, 35 experts, 315 keywords (41 of the cloud, 315 concepts in thesaurus.toml)" in first.output
     assert "anomaly: line 1377: Damien Douani and David Dubois share" in first.output
     assert "Loaded: " in first.output and "38 Trend inserted" in first.output
     second = runner.invoke(seed)

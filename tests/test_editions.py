@@ -17,7 +17,7 @@ def test_list_editions_with_counts(get_json):
             "source_url": None,
             "trend_count": 38,
             "expert_count": 35,
-            "keyword_count": 41,
+            "keyword_count": 289,  # of the 315 keywords (the cloud's terms among them), those its trends name
             "url": "/v1/editions/2021",
             "trends_url": "/v1/trends?edition=2021",
         }

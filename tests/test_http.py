@@ -43,7 +43,7 @@ def test_link_header_keeps_the_other_parameters(client):
         "first": "/v1/trends?keyword=confinement&match=any&page_size=2&page=1",
         "prev": "/v1/trends?keyword=confinement&match=any&page_size=2&page=1",
         "next": "/v1/trends?keyword=confinement&match=any&page_size=2&page=3",
-        "last": "/v1/trends?keyword=confinement&match=any&page_size=2&page=3",
+        "last": "/v1/trends?keyword=confinement&match=any&page_size=2&page=6",
     }
 
 

@@ -15,7 +15,9 @@ def test_list_trends_in_number_order_with_summaries(get_json):
     item = items[4]
     assert item["title"] == "TikTok & B2B : expérimentation obligatoire en 2021 !"
     assert item["expert"] == {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": "/v1/experts/guillaume-terrien"}
-    assert item["keywords"] == [{"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}]
+    # the keywords it is about, strongest link first (equal weights in French order)
+    assert [k["slug"] for k in item["keywords"]] == ["b2b", "tiktok", "tiktok-b2b", "chine", "video", "reseaux-sociaux"]
+    assert item["keywords"][2] == {"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}
     assert item["url"] == "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021"
     assert item["edition"]["year"] == 2021
     assert 250 <= len(item["excerpt"]) <= 301 and item["excerpt"].endswith("…")
@@ -36,6 +38,28 @@ def test_keyword_splinternet_returns_13_alone(get_json, keyword):
 @pytest.mark.parametrize("keyword", ["TikTok %26 B2B", "tiktok-b2b", "tiktok %26 b2b"])
 def test_keyword_by_term_or_slug_gives_the_same_result(get_json, keyword):
     assert numbers(get_json(f"/v1/trends?keyword={keyword}")) == [5]
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    ["intelligence-artificielle", "intelligence artificielle", "IA", "AI", "artificial intelligence", "Intelligences artificielles"],
+)
+def test_a_keyword_is_looked_up_by_any_label_in_either_language(get_json, keyword):
+    assert numbers(get_json(f"/v1/trends?keyword={keyword}")) == numbers(get_json("/v1/trends?keyword=intelligence-artificielle"))
+
+
+@pytest.mark.parametrize("keyword", ["confinements", "lockdown", "Lockdowns"])
+def test_plurals_and_english_labels_name_the_cloud_terms_too(get_json, keyword):
+    assert numbers(get_json(f"/v1/trends?keyword={keyword}")) == numbers(get_json("/v1/trends?keyword=confinement"))
+
+
+def test_keyword_grade_about_keeps_the_trends_about_it(get_json):
+    every = numbers(get_json("/v1/trends?keyword=tiktok&page_size=100"))
+    about = numbers(get_json("/v1/trends?keyword=tiktok&keyword_grade=about&page_size=100"))
+    assert set(about) < set(every)
+    for number in every:
+        grade = next(k["grade"] for k in get_json(f"/v1/trends/{number}")["keywords"] if k["slug"] == "tiktok")
+        assert (number in about) == (grade == "about")
 
 
 def test_keyword_accents_do_not_matter(get_json):
@@ -89,13 +113,13 @@ def test_an_unknown_expert_gives_an_empty_list(client):
     ("query", "name", "message"),
     [
         ("keyword=no-such-keyword", "keyword", 'No keyword "no-such-keyword". See /v1/keywords.'),
-        ("keyword=splinternet&keyword=splinternt&match=any", "keyword", 'No keyword "splinternt". Did you mean: splinternet?'),
-        ("exclude_keyword=covid", "exclude_keyword", 'No keyword "covid". Did you mean: impact-covid?'),
         (
-            "keyword=influenceurs",
+            "keyword=splinternet&keyword=splinternt&match=any",
             "keyword",
-            'No keyword "influenceurs". Did you mean: migration-des-influenceurs, influence-marketing?',
+            'No keyword "splinternt". Did you mean: splinternet, site-web, shoptainment?',
         ),
+        ("exclude_keyword=covd", "exclude_keyword", 'No keyword "covd". Did you mean: covid-19?'),
+        ("keyword=influensers", "keyword", 'No keyword "influensers". Did you mean: influenceurs, influence-marketing?'),
     ],
 )
 def test_an_unknown_keyword_is_a_422_naming_it_with_suggestions(client, query, name, message):
@@ -104,24 +128,26 @@ def test_an_unknown_keyword_is_a_422_naming_it_with_suggestions(client, query, n
 
 
 def test_known_keywords_cost_one_statement_and_unknown_ones_two(client):
-    # the data version; the check; the page and its total; the summaries
+    # the data version; the names resolved; the page and its total; the summaries
     with assert_query_count(4, least=4) as statements:
         assert client.get("/v1/trends?keyword=splinternet&keyword=Zoom&match=any").status_code == 200
-    assert "SELECT slug FROM keyword WHERE slug IN" in statements[1]
-    # both parameters checked together: the data version; the check; the slugs to suggest from
+    assert "FROM keyword WHERE slug IN" in statements[1] and "FROM keyword_label WHERE key IN" in statements[1]
+    # both parameters resolved together: the data version; the names; the labels to suggest from
     with assert_query_count(3, least=3):
         assert client.get("/v1/trends?keyword=splinternet&keyword=nope&exclude_keyword=zoom").status_code == 422
 
 
 def test_suggestions_go_to_the_first_three_unknown_keywords_only(client):
-    response = client.get("/v1/trends?keyword=splinternt,zom,sobriet,confinemen&match=any")
+    response = client.get("/v1/trends?keyword=splinternt,zom,confinemen,tiktoc&match=any")
     messages = assert_problem(response, 422)["errors"]["keyword"]
     assert [message.endswith("See /v1/keywords.") for message in messages] == [False, False, False, True]
 
 
 def test_a_short_value_is_not_suggested_every_keyword_holding_it(client):
-    message = assert_problem(client.get("/v1/trends?keyword=a"), 422)["errors"]["keyword"][0]
-    assert message == 'No keyword "a". See /v1/keywords.'
+    message = assert_problem(client.get("/v1/trends?keyword=ab"), 422)["errors"]["keyword"][0]
+    assert message == 'No keyword "ab". Did you mean: abm?'  # a close spelling, not the dozens of labels holding "ab"
+    message = assert_problem(client.get("/v1/trends?keyword=zq"), 422)["errors"]["keyword"][0]
+    assert message == 'No keyword "zq". See /v1/keywords.'
 
 
 def test_exclude_keyword(get_json):
@@ -191,7 +217,10 @@ def test_get_trend_by_number_or_slug(get_json, key):
         "weight": 1.0,
         "location": "title",
         "evidence": "Fragmentation du monde et Splinternet",
+        "grade": "about",
     }
+    grades = [k["grade"] for k in trend["keywords"]]
+    assert grades == sorted(grades) and "mention" in grades  # every keyword it names, those it is about first
     assert trend["edition"] == {
         "year": 2021,
         "title": "Social Media et Marketing Digital : l'avis des experts",
@@ -226,16 +255,18 @@ def test_unknown_trend_is_a_404_problem(client, key):
 
 
 def test_related_trends_rank_shared_keywords_first(get_json):
-    related = get_json("/v1/trends/11/related?page_size=100")
-    assert related[0]["number"] == 10
-    assert related[0]["shared_keywords"] == [
-        {"slug": "micro-et-nano", "term": "micro et nano", "url": "/v1/keywords/micro-et-nano"}
-    ]
+    related = get_json("/v1/trends/13/related?page_size=100")
+    mine = {k["slug"] for k in get_json("/v1/trends/13")["keywords"] if k["grade"] == "about"}
+    assert related[0]["number"] == 5
+    assert [k["slug"] for k in related[0]["shared_keywords"]] == ["tiktok", "chine"]
+    for trend in related:  # keywords both are about
+        theirs = {k["slug"] for k in trend["keywords"]}
+        assert {k["slug"] for k in trend["shared_keywords"]} == mine & theirs
     shared = [len(r["shared_keywords"]) for r in related]
     assert shared == sorted(shared, reverse=True)
     no_shared = [r["similarity"] for r in related if not r["shared_keywords"]]
     assert no_shared == sorted(no_shared, reverse=True) and all(0 < s <= 1 for s in no_shared)
-    assert 11 not in [r["number"] for r in related]
+    assert 13 not in [r["number"] for r in related]
 
 
 def test_related_of_unknown_trend_is_a_404(client):

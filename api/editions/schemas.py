@@ -15,7 +15,7 @@ class EditionSchema(EditionSummarySchema):
     source_url = described(ma.fields.String(allow_none=True), "Where the report is published, when known.", None)
     trend_count = described(ma.fields.Integer(), "Number of trends.", 38)
     expert_count = described(ma.fields.Integer(), "Number of experts who wrote them.", 35)
-    keyword_count = described(ma.fields.Integer(), "Number of keywords linked to its trends.", 41)
+    keyword_count = described(ma.fields.Integer(), "Number of keywords linked to its trends.", 289)
     trends_url = described(ApiUrl("/trends", edition="{0.year}"), "Its trends, paged.", "/v1/trends?edition=2021")
 
 

@@ -1,8 +1,13 @@
-"""What the keyword views read: filtered lists, one keyword with its trends and neighbours."""
+"""What the keyword views read: filtered lists, one keyword with its trends and neighbours, and
+the keywords that names given by a partner stand for."""
 
+import difflib
+import json
 from dataclasses import dataclass, field
 
-from ..analysis import fold
+from slugify import slugify
+
+from ..analysis import fold, label_key
 from ..db import id_list, rows
 from ..pagination import Listing
 from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, KeywordRef, TrendSummary, extended, summaries_of
@@ -13,18 +18,58 @@ SORTS = {
 }
 
 
+KINDS = ("cloud", "topic", "platform", "practice", "format", "sector", "place", "event")  # seed/thesaurus.py
+GRADES = ("about", "mention")
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A keyword another one names as broader, narrower or related."""
+
+    slug: str
+    term: str
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordItem(KeywordRef):
     trend_count: int
+    kind: str
+    labels: dict  # language -> preferred label (None where the keyword has none)
+    alt_labels: dict  # language -> [alternative labels]
+    broader: list  # of Related
+    narrower: list
+    related: list
+
+
+KEYWORD_COLUMNS = "k.id, k.slug, k.term, k.trend_count, k.kind, k.labels, k.alt_labels, k.relations"
+
+
+def keyword_item(row, cls=None, **more):
+    """A :class:`KeywordItem` (or ``cls``) from a row of ``KEYWORD_COLUMNS``."""
+    keyword_id, slug, term, trend_count, kind, labels, alt_labels, relations = row[:8]
+    labels, alt_labels, relations = json.loads(labels), json.loads(alt_labels), json.loads(relations)
+    return (cls or KeywordItem)(
+        keyword_id,
+        slug,
+        term,
+        trend_count,
+        kind,
+        {language: labels.get(language) for language in LANGUAGES},
+        {language: alt_labels.get(language, []) for language in LANGUAGES},
+        *([Related(*pair) for pair in relations.get(name, [])] for name in ("broader", "narrower", "related")),
+        **more,
+    )
 
 
 @dataclass(slots=True)
 class KeywordTrend(TrendSummary):
-    """One of a keyword's trends, with the strength and evidence of the link."""
+    """One of a keyword's trends, with the grade, strength and evidence of the link."""
 
     weight: float = 0.0
     location: str = ""
     evidence: str = ""
+    grade: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,22 +77,30 @@ class CoOccurring(KeywordRef):
     count: int  # trends about both
 
 
-@dataclass(slots=True)
-class KeywordDetail:
-    id: int
-    slug: str
-    term: str
-    trend_count: int
-    trends: list = field(default_factory=list)  # of KeywordTrend, strongest link first
+@dataclass(frozen=True, slots=True)
+class KeywordDetail(KeywordItem):
+    trends: list = field(default_factory=list)  # of KeywordTrend, about first, strongest link first
     co_occurring: list = field(default_factory=list)  # of CoOccurring, most shared first
 
 
-def matching(q=None, sort="term"):
-    """The keywords whose term contains ``q`` (accents and case aside), as a :class:`~api.pagination.Listing`."""
+def matching(q=None, sort="term", kind=None):
+    """The keywords of ``kind`` one of whose labels (either language, preferred or not) holds
+    ``q`` (accents and case aside), as a :class:`~api.pagination.Listing`. With ``q``, a label
+    equal to it ranks first, then one starting with it, then one with a word starting so, then
+    one holding it, a preferred label before an alternative one in each; ``sort`` orders each rank."""
     listing = Listing("keyword k", SORTS[sort])
+    if kind:
+        listing.having("k.kind = ?", kind)
     if q:
-        pattern = fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # q's own % and _ are letters
-        listing.having("k.search_text LIKE ? ESCAPE '\\'", f"%{pattern}%")
+        folded = " ".join(fold(q).split())
+        pattern = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # q's own % and _ are letters
+        rank = (
+            "SELECT keyword_id, MIN(CASE WHEN search_text = ? THEN 0 WHEN search_text LIKE ? ESCAPE '\\' THEN 2 "
+            "WHEN search_text LIKE ? ESCAPE '\\' THEN 4 ELSE 6 END + CASE WHEN preferred THEN 0 ELSE 1 END) AS rank "
+            "FROM keyword_label WHERE search_text LIKE ? ESCAPE '\\' GROUP BY keyword_id"
+        )
+        params = [folded, f"{pattern}%", f"% {pattern}%", f"%{pattern}%"]
+        listing.joined(f"JOIN ({rank}) m ON m.keyword_id = k.id", params, order=f"m.rank, {SORTS[sort]}")
     return listing
 
 
@@ -55,31 +108,95 @@ def items(ids):
     """The :class:`KeywordItem` of each id, in the order given (one statement)."""
     if not ids:
         return []
-    found = {row[0]: row for row in rows(f"SELECT id, slug, term, trend_count FROM keyword WHERE id IN ({id_list(ids)})")}
-    return [KeywordItem(*found[keyword_id]) for keyword_id in ids if keyword_id in found]
+    found = {row[0]: row for row in rows(f"SELECT {KEYWORD_COLUMNS} FROM keyword k WHERE k.id IN ({id_list(ids)})")}
+    return [keyword_item(found[keyword_id]) for keyword_id in ids if keyword_id in found]
 
 
 def detail(slug, embedded_trends, embedded_keywords):
     """The :class:`KeywordDetail` of ``slug``, with at most that many trends and neighbours; None if unknown."""
-    found = rows("SELECT id, slug, term, trend_count FROM keyword WHERE slug = ?", (slug,))
+    found = rows(f"SELECT {KEYWORD_COLUMNS} FROM keyword k WHERE k.slug = ?", (slug,))
     if not found:
         return None
     keyword_id = found[0][0]
     linked = rows(
-        f"SELECT {SUMMARY_COLUMNS}, l.weight, l.location, l.evidence FROM {SUMMARY_JOINS} "
-        "JOIN trend_keyword l ON l.trend_id = t.id WHERE l.keyword_id = ? ORDER BY l.weight DESC, e.year DESC, t.number "
+        f"SELECT {SUMMARY_COLUMNS}, l.weight, l.location, l.evidence, l.grade FROM {SUMMARY_JOINS} "
+        "JOIN trend_keyword l ON l.trend_id = t.id WHERE l.keyword_id = ? "
+        "ORDER BY CASE l.grade WHEN 'about' THEN 0 ELSE 1 END, l.weight DESC, e.year DESC, t.number "
         f"LIMIT {int(embedded_trends)}",
         (keyword_id,),
     )
     trends = [
-        extended(summary, KeywordTrend, weight=row[12], location=row[13], evidence=row[14])
+        extended(summary, KeywordTrend, weight=row[12], location=row[13], evidence=row[14], grade=row[15])
         for summary, row in zip(summaries_of(linked), linked, strict=True)
     ]
     co_occurring = rows(
         "SELECT k.id, k.slug, k.term, COUNT(theirs.trend_id) AS shared FROM keyword k "
         "JOIN trend_keyword theirs ON theirs.keyword_id = k.id JOIN trend_keyword mine ON mine.trend_id = theirs.trend_id "
-        "WHERE mine.keyword_id = ? AND theirs.keyword_id != ? GROUP BY k.id, k.slug, k.term, k.sort_term "
+        "WHERE mine.keyword_id = ? AND theirs.keyword_id != ? AND mine.grade = 'about' AND theirs.grade = 'about' "
+        "GROUP BY k.id, k.slug, k.term, k.sort_term "
         f"ORDER BY shared DESC, k.sort_term LIMIT {int(embedded_keywords)}",
         (keyword_id, keyword_id),
     )
-    return KeywordDetail(*found[0], trends=trends, co_occurring=[CoOccurring(*row) for row in co_occurring])
+    return keyword_item(found[0], KeywordDetail, trends=trends, co_occurring=[CoOccurring(*row) for row in co_occurring])
+
+
+MAX_SUGGESTIONS = 3  # keywords suggested for a name that names none
+SUGGESTED_VALUES = 3  # names given suggestions in one request (difflib costs ~3 µs a label)
+MIN_HELD = 3  # characters a name needs before the keywords whose labels hold it are suggested
+
+
+def resolve(values):
+    """The keyword each of ``values`` names: a slug, or any label of a keyword, in either
+    language, preferred or alternative, as the analyser reads it (case, accents, plurals and
+    stop words aside: "Réseaux sociaux", "reseau social" and "social media" name one keyword).
+
+    :returns: ``({value: keyword id}, {value: [slug, ...]})``: the names resolved, and those
+        that name none, each with up to ``MAX_SUGGESTIONS`` slugs of keywords it may have meant
+        (for the first ``SUGGESTED_VALUES`` of them; the others none). One statement; the
+        suggestions, on the way to an error, take another.
+    """
+    wanted = {value: (slugify(value), label_key(value)) for value in values}
+    if not wanted:
+        return {}, {}
+    slugs = sorted({slug for slug, _ in wanted.values()})
+    keys = sorted({key for _, key in wanted.values()})
+    by_slug, by_key = {}, {}
+    for source, name, keyword_id in rows(
+        f"SELECT 'slug', slug, id FROM keyword WHERE slug IN ({marks(slugs)}) "
+        f"UNION ALL SELECT 'key', key, keyword_id FROM keyword_label WHERE key IN ({marks(keys)})",
+        [*slugs, *keys],
+    ):
+        found = by_slug if source == "slug" else by_key
+        found[name] = min(keyword_id, found.get(name, keyword_id))  # a label two editions' clouds share: the oldest
+    resolved, unknown = {}, []
+    for value, (slug, key) in wanted.items():
+        keyword_id = by_slug.get(slug) or by_key.get(key)
+        if keyword_id is None:
+            unknown.append(value)
+        else:
+            resolved[value] = keyword_id
+    if not unknown:
+        return resolved, {}
+    labels = rows("SELECT l.search_text, k.slug FROM keyword_label l JOIN keyword k ON k.id = l.keyword_id ORDER BY k.sort_term, l.id")
+    return resolved, {value: suggestions(value, labels) if n < SUGGESTED_VALUES else [] for n, value in enumerate(unknown)}
+
+
+def suggestions(value, labels):
+    """The slugs of the keywords ``value`` may stand for, among ``labels`` (``(folded label,
+    slug)``): those with a label holding it whole first (once it has ``MIN_HELD`` characters),
+    then those with the closest spellings among labels of its first letter."""
+    folded = " ".join(fold(value).replace("-", " ").split())
+    if not folded:
+        return []
+    holding = [slug for label, slug in labels if folded in label] if len(folded) >= MIN_HELD else []
+    close = {}
+    for label, slug in labels:
+        if label[:1] == folded[0]:
+            close.setdefault(label, slug)
+    spelled = [close[label] for label in difflib.get_close_matches(folded, list(close), n=MAX_SUGGESTIONS, cutoff=0.6)]
+    return list(dict.fromkeys([*holding, *spelled]))[:MAX_SUGGESTIONS]
+
+
+def marks(values):
+    """As many ``?`` placeholders as ``values`` (``NULL`` for none: it matches nothing)."""
+    return ", ".join("?" * len(values)) or "NULL"

@@ -1,4 +1,5 @@
-"""Keywords: list with a contains filter, one keyword with its trends and neighbours."""
+"""Keywords: the report's keyword cloud and the thesaurus's concepts; a list with kind and label
+filters, one keyword with its trends and neighbours."""
 
 from flask.views import MethodView
 
@@ -8,7 +9,12 @@ from ..pagination import page_ids
 from . import queries
 from .schemas import EMBEDDED_KEYWORDS, EMBEDDED_TRENDS, KeywordDetailSchema, KeywordQueryArgsSchema, KeywordSchema
 
-blp = Blueprint("keywords", __name__, url_prefix="/v1/keywords", description="The report's keyword cloud.")
+blp = Blueprint(
+    "keywords",
+    __name__,
+    url_prefix="/v1/keywords",
+    description="The report's keyword cloud, and the concepts of a bilingual thesaurus, each linked to the trends about it or mentioning it.",
+)
 
 SLUG = path_parameter("slug", "The keyword's slug.", example="micro-et-nano")
 
@@ -19,13 +25,16 @@ class Keywords(MethodView):
     @blp.arguments(KeywordQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, KeywordSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters, sort="term", q=None):
+    def get(self, pagination_parameters, sort="term", q=None, kind=None):
         """List keywords
 
-        The terms of the report's keyword cloud ("Nous allons parler de..."), in French
-        alphabetical order or by number of trends. `q` keeps the terms that contain it.
+        The terms of the report's keyword cloud ("Nous allons parler de...", kind `cloud`) and
+        the concepts of the thesaurus (topics, platforms, practices...), each with its labels in
+        French and English, in French alphabetical order or by number of trends. `kind` keeps
+        one kind; `q` keeps the keywords one of whose labels holds it, best matches first (fit
+        for an autocomplete box).
         """
-        return queries.items(page_ids(queries.matching(q, sort), pagination_parameters))
+        return queries.items(page_ids(queries.matching(q, sort, kind), pagination_parameters))
 
 
 @blp.route("/<slug>", parameters=[SLUG])
@@ -36,7 +45,8 @@ class KeywordBySlug(MethodView):
     def get(self, slug):
         """Get one keyword
 
-        With its trends, strongest link first, each with the passage that shows why, and the
-        keywords that share trends with it.
+        With its labels and related keywords, its trends (those about it first, then by the
+        strength of the link), each with the passage that shows why, and the keywords the same
+        trends are about.
         """
         return found(queries.detail(slug, EMBEDDED_TRENDS, EMBEDDED_KEYWORDS), f"No keyword {slug!r}.")

@@ -11,25 +11,72 @@ from ..schemas import (
     WeightedLinkSchema,
     described,
 )
-from .queries import SORTS
+from ..serialization import Schema
+from .queries import KINDS, SORTS
 
 EMBEDDED_KEYWORDS = 50  # co-occurring keywords a keyword's detail embeds
 
 
 class KeywordQueryArgsSchema(QueryArgsSchema):
-    q = Text(metadata={"description": "Keep keywords whose term contains this, accents and case aside.", "example": "reseaux"})
+    q = Text(
+        metadata={
+            "description": "Keep keywords one of whose labels (French or English, preferred or alternative) holds "
+            "this, accents and case aside; for an autocomplete box: labels equal to it first, then labels "
+            "starting with it, then labels with a word starting so, then the others; preferred labels before "
+            "alternative ones in each.",
+            "example": "influen",
+        }
+    )
+    kind = ma.fields.String(
+        validate=ma.validate.OneOf(KINDS),
+        metadata={
+            "description": "Keep keywords of this kind: `cloud` (the report's keyword cloud), or a concept of the "
+            "thesaurus: `topic`, `platform`, `practice`, `format`, `sector`, `place`, `event`.",
+            "example": "topic",
+        },
+    )
     sort = sort_field(SORTS, "Order: `term` (French order, accents and case aside; the default) or `-trend_count`.")
 
 
+class LabelsSchema(Schema):
+    fr = described(ma.fields.String(), "The French label.", "intelligence artificielle")
+    en = described(
+        ma.fields.String(allow_none=True), "The English label (null for a cloud term no concept names).", "artificial intelligence"
+    )
+
+
+class AltLabelsSchema(Schema):
+    fr = described(ma.fields.List(ma.fields.String()), "Other French names: acronyms, spellings, synonyms.", ["IA"])
+    en = described(ma.fields.List(ma.fields.String()), "Other English names.", ["AI", "machine learning"])
+
+
+class RelatedKeywordSchema(KeywordSummarySchema):
+    """A keyword named as broader, narrower or related."""
+
+
 class KeywordSchema(KeywordSummarySchema):
-    """A keyword as lists show it."""
+    """A keyword as lists show it: a term of the report's keyword cloud or a concept of the thesaurus."""
 
     id = described(ma.fields.Integer(), "Stable numeric id of the keyword.", 22)
-    trend_count = described(ma.fields.Integer(), "Number of trends about it.", 2)
+    trend_count = described(ma.fields.Integer(), "Number of trends linked to it (about it or mentioning it).", 2)
+    kind = described(
+        ma.fields.String(validate=ma.validate.OneOf(KINDS)),
+        "`cloud` for a term of the report's keyword cloud, else the kind of thesaurus concept.",
+        "cloud",
+    )
+    labels = described(ma.fields.Nested(LabelsSchema), "Preferred labels by language.", {"fr": "micro et nano", "en": "micro and nano"})
+    alt_labels = described(
+        ma.fields.Nested(AltLabelsSchema),
+        "Alternative labels by language. `keyword=` accepts any label, preferred or not.",
+        {"fr": ["micro et nano influenceurs"], "en": ["micro and nano influencers"]},
+    )
+    broader = described(ma.fields.List(ma.fields.Nested(RelatedKeywordSchema)), "Wider keywords.", [])
+    narrower = described(ma.fields.List(ma.fields.Nested(RelatedKeywordSchema)), "Narrower keywords.", [])
+    related = described(ma.fields.List(ma.fields.Nested(RelatedKeywordSchema)), "Related keywords.", [])
 
 
 class KeywordTrendSchema(WeightedLinkSchema, TrendSummarySchema):
-    """One of a keyword's trends, with the strength and evidence of the link."""
+    """One of a keyword's trends, with the grade, strength and evidence of the link."""
 
 
 class CoOccurringKeywordSchema(KeywordSummarySchema):
@@ -41,12 +88,13 @@ class KeywordDetailSchema(KeywordSchema):
 
     trends = described(
         ma.fields.List(ma.fields.Nested(KeywordTrendSchema)),
-        f"Its trends, strongest link first, each with its evidence (at most {EMBEDDED_TRENDS}; all at trends_url).",
+        f"Its trends, those about it first, then by weight, each with its evidence (at most {EMBEDDED_TRENDS}; "
+        "all at trends_url).",
         [],
     )
     trends_url = described(ApiUrl("/trends", keyword="{0.slug}"), "All its trends, paged.", "/v1/trends?keyword=micro-et-nano")
     co_occurring = described(
         ma.fields.List(ma.fields.Nested(CoOccurringKeywordSchema)),
-        f"Keywords of the same trends, most shared first (at most {EMBEDDED_KEYWORDS}).",
+        f"Keywords the same trends are about, most shared first (at most {EMBEDDED_KEYWORDS}).",
         [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing", "count": 1}],
     )

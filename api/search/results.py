@@ -31,7 +31,7 @@ FACET_SAMPLE = 1000
 # on PostgreSQL, whose planner then looks the ids up.
 FACETS = """
     WITH counted (kind, id, count) AS (
-        SELECT 'keyword', keyword_id, count(*) FROM trend_keyword WHERE trend_id IN ({trends}) GROUP BY keyword_id
+        SELECT 'keyword', keyword_id, count(*) FROM trend_keyword WHERE trend_id IN ({trends}) AND grade = 'about' GROUP BY keyword_id
         UNION ALL
         SELECT 'expert', expert_id, count(*) FROM trend WHERE id IN ({trends}) AND expert_id IS NOT NULL GROUP BY expert_id
     )

@@ -1,12 +1,9 @@
 """What the trend views read: filtered lists, one trend in full, related trends."""
 
-import difflib
 import json
 from dataclasses import dataclass, field
 
-from slugify import slugify
-
-from ..db import rows
+from ..db import id_list, rows
 from ..lookups import trend_or_404
 from ..pagination import Listing
 from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, TrendSummary, extended, keywords_of, trend_summaries, trend_summary
@@ -43,72 +40,30 @@ class RelatedTrend(TrendSummary):
     similarity: float = 0.0
 
 
-# The trends linked to keywords, by a condition on their slug that follows.
-LINKED_TO = "SELECT l.trend_id FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id WHERE k.slug"
-
-
-def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="number"):
+def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="number", grade=None):
     """The trends of ``edition`` filtered by keywords and expert slug, in ``sort`` order, as a
     :class:`~api.pagination.Listing` (counted on an index, paged on ids).
 
-    Keywords are named by slug or by term (case and accents aside), and found in the same
-    statement as the trends (the arguments have checked that each names a keyword:
-    :func:`unknown_keywords`).
-
+    :param keywords: keyword ids (the arguments resolve names: api/keywords/queries.py ``resolve``)
     :param match: ``all`` keeps trends with every keyword, ``any`` with at least one
-    :param exclude: keywords no trend may have
+    :param exclude: keyword ids no trend may be linked to
+    :param grade: ``about`` keeps only the trends about the ``keywords`` (not those that mention them)
     """
     in_edition, params = edition.where("t.edition_id")
     listing = Listing("trend t", SORTS[sort]).having(in_edition, *params)
-    slugs = sorted({slugify(value) for value in keywords})
+    linked = "SELECT trend_id FROM trend_keyword WHERE" + (" grade = 'about' AND" if grade == "about" else "")
+    ids = sorted(set(keywords))
     if match == "all":  # one semi-join a keyword: cheaper than grouping the links and counting them
-        for slug in slugs:
-            listing.having(f"t.id IN ({LINKED_TO} = ?)", slug)
-    elif slugs:
-        listing.having(f"t.id IN ({LINKED_TO} IN ({marks(slugs)}))", *slugs)
-    excluded = sorted({slugify(value) for value in exclude})
+        for keyword_id in ids:
+            listing.having(f"t.id IN ({linked} keyword_id = {int(keyword_id)})")
+    elif ids:
+        listing.having(f"t.id IN ({linked} keyword_id IN ({id_list(ids)}))")
+    excluded = sorted(set(exclude))
     if excluded:
-        listing.having(f"t.id NOT IN ({LINKED_TO} IN ({marks(excluded)}))", *excluded)
+        listing.having(f"t.id NOT IN (SELECT trend_id FROM trend_keyword WHERE keyword_id IN ({id_list(excluded)}))")
     if expert is not None:
         listing.having("t.expert_id IN (SELECT id FROM expert WHERE slug = ?)", expert)
     return listing
-
-
-MAX_SUGGESTIONS = 3  # keywords suggested for a value that names none
-SUGGESTED_VALUES = 3  # values given suggestions in one request (difflib costs ~3 µs a keyword)
-MIN_HELD = 3  # characters a value needs before the keywords holding it are suggested
-
-
-def unknown_keywords(values):
-    """Each of ``values`` (slugs or terms) that names no keyword, with up to ``MAX_SUGGESTIONS``
-    slugs of keywords it may have meant (for the first ``SUGGESTED_VALUES`` of them, the others
-    none): ``{value: [slug, ...]}``, empty when all are known. One statement; the suggestions,
-    on the way to an error, take another."""
-    wanted = {value: slugify(value) for value in values}
-    slugs = sorted(set(wanted.values()))
-    if not slugs:
-        return {}
-    known = {slug for (slug,) in rows(f"SELECT slug FROM keyword WHERE slug IN ({marks(slugs)})", slugs)}
-    unknown = [value for value, slug in wanted.items() if slug not in known]
-    if not unknown:
-        return {}
-    every = [slug for (slug,) in rows("SELECT slug FROM keyword ORDER BY sort_term")]
-    return {value: suggestions(wanted[value], every) if n < SUGGESTED_VALUES else [] for n, value in enumerate(unknown)}
-
-
-def suggestions(slug, slugs):
-    """The slugs ``slug`` may stand for: those holding it whole first (once it has ``MIN_HELD``
-    characters), then the closest spellings among those with its first letter."""
-    if not slug:
-        return []
-    holding = [other for other in slugs if slug in other] if len(slug) >= MIN_HELD else []
-    close = difflib.get_close_matches(slug, [other for other in slugs if other[0] == slug[0]], n=MAX_SUGGESTIONS, cutoff=0.6)
-    return list(dict.fromkeys([*holding, *close]))[:MAX_SUGGESTIONS]
-
-
-def marks(values):
-    """As many ``?`` placeholders as ``values``."""
-    return ", ".join("?" * len(values))
 
 
 def detail(edition, number_or_slug):
@@ -132,14 +87,14 @@ def detail(edition, number_or_slug):
 
 
 def related(trend_id, edition):
-    """Other trends of ``edition`` that share keywords or distinctive words with the trend, as a
+    """Other trends of ``edition`` about keywords it is about, or sharing distinctive words with it, as a
     :class:`~api.pagination.Listing` whose page selects ``RELATED_PAGE``: most shared keywords
     first, then by text similarity (cosine of the trends' TF-IDF signatures, see
     :class:`~api.models.TrendTerm`)."""
     shared = (
         "SELECT theirs.trend_id, COUNT(theirs.keyword_id) AS shared FROM trend_keyword theirs "
         "JOIN trend_keyword mine ON mine.keyword_id = theirs.keyword_id WHERE mine.trend_id = ? AND theirs.trend_id != ? "
-        "GROUP BY theirs.trend_id"
+        "AND mine.grade = 'about' AND theirs.grade = 'about' GROUP BY theirs.trend_id"
     )
     similar = (
         "SELECT b.trend_id, SUM(a.weight * b.weight) AS similarity FROM trend_term b "

@@ -30,15 +30,16 @@ class Trends(MethodView):
     @blp.response(200, TrendSummarySchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate()
-    def get(self, pagination_parameters, keyword, exclude_keyword, match, sort, q=None, edition=None, expert=None):
+    def get(self, pagination_parameters, keyword, exclude_keyword, match, keyword_grade, sort, q=None, edition=None, expert=None):
         """List trends
 
         The trends of one edition (the latest by default), in number order, or most relevant
         first when `q` is given (title words weigh more than body words). `keyword` keeps
-        the trends about the given keywords (slugs or terms, case and accents aside): all of
-        them with `match=all` (the default), at least one with `match=any`. A keyword that
-        names none, in `keyword` or `exclude_keyword`, is a 422 problem naming it, with up to
-        three it may have meant.
+        the trends linked to the given keywords (slugs, or any label in French or English,
+        case, accents and plurals aside): all of them with `match=all` (the default), at least
+        one with `match=any`; `keyword_grade=about` keeps only the trends about them. A
+        keyword that names none, in `keyword` or `exclude_keyword`, is a 422 problem naming
+        it, with up to three it may have meant.
         `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
         found = Edition(edition)
@@ -49,6 +50,7 @@ class Trends(MethodView):
             exclude=exclude_keyword,
             expert=expert,
             sort="number" if sort == "relevance" else sort,
+            grade=keyword_grade,
         )
         if q is not None:
             listing.searched(matches(q, ["trend"]), rank=sort == "relevance")

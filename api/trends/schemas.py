@@ -12,23 +12,34 @@ from ..schemas import (
     described,
 )
 from ..serialization import Schema
-from .queries import SORTS, unknown_keywords
+from ..keywords.queries import resolve
+from .queries import SORTS
 
 
 class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     DEFAULT_SORT = "number"
     q = search_field("Keep the trends that match this full-text query, most relevant first.", "réseaux sociaux -tiktok")
     keyword = term_list(
-        "Keep trends about these keywords: a slug or the term itself, case and accents aside. "
+        "Keep trends linked to these keywords: a slug, or any label of the keyword, French or English, "
+        "preferred or alternative (`IA`, `AI`, `artificial intelligence`), case, accents and plurals aside. "
         "Repeat the parameter or separate values with commas.",
-        ["influence-marketing", "micro et nano"],
+        ["influence-marketing", "artificial intelligence"],
+    )
+    keyword_grade = ma.fields.String(
+        load_default="any",
+        validate=ma.validate.OneOf(["any", "about"]),
+        metadata={
+            "description": "`any` (the default): trends about the keywords or mentioning them; `about`: only "
+            "those about them (a title, subtitle or heading names them, or the text does often).",
+            "example": "about",
+        },
     )
     match = ma.fields.String(
         load_default="all",
         validate=ma.validate.OneOf(["all", "any"]),
         metadata={"description": "`all`: trends with every keyword; `any`: with at least one.", "example": "any"},
     )
-    exclude_keyword = term_list("Leave out trends about these keywords.", ["splinternet"])
+    exclude_keyword = term_list("Leave out trends linked to these keywords (about them or mentioning them).", ["splinternet"])
     expert = Text(metadata={"description": "Keep the trends of this expert (slug).", "example": "camille-jourdain"})
     edition = edition_field()
     sort = sort_field(
@@ -37,11 +48,12 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
         "(needs `q`). Default: `relevance` with `q`, else `number`.",
     )
 
-    @ma.validates_schema
-    def keywords_exist(self, data, **kwargs):
-        """A keyword that names none is a 422 naming it, with the keywords it may have meant."""
+    @ma.post_load
+    def resolve_keywords(self, data, **kwargs):
+        """``keyword`` and ``exclude_keyword`` come out as keyword ids; a name that names none is a
+        422 naming it, with the keywords it may have meant."""
         names = ("keyword", "exclude_keyword")
-        unknown = unknown_keywords([value for name in names for value in data.get(name, [])])
+        resolved, unknown = resolve([value for name in names for value in data.get(name, [])])
         errors = {}
         for name in names:
             for value in data.get(name, []):
@@ -51,6 +63,7 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
                     errors.setdefault(name, []).append(f'No keyword "{value}".{hint}')
         if errors:
             raise ma.ValidationError(errors)
+        return {**data, **{name: [resolved[value] for value in data.get(name, [])] for name in names}}
 
 
 class EditionArgsSchema(QueryArgsSchema):
@@ -102,7 +115,8 @@ class TrendDetailSchema(TrendSummarySchema):
 
     keywords = described(
         ma.fields.List(ma.fields.Nested(TrendKeywordSchema)),
-        "Keywords the trend is about, strongest first, each with its evidence.",
+        "Every keyword the trend names: those it is about first, then those it mentions, strongest link first, "
+        "each with its grade and evidence.",
         [],
     )
     sections = described(

@@ -35,10 +35,10 @@ def hits(client, q):
 
 
 @pytest.fixture(scope="module")
-def sqlite_client(tmp_path_factory, report):
+def sqlite_client(tmp_path_factory, seeded_report):
     app = build_app(f"sqlite:///{tmp_path_factory.mktemp('twin') / 'twin.db'}", RESPONSE_CACHE_MB=0)
     with app.app_context():
-        load_report(report)
+        load_report(seeded_report)
     return app.test_client()
 
 

@@ -68,7 +68,7 @@ def test_a_valid_file_reads_in_order_with_lines(tmp_path):
         (('slug = "micro-influenceurs"', 'slug = "Micro Influenceurs"'), 9, "lowercase ASCII"),
         (('kind = "topic"\nfr = "micro', 'kind = "person"\nfr = "micro'), 9, "kind 'person'"),
         (('en = "micro-influencers"\n', ""), 9, "a preferred label 'en' is needed"),
-        (('"content creators"', '"AI"'), 2, "has no word the analyser keeps"),
+        (('"content creators"', '"ai"'), 2, "has no word the analyser keeps"),  # "AI" is an acronym label: kept
         (('"content creators"', '"Micro-Influenceur"'), 9, "reads as a label of influenceurs (line 2)"),
         (('broader = ["influenceurs"]', 'broader = ["influence"]'), 9, "broader 'influence' is no other concept"),
         (('broader = ["influenceurs"]', 'related = ["micro-influenceurs"]'), 9, "related 'micro-influenceurs'"),
@@ -92,3 +92,8 @@ def test_a_file_of_anything_but_concept_tables_is_refused(tmp_path, text):
 def test_a_toml_error_names_its_line(tmp_path):
     with pytest.raises(ParseError, match="at line 5"):
         read_thesaurus(written(tmp_path, VALID.replace('fr = "influenceurs"', 'fr = "influenceurs')))
+
+
+def test_an_acronym_of_stop_words_is_a_label(tmp_path):
+    concepts = read_thesaurus(written(tmp_path, VALID.replace('"content creators"', '"AI"')))
+    assert "AI" in concepts[0].alt_labels["en"]  # "ai" is a French stop word: kept as an acronym in capitals
