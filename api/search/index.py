@@ -26,9 +26,10 @@ from peewee import JOIN, SQL, IntegerField, NodeList, Select, TextField, chunked
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from ..analysis import analyze
-from ..db import BaseModel, db, in_ids, is_postgres
+from ..db import BaseModel, db, id_list, in_ids, is_postgres
 from ..models import Expert, Keyword, SearchEntry, Trend
 from . import snippets
+from .expansion import ABOUT_BOOST
 from .syntax import MAX_CLAUSES
 
 # BM25 weight of title words against body words (1.0). PostgreSQL's search_term holds weights
@@ -263,9 +264,19 @@ def sqlite_hits(query, kinds, edition_id, scored):
     if edition_id is not None:
         where.append("(rowid & 3 <> 0 OR rowid IN (SELECT id FROM search_entry WHERE kind = 'trend' AND edition_id = ?))")
         params.append(edition_id)
-    score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0) * -1" if scored else "0"
+    score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0) * -1{boost(query, 'rowid')}" if scored else "0"
     columns = f"{kind_of('rowid')} AS kind, rowid / 4 AS object_id, {score} AS score"
     return f"SELECT {columns} FROM search_fts WHERE {' AND '.join(where)}", params
+
+
+def boost(query, entry_id):
+    """SQL raising the score of the trend hits about a keyword the query names (api/search/expansion.py)."""
+    keywords = sorted({expansion.keyword_id for expansion in query.expansions})
+    if not keywords:
+        return ""
+    about = f"SELECT trend_id FROM trend_keyword WHERE grade = 'about' AND keyword_id IN ({id_list(keywords)})"
+    code = SearchEntry.KIND_CODES["trend"]
+    return f" * CASE WHEN {entry_id} & 3 = {code} AND {entry_id} / 4 IN ({about}) THEN {ABOUT_BOOST} ELSE 1 END"
 
 
 EXCLUDED = 1 << MAX_CLAUSES  # above every clause's bit: an entry holding an excluded word cannot match
@@ -320,7 +331,8 @@ def postgres_hits(query, kinds, edition_id, scored=True):
             GROUP BY u.entry_id
             HAVING bit_or(term.bit) = %s
         )
-        SELECT {kind_of("entry_id")} AS kind, entry_id >> 2 AS object_id, score FROM hit {checked}"""
+        SELECT {kind_of("entry_id")} AS kind, entry_id >> 2 AS object_id, score{boost(query, "entry_id")} AS score
+        FROM hit {checked}"""
     return sql, params
 
 

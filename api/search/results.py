@@ -108,14 +108,25 @@ class ExpertFacet:
     count: int  # trend hits by them
 
 
-def results(search, kinds, edition_id, page, page_size):
-    """The answer to a search: total, facets and one page of hits.
+def results(search, kinds, edition_id, page, page_size, relax=False):
+    """The answer to a search: the query as answered, the total, facets and one page of hits.
+
+    With ``relax``, a query that finds nothing is answered as :meth:`relaxed
+    <api.search.syntax.ParsedQuery.any_word>`: any of its words or phrases is then enough, and if
+    that finds nothing either, any word of them (the answer's query says so), so that a search
+    finds something whenever any of its words is indexed.
 
     The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
     the count of every hit by type (:func:`api.search.index.best`). A page past the sample is
     read on its own.
     """
     best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
+    for split in (False, True) if relax else ():  # nothing with every word: any of them (then of their phrases')
+        relaxed = search.any_word(split)
+        if best or relaxed is None:
+            break
+        search = relaxed
+        best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
     total = sum(counts.values())
@@ -124,7 +135,7 @@ def results(search, kinds, edition_id, page, page_size):
         window = best[start : start + page_size]
     else:
         window = list(index.ranked(search, kinds, edition_id).paginate(page, page_size))
-    return total, facets(counts, best, exhaustive), hits(window, search)
+    return search, total, facets(counts, best, exhaustive), hits(window, search)
 
 
 def facets(counts, best, exhaustive):

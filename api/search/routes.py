@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from ..lookups import edition_or_404
 from ..openapi import Blueprint
+from .expansion import expand
 from .results import KINDS, results
 from .schemas import SearchArgsSchema, SearchResultSchema
 
@@ -17,7 +18,7 @@ class Search(MethodView):
     @blp.response(200, SearchResultSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate()
-    def get(self, pagination_parameters, q, type, edition=None):
+    def get(self, pagination_parameters, q, type, literal, edition=None):
         """Search
 
         Trends, experts and keywords matching `q`, most relevant first (title words weigh
@@ -25,11 +26,14 @@ class Search(MethodView):
         words in `<mark>` and their offsets. French-aware: accents, case, plurals and
         elisions do not matter. `facets` count all hits by type, and trend hits by keyword
         and by expert: every one up to 1,000 hits, those among the 1,000 most relevant
-        beyond (`facets.exhaustive` is then false).
+        beyond (`facets.exhaustive` is then false). Words that name a keyword, in French or
+        English, also search its other labels (`query.expansions`), and a query that nothing
+        matches with every word is answered with any of its words (`query.relaxed`), unless
+        `literal` is true.
         """
         kinds = [kind for kind in KINDS if kind in type] if type else list(KINDS)
         edition_id = edition_or_404(edition).id if edition else None
         page, size = pagination_parameters.page, pagination_parameters.page_size
-        total, facets, hits = results(q, kinds, edition_id, page, size)
+        answered, total, facets, hits = results(q if literal else expand(q), kinds, edition_id, page, size, relax=not literal)
         pagination_parameters.item_count = total
-        return {"query": q.describe(), "total": total, "facets": facets, "hits": hits}
+        return {"query": answered.describe(), "total": total, "facets": facets, "hits": hits}

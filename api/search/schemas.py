@@ -14,6 +14,14 @@ class SearchArgsSchema(QueryArgsSchema):
     )
     type = term_list("Kinds of hits to return: `trend`, `expert`, `keyword` (default: all).", ["trend"], choices=KINDS)
     edition = edition_field("Restrict trend hits to one edition (default: every edition).")
+    literal = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "`true`: search the words exactly as typed, without the other labels of the keywords "
+            "they name and without answering with any word when nothing holds them all (default `false`).",
+            "example": False,
+        },
+    )
 
 
 class MatchSchema(Schema):
@@ -84,6 +92,20 @@ class FacetsSchema(Schema):
     expert = described(ma.fields.List(ma.fields.Nested(ExpertFacetSchema)), "Trend hits by expert, most first (top 20).", [])
 
 
+class ExpansionSchema(Schema):
+    matched = described(ma.fields.String(), "Words of the query (as analysed) that are a label of a keyword.", "artificial intelligent")
+    keyword = described(
+        ma.fields.Nested(KeywordSummarySchema),
+        "The keyword they name.",
+        {"slug": "intelligence-artificielle", "term": "intelligence artificielle", "url": "/v1/keywords/intelligence-artificielle"},
+    )
+    labels = described(
+        ma.fields.List(ma.fields.String()),
+        "Its other labels, searched too (in either language).",
+        ["intelligence artificielle", "IA", "machine learning"],
+    )
+
+
 class ReadQuerySchema(Schema):
     text = described(ma.fields.String(), "The query as sent.", '"micro et nano" influenceurs -tiktok')
     operator = described(ma.fields.String(), "How the clauses combine.", "AND")
@@ -96,6 +118,18 @@ class ReadQuerySchema(Schema):
     phrases = described(ma.fields.List(ma.fields.List(ma.fields.String())), "Phrases searched, as analysed.", [["micro", "nano"]])
     prefixes = described(ma.fields.List(ma.fields.String()), "Word starts searched (`pref*`).", [])
     excluded = described(ma.fields.List(ma.fields.String()), "What a hit must not hold.", ["tiktok"])
+    expansions = described(
+        ma.fields.List(ma.fields.Nested(ExpansionSchema)),
+        "Keywords the query names, searched under all their labels: a word, a quoted phrase or words side by side "
+        "that are a label (French or English) become one clause, any label matching; trends about the keyword "
+        "rank higher.",
+        [],
+    )
+    relaxed = described(
+        ma.fields.Boolean(),
+        "True when no hit held every word of the query: the hits then hold any of its words (one clause).",
+        False,
+    )
 
 
 class SearchResultSchema(Schema):
@@ -110,6 +144,8 @@ class SearchResultSchema(Schema):
             "phrases": [],
             "prefixes": [],
             "excluded": [],
+            "expansions": [],
+            "relaxed": False,
         },
     )
     total = described(ma.fields.Integer(), "Number of hits.", 2)

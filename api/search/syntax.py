@@ -24,24 +24,28 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Alternative:
-    """A term, a phrase (several terms in a row) or a prefix."""
+    """A term, a phrase (several terms in a row), a prefix, or several terms ``apart`` (all of
+    them, anywhere: words typed side by side that name a keyword, api/search/expansion.py)."""
 
     terms: tuple
     prefix: bool = False
+    apart: bool = False
 
     def display(self):
         text = " ".join(self.terms)
         if self.prefix:
             return f"{text}*"
-        return f'"{text}"' if len(self.terms) > 1 else text
+        return f'"{text}"' if len(self.terms) > 1 and not self.apart else text
 
     def fts5(self):
+        if self.apart:
+            return "(" + " AND ".join(f'"{term}"' for term in self.terms) + ")"
         return f'"{" ".join(self.terms)}"' + ("*" if self.prefix else "")
 
     def tsquery(self):
         if self.prefix:
             return f"'{self.terms[0]}':*"
-        return " <-> ".join(f"'{term}'" for term in self.terms)
+        return (" & " if self.apart else " <-> ").join(f"'{term}'" for term in self.terms)
 
 
 @dataclass
@@ -51,6 +55,8 @@ class ParsedQuery:
     text: str
     clauses: list = field(default_factory=list)
     excluded: list = field(default_factory=list)
+    expansions: list = field(default_factory=list)  # of api.search.expansion.Expansion
+    relaxed: bool = False  # any of the words is enough: the query as sent found nothing (any_word())
 
     def fts5(self):
         """The SQLite FTS5 MATCH expression."""
@@ -68,6 +74,25 @@ class ParsedQuery:
         parts += [f"!({alternative.tsquery()})" for alternative in self.excluded]
         return " & ".join(parts)
 
+    def any_word(self, split=False):
+        """The query with any of its clauses' alternatives enough (one clause holding them all;
+        words typed side by side split apart; with ``split``, phrases too, into their words;
+        prefixes and exclusions kept), or None when it already is so."""
+        alternatives = [
+            part
+            for clause in self.clauses
+            for alternative in clause
+            for part in (
+                [Alternative((term,)) for term in alternative.terms]
+                if alternative.apart or (split and not alternative.prefix)
+                else [alternative]
+            )
+        ]
+        alternatives = list(dict.fromkeys(alternatives))
+        if len(self.clauses) == 1 and alternatives == self.clauses[0]:
+            return None
+        return ParsedQuery(self.text, [alternatives], list(self.excluded), list(self.expansions), relaxed=True)
+
     def marked(self):
         """What a snippet marks: the analysed words of the positive alternatives (each word of
         a phrase too), and the prefixes of their ``word*``, as ``(terms, prefixes)``."""
@@ -80,10 +105,12 @@ class ParsedQuery:
             "text": self.text,
             "operator": "AND",
             "clauses": [[a.display() for a in alternatives] for alternatives in self.clauses],
-            "terms": sorted({a.terms[0] for a in positive if len(a.terms) == 1 and not a.prefix}),
-            "phrases": [list(a.terms) for a in positive if len(a.terms) > 1],
+            "terms": sorted({t for a in positive if (len(a.terms) == 1 or a.apart) and not a.prefix for t in a.terms}),
+            "phrases": [list(a.terms) for a in positive if len(a.terms) > 1 and not a.apart],
             "prefixes": [a.terms[0] for a in positive if a.prefix],
             "excluded": [a.display() for a in self.excluded],
+            "expansions": self.expansions,
+            "relaxed": self.relaxed,
         }
 
 

@@ -155,7 +155,8 @@ def test_an_expert_and_the_trends_they_wrote(generated, api, models):
 
 @pytest.mark.parametrize("q", ["sobriété", "influenceurs", '"réseaux sociaux"'])
 def test_search_hits_snippets_and_facets(generated, api, models, q):
-    result = module(generated, "api.search.search").sync(client=api, q=q, page_size=100)
+    # the words as typed, as /v1/trends?q= reads them (no other labels of the keywords they name)
+    result = module(generated, "api.search.search").sync(client=api, q=q, page_size=100, literal=True)
     assert isinstance(result, models.SearchResult)
     assert result.hits and result.total == len(result.hits)
     counts = result.facets.type_

@@ -76,7 +76,8 @@ def test_french_queries_return_the_expected_trends(client, q, expected):
 
 @pytest.mark.parametrize("q, expected", QUERIES)
 def test_search_endpoint_finds_the_same_trends(client, q, expected):
-    body = client.get("/v1/search", query_string={"q": q, "type": "trend", "page_size": 100}).get_json()
+    query = {"q": q, "type": "trend", "page_size": 100, "literal": "true"}  # the words as typed
+    body = client.get("/v1/search", query_string=query).get_json()
     assert sorted(hit["number"] for hit in body["hits"]) == expected
     assert body["total"] == len(expected) == body["facets"]["type"]["trend"]
 
@@ -109,7 +110,7 @@ def test_experts_q_ranks_names_first(client):
 
 
 def test_search_answer_shape(client):
-    body = client.get('/v1/search?q="micro et nano" influenceurs -tiktok OR instagram').get_json()
+    body = client.get('/v1/search?q="micro et nano" influenceurs -tiktok OR instagram&literal=true').get_json()
     assert body["query"] == {
         "text": '"micro et nano" influenceurs -tiktok OR instagram',
         "operator": "AND",
@@ -118,6 +119,8 @@ def test_search_answer_shape(client):
         "phrases": [["micro", "nano"]],
         "prefixes": [],
         "excluded": ["tiktok"],
+        "expansions": [],
+        "relaxed": False,
     }
     assert body["total"] == len(body["hits"]) == sum(body["facets"]["type"].values())
     hit = body["hits"][0]
@@ -125,7 +128,7 @@ def test_search_answer_shape(client):
 
 
 def test_search_returns_every_kind_ranked(client):
-    body = client.get("/v1/search?q=splinternet").get_json()
+    body = client.get("/v1/search?q=splinternet&literal=true").get_json()
     assert [(h["type"], h["slug"]) for h in body["hits"]] == [
         ("keyword", "splinternet"),
         ("trend", "fragmentation-du-monde-et-splinternet"),
@@ -175,8 +178,9 @@ def test_facets_beyond_the_sample_count_the_best_hits(uncached_client, monkeypat
     for trend in trends:
         by_expert[trend["expert"]["slug"]] = by_expert.get(trend["expert"]["slug"], 0) + 1
     assert {e["slug"]: e["count"] for e in sampled["facets"]["expert"]} == by_expert
-    by_keyword = Counter(k["slug"] for t in trends for k in t["keywords"])
-    assert len(by_keyword) <= 20 and {k["slug"]: k["count"] for k in sampled["facets"]["keyword"]} == by_keyword
+    by_keyword = Counter(k["slug"] for t in trends for k in t["keywords"] if k["grade"] == "about")
+    facet = {k["slug"]: k["count"] for k in sampled["facets"]["keyword"]}
+    assert len(facet) == min(20, len(by_keyword)) and facet.items() <= by_keyword.items()
     # Pages inside and past the sample are slices of the one ranking.
     for page in (1, 2, 3):
         hits = uncached_client.get(f"{url.replace('100', '3')}&page={page}").get_json()["hits"]
@@ -306,3 +310,38 @@ def test_any_text_gives_results_or_a_422(client, q):
 def test_fts_syntax_soup_gives_results_or_a_422(client, q):
     response = client.get("/v1/search", query_string={"q": q})
     assert response.status_code in (200, 422), (q, response.get_data(as_text=True))
+
+
+def test_words_that_name_a_keyword_search_its_other_labels_in_either_language(client):
+    body = client.get("/v1/search", query_string={"q": "artificial intelligence", "type": "trend"}).get_json()
+    (expansion,) = body["query"]["expansions"]
+    assert expansion["matched"] == "artificial intelligent"  # the words as analysed, side by side
+    assert expansion["keyword"]["slug"] == "intelligence-artificielle"
+    assert {"intelligence artificielle", "IA"} <= set(expansion["labels"])
+    assert body["query"]["clauses"][0][:3] == ["artificial intelligent", '"intelligent artificiel"', "ia"]
+    assert {8, 11, 21, 29} <= {hit["number"] for hit in body["hits"]}  # French trends answer an English query
+    literal = client.get("/v1/search", query_string={"q": "artificial intelligence", "literal": "true"}).get_json()
+    assert literal["total"] == 0 and literal["query"]["expansions"] == []
+
+
+def test_trends_about_a_keyword_the_query_names_rank_higher(client):
+    hits = client.get("/v1/search", query_string={"q": "intelligence artificielle", "type": "trend"}).get_json()["hits"]
+    about = {t["number"] for t in client.get("/v1/trends?keyword=IA&keyword_grade=about").get_json()}
+    ranks = [hit["number"] in about for hit in hits]
+    assert ranks[: len(about)] == [True] * len(about)
+
+
+def test_a_query_nothing_holds_whole_is_answered_with_any_of_its_words(client):
+    body = client.get("/v1/search", query_string={"q": "splinternet sobriété", "type": "trend"}).get_json()
+    assert body["query"]["relaxed"] is True and len(body["query"]["clauses"]) == 1  # one clause: any of them
+    assert {"splinternet", "sobriet", '"fragment internet"'} <= set(body["query"]["clauses"][0])  # phrases kept whole
+    assert sorted(hit["number"] for hit in body["hits"]) == [13, 30]
+    assert client.get("/v1/search?q=xyzzy").get_json()["query"]["relaxed"] is False  # nothing to relax
+
+
+def test_then_with_any_word_of_its_phrases(client):
+    # "employee advocacy" is a label no text holds, nor any other label of it: their words then
+    body = client.get("/v1/search", query_string={"q": "employee advocacy", "type": "trend"}).get_json()
+    assert body["query"]["relaxed"] is True
+    assert {"employe", "advocacy", "ambassadeur"} <= set(body["query"]["clauses"][0])
+    assert body["total"] > 0

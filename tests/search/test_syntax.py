@@ -30,6 +30,8 @@ def test_describe_says_how_the_query_was_read():
         "phrases": [["micro", "nano"]],
         "prefixes": ["cel"],
         "excluded": ["tiktok"],
+        "expansions": [],
+        "relaxed": False,
     }
 
 
