@@ -269,6 +269,12 @@ def sqlite_hits(query, kinds, edition_id, scored):
     return f"SELECT {columns} FROM search_fts WHERE {' AND '.join(where)}", params
 
 
+def vocabulary():
+    """Every term the index holds (SQLite: migration 0011's view of FTS5; PostgreSQL: search_term)."""
+    table = "search_term" if is_postgres() else "search_vocabulary"
+    return [term for (term,) in db.execute_sql(f"SELECT term FROM {table}").fetchall()]
+
+
 def boost(query, entry_id):
     """SQL raising the score of the trend hits about a keyword the query names (api/search/expansion.py)."""
     keywords = sorted({expansion.keyword_id for expansion in query.expansions})

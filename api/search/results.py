@@ -11,6 +11,8 @@ them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
 """
 
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
 from typing import NamedTuple
 
 from ..db import db, is_postgres
@@ -109,7 +111,8 @@ class ExpertFacet:
 
 
 def results(search, kinds, edition_id, page, page_size, relax=False):
-    """The answer to a search: the query as answered, the total, facets and one page of hits.
+    """The answer to a search: the query as answered, the total, facets, one page of hits, and
+    when nothing was found, spelling suggestions (:func:`spellings`).
 
     With ``relax``, a query that finds nothing is answered as :meth:`relaxed
     <api.search.syntax.ParsedQuery.any_word>`: any of its words or phrases is then enough, and if
@@ -135,7 +138,38 @@ def results(search, kinds, edition_id, page, page_size, relax=False):
         window = best[start : start + page_size]
     else:
         window = list(index.ranked(search, kinds, edition_id).paginate(page, page_size))
-    return search, total, facets(counts, best, exhaustive), hits(window, search)
+    return search, total, facets(counts, best, exhaustive), hits(window, search), spellings(search) if not total else []
+
+
+MAX_SPELLED = 5  # words of a query given spelling suggestions
+MAX_SPELLINGS = 3  # suggestions a word
+SPELLING_CUTOFF = 75  # rapidfuzz's ratio (0 to 100) a suggestion needs
+
+
+def spellings(search):
+    """``[{"word": term, "suggestions": [term, ...]}]``: for each word of a query that found
+    nothing which the index does not hold, the terms it holds spelled closest (rapidfuzz's
+    ratio, at least ``SPELLING_CUTOFF``), as the analyser reads words: searching one finds what
+    it finds. One statement, on this path only."""
+    words = [t for clause in search.clauses for a in clause if not a.prefix and (len(a.terms) == 1 or a.apart) for t in a.terms]
+    words = list(dict.fromkeys(words))[:MAX_SPELLED]
+    if not words:
+        return []
+    vocabulary = index.vocabulary()
+    known = set(vocabulary)
+    return [
+        {
+            "word": word,
+            "suggestions": [
+                found
+                for found, _, _ in process.extract(
+                    word, vocabulary, scorer=fuzz.ratio, limit=MAX_SPELLINGS, score_cutoff=SPELLING_CUTOFF
+                )
+            ],
+        }
+        for word in words
+        if word not in known
+    ]
 
 
 def facets(counts, best, exhaustive):

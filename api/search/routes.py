@@ -29,11 +29,14 @@ class Search(MethodView):
         beyond (`facets.exhaustive` is then false). Words that name a keyword, in French or
         English, also search its other labels (`query.expansions`), and a query that nothing
         matches with every word is answered with any of its words (`query.relaxed`), unless
-        `literal` is true.
+        `literal` is true. A search that finds nothing suggests, for each word the index does
+        not hold, the closest it does (`suggestions`).
         """
         kinds = [kind for kind in KINDS if kind in type] if type else list(KINDS)
         edition_id = edition_or_404(edition).id if edition else None
         page, size = pagination_parameters.page, pagination_parameters.page_size
-        answered, total, facets, hits = results(q if literal else expand(q), kinds, edition_id, page, size, relax=not literal)
+        answered, total, facets, hits, spellings = results(
+            q if literal else expand(q), kinds, edition_id, page, size, relax=not literal
+        )
         pagination_parameters.item_count = total
-        return {"query": answered.describe(), "total": total, "facets": facets, "hits": hits}
+        return {"query": answered.describe(), "total": total, "facets": facets, "hits": hits, "suggestions": spellings}

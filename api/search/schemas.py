@@ -132,6 +132,13 @@ class ReadQuerySchema(Schema):
     )
 
 
+class SpellingSchema(Schema):
+    word = described(ma.fields.String(), "A word of the query (as analysed) that the index does not hold.", "splintrnet")
+    suggestions = described(
+        ma.fields.List(ma.fields.String()), "Words the index holds, closest spelling first (search them as they are).", ["splinternet"]
+    )
+
+
 class SearchResultSchema(Schema):
     query = described(
         ma.fields.Nested(ReadQuerySchema),
@@ -160,3 +167,8 @@ class SearchResultSchema(Schema):
         },
     )
     hits = described(ma.fields.List(ma.fields.Nested(HitSchema)), "This page of hits, best first.", [])
+    suggestions = described(
+        ma.fields.List(ma.fields.Nested(SpellingSchema)),
+        "When nothing was found: for each word of the query the index does not hold, the closest words it holds.",
+        [],
+    )

@@ -18,8 +18,8 @@ MODELS = {"trend": Trend, "expert": Expert, "keyword": Keyword}
         ("/v1/search?q=influenceurs&page_size=100", 5),  # trends and keywords
         ("/v1/search?q=influenceurs&page_size=1", 5),
         ("/v1/search?q=digimind&type=expert", 4),  # no trend hit: no facet
-        ("/v1/search?q=xyzzy", 3),
-        ("/v1/search?q=xyzzy&literal=true", 2),  # the words as typed: no keyword to look for
+        ("/v1/search?q=xyzzy", 4),  # nothing found: the index's vocabulary, for spelling suggestions
+        ("/v1/search?q=xyzzy&literal=true", 3),  # the words as typed: no keyword to look for
         ("/v1/search?q=xyzzy%20marketing", 6),  # no hit with every word: ranked again with any
     ],
 )

@@ -345,3 +345,26 @@ def test_then_with_any_word_of_its_phrases(client):
     assert body["query"]["relaxed"] is True
     assert {"employe", "advocacy", "ambassadeur"} <= set(body["query"]["clauses"][0])
     assert body["total"] > 0
+
+
+@pytest.mark.parametrize(
+    "q, suggestions",
+    [
+        ("splintrnet", [{"word": "splintrnet", "suggestions": ["splinternet", "internet"]}]),
+        ("téletravial covidd", [
+            {"word": "teletravial", "suggestions": ["teletravail", "teletravailleur"]},
+            {"word": "covidd", "suggestions": ["covid"]},
+        ]),
+        ("xyzzy", [{"word": "xyzzy", "suggestions": []}]),
+    ],
+)
+def test_a_search_that_finds_nothing_suggests_the_closest_words_the_index_holds(client, q, suggestions):
+    body = client.get("/v1/search", query_string={"q": q}).get_json()
+    assert body["total"] == 0 and body["suggestions"] == suggestions
+    first = suggestions[0]["suggestions"]
+    if first:  # a suggestion, searched as it is, finds something
+        assert client.get("/v1/search", query_string={"q": first[0]}).get_json()["total"] > 0
+
+
+def test_a_search_that_finds_something_suggests_nothing(client):
+    assert client.get("/v1/search?q=sobriete").get_json()["suggestions"] == []
