@@ -121,6 +121,7 @@ class TrendKeyword(BaseModel):
         indexes = (
             (("trend", "keyword"), True),
             (("keyword", "weight"), False),
+            (("trend", "grade", "weight", "keyword"), False),  # a trend's links of one grade, covered
         )
 
 

@@ -52,7 +52,7 @@ TAGS = [
 
 ETAG_HEADER = {
     "description": "Version of the data this answer was built from; send it in `If-None-Match`.",
-    "schema": {"type": "string", "example": 'W/"f95805ea453910ea-ce0d2a6ea91e"'},
+    "schema": {"type": "string", "example": 'W/"5be940f911b93090-15d4c2a8659a"'},
 }
 CACHE_CONTROL_HEADER = {
     "description": "How long shared and browser caches may keep the answer.",
@@ -79,7 +79,7 @@ IF_NONE_MATCH = {
     "in": "header",
     "required": False,
     "description": "An `ETag` received earlier: the answer is `304 Not Modified` while it is current.",
-    "schema": {"type": "string", "example": 'W/"f95805ea453910ea-ce0d2a6ea91e"'},
+    "schema": {"type": "string", "example": 'W/"5be940f911b93090-15d4c2a8659a"'},
 }
 
 

@@ -41,12 +41,19 @@ COLUMNS = (
 )
 
 
+# A trend's keywords of one grade, read without the links' rows (their evidence makes them long):
+# a page of summaries read its keywords' links in 0.155 ms on SQLite, 0.093 ms with it.
+GRADED = ("trend_keyword", ("trend_id", "grade", "weight", "keyword_id"), "trend_keyword_trend_id_grade_weight_keyword_id")
+
+
 def up(migrator, db):
     migrator.migrate(*(migrator.add_column(table, name, field) for table, name, field in COLUMNS))
+    migrator.migrate(migrator.add_index(GRADED[0], GRADED[1], False))
     db.create_tables(tables(db))
 
 
 def down(migrator, db):
     db.drop_tables(tables(db))
+    migrator.migrate(migrator.drop_index(GRADED[0], GRADED[2]))
     migrator.migrate(migrator.drop_index("keyword", "keyword_kind"))
     migrator.migrate(*(migrator.drop_column(table, name) for table, name, _ in COLUMNS))

@@ -300,22 +300,22 @@ def postgres_hits(query, kinds, edition_id, scored=True):
     """
     parts, params = [], []
 
-    def terms_of(alternative, bit):
-        if alternative.prefix:
-            pattern = alternative.terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term LIKE %s")
-            params.extend((bit, pattern))
-            return
-        for term in dict.fromkeys(alternative.terms):
-            parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term = %s")
-            params.extend((bit, term))
+    def terms_of(alternatives, bit):
+        """One branch for the words of a clause (each once, however many alternatives hold it),
+        one for each prefix."""
+        words = list(dict.fromkeys(term for alternative in alternatives if not alternative.prefix for term in alternative.terms))
+        if words:
+            parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term = ANY(%s)")
+            params.extend((bit, words))
+        for alternative in alternatives:
+            if alternative.prefix:
+                pattern = alternative.terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term LIKE %s")
+                params.extend((bit, pattern))
 
     for number, alternatives in enumerate(query.clauses):
-        for alternative in alternatives:
-            terms_of(alternative, 1 << number)
-    for alternative in query.excluded:
-        if alternative.prefix or len(alternative.terms) == 1:
-            terms_of(alternative, EXCLUDED)
+        terms_of(alternatives, 1 << number)
+    terms_of([a for a in query.excluded if a.prefix or len(a.terms) == 1], EXCLUDED)
     where = []
     if kinds:
         where.append(f"u.entry_id & 3 IN ({', '.join(str(SearchEntry.KIND_CODES[k]) for k in kinds)})")

@@ -3,7 +3,9 @@
 An answer takes a fixed number of statements, whatever the page holds: the ranking with the
 count of hits by type (api/search/index.py; on SQLite, a second one counts when there are
 more hits than the facets' sample), the facets' counts with the rows counted, and the rows of
-the page's hits with the offsets of their words.
+the page's hits with the offsets of their words. Before them, the view looks up the keywords
+the query names (api/search/expansion.py); a query that finds nothing is ranked again, relaxed,
+and its words are compared with the index's vocabulary.
 
 These statements are written out: Peewee took longer to build them than the database to run
 them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
@@ -11,9 +13,9 @@ them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
-from typing import NamedTuple
 
 from ..db import db, is_postgres
 from ..models import Expert
