@@ -117,7 +117,9 @@ class ExpertSummarySchema(Schema):
 class KeywordSummarySchema(Schema):
     slug = described(ma.fields.String(), "Stable identifier of the keyword.", "micro-et-nano")
     term = described(
-        ma.fields.String(), "The keyword in French: as the report's keyword cloud prints it, or the thesaurus's label.", "micro et nano"
+        ma.fields.String(),
+        "The keyword in French: as the report's keyword cloud prints it, or the thesaurus's label.",
+        "micro et nano",
     )
     url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", "/v1/keywords/micro-et-nano")
 

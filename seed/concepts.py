@@ -105,4 +105,3 @@ def relations(keywords):
                 found[keyword.slug]["related"].append(other)
                 found[other]["related"].append(keyword.slug)
     return {slug: {name: list(dict.fromkeys(slugs)) for name, slugs in kinds.items()} for slug, kinds in found.items()}
-

@@ -42,7 +42,14 @@ def test_keyword_by_term_or_slug_gives_the_same_result(get_json, keyword):
 
 @pytest.mark.parametrize(
     "keyword",
-    ["intelligence-artificielle", "intelligence artificielle", "IA", "AI", "artificial intelligence", "Intelligences artificielles"],
+    [
+        "intelligence-artificielle",
+        "intelligence artificielle",
+        "IA",
+        "AI",
+        "artificial intelligence",
+        "Intelligences artificielles",
+    ],
 )
 def test_a_keyword_is_looked_up_by_any_label_in_either_language(get_json, keyword):
     assert numbers(get_json(f"/v1/trends?keyword={keyword}")) == numbers(get_json("/v1/trends?keyword=intelligence-artificielle"))

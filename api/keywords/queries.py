@@ -177,7 +177,9 @@ def resolve(values):
             resolved[value] = keyword_id
     if not unknown:
         return resolved, {}
-    labels = rows("SELECT l.search_text, k.slug FROM keyword_label l JOIN keyword k ON k.id = l.keyword_id ORDER BY k.sort_term, l.id")
+    labels = rows(
+        "SELECT l.search_text, k.slug FROM keyword_label l JOIN keyword k ON k.id = l.keyword_id ORDER BY k.sort_term, l.id"
+    )
     return resolved, {value: suggestions(value, labels) if n < SUGGESTED_VALUES else [] for n, value in enumerate(unknown)}
 
 

@@ -13,7 +13,10 @@ blp = Blueprint(
     "keywords",
     __name__,
     url_prefix="/v1/keywords",
-    description="The report's keyword cloud, and the concepts of a bilingual thesaurus, each linked to the trends about it or mentioning it.",
+    description=(
+        "The report's keyword cloud, and the concepts of a bilingual thesaurus, each linked to the trends about it "
+        "or mentioning it."
+    ),
 )
 
 SLUG = path_parameter("slug", "The keyword's slug.", example="micro-et-nano")

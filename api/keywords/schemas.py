@@ -41,7 +41,9 @@ class KeywordQueryArgsSchema(QueryArgsSchema):
 class LabelsSchema(Schema):
     fr = described(ma.fields.String(), "The French label.", "intelligence artificielle")
     en = described(
-        ma.fields.String(allow_none=True), "The English label (null for a cloud term no concept names).", "artificial intelligence"
+        ma.fields.String(allow_none=True),
+        "The English label (null for a cloud term no concept names).",
+        "artificial intelligence",
     )
 
 
@@ -64,7 +66,9 @@ class KeywordSchema(KeywordSummarySchema):
         "`cloud` for a term of the report's keyword cloud, else the kind of thesaurus concept.",
         "cloud",
     )
-    labels = described(ma.fields.Nested(LabelsSchema), "Preferred labels by language.", {"fr": "micro et nano", "en": "micro and nano"})
+    labels = described(
+        ma.fields.Nested(LabelsSchema), "Preferred labels by language.", {"fr": "micro et nano", "en": "micro and nano"}
+    )
     alt_labels = described(
         ma.fields.Nested(AltLabelsSchema),
         "Alternative labels by language. `keyword=` accepts any label, preferred or not.",

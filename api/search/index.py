@@ -22,7 +22,7 @@ words. Words the analyser splits ("covid-19", "b2b") are phrases.
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
-from peewee import JOIN, SQL, IntegerField, NodeList, Select, TextField, chunked, fn
+from peewee import JOIN, SQL, IntegerField, NodeList, Select, TextField, chunked
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from ..analysis import analyze

@@ -35,15 +35,18 @@ FACET_SAMPLE = 1000
 # on PostgreSQL, whose planner then looks the ids up.
 FACETS = """
     WITH counted (kind, id, count) AS (
-        SELECT 'keyword', keyword_id, count(*) FROM trend_keyword WHERE trend_id IN ({trends}) AND grade = 'about' GROUP BY keyword_id
+        SELECT 'keyword', keyword_id, count(*) FROM trend_keyword
+        WHERE trend_id IN ({trends}) AND grade = 'about' GROUP BY keyword_id
         UNION ALL
         SELECT 'expert', expert_id, count(*) FROM trend WHERE id IN ({trends}) AND expert_id IS NOT NULL GROUP BY expert_id
     )
     SELECT kind, id, count, NULL, NULL, NULL FROM counted
     UNION ALL
-    SELECT 'keyword', id, NULL, sort_term, slug, term FROM keyword WHERE id {among} (SELECT id FROM counted WHERE kind = 'keyword'){close}
+    SELECT 'keyword', id, NULL, sort_term, slug, term FROM keyword
+    WHERE id {among} (SELECT id FROM counted WHERE kind = 'keyword'){close}
     UNION ALL
-    SELECT 'expert', id, NULL, sort_name, slug, name FROM expert WHERE id {among} (SELECT id FROM counted WHERE kind = 'expert'){close}
+    SELECT 'expert', id, NULL, sort_name, slug, name FROM expert
+    WHERE id {among} (SELECT id FROM counted WHERE kind = 'expert'){close}
 """
 # The rows of a page's hits, every kind in one statement (a round trip each cost more than the
 # lookups): each kind's columns in the same places, NULL where a kind has none. Offsets are

@@ -93,11 +93,17 @@ class FacetsSchema(Schema):
 
 
 class ExpansionSchema(Schema):
-    matched = described(ma.fields.String(), "Words of the query (as analysed) that are a label of a keyword.", "artificial intelligent")
+    matched = described(
+        ma.fields.String(), "Words of the query (as analysed) that are a label of a keyword.", "artificial intelligent"
+    )
     keyword = described(
         ma.fields.Nested(KeywordSummarySchema),
         "The keyword they name.",
-        {"slug": "intelligence-artificielle", "term": "intelligence artificielle", "url": "/v1/keywords/intelligence-artificielle"},
+        {
+            "slug": "intelligence-artificielle",
+            "term": "intelligence artificielle",
+            "url": "/v1/keywords/intelligence-artificielle",
+        },
     )
     labels = described(
         ma.fields.List(ma.fields.String()),
@@ -135,7 +141,9 @@ class ReadQuerySchema(Schema):
 class SpellingSchema(Schema):
     word = described(ma.fields.String(), "A word of the query (as analysed) that the index does not hold.", "splintrnet")
     suggestions = described(
-        ma.fields.List(ma.fields.String()), "Words the index holds, closest spelling first (search them as they are).", ["splinternet"]
+        ma.fields.List(ma.fields.String()),
+        "Words the index holds, closest spelling first (search them as they are).",
+        ["splinternet"],
     )
 
 

@@ -351,10 +351,13 @@ def test_then_with_any_word_of_its_phrases(client):
     "q, suggestions",
     [
         ("splintrnet", [{"word": "splintrnet", "suggestions": ["splinternet", "internet"]}]),
-        ("téletravial covidd", [
-            {"word": "teletravial", "suggestions": ["teletravail", "teletravailleur"]},
-            {"word": "covidd", "suggestions": ["covid"]},
-        ]),
+        (
+            "téletravial covidd",
+            [
+                {"word": "teletravial", "suggestions": ["teletravail", "teletravailleur"]},
+                {"word": "covidd", "suggestions": ["covid"]},
+            ],
+        ),
         ("xyzzy", [{"word": "xyzzy", "suggestions": []}]),
     ],
 )

@@ -44,7 +44,11 @@ def test_the_labels_of_a_concept_are_tallied_together_in_either_language():
 
 
 def test_a_body_that_names_a_concept_often_is_about_it():
-    body = ["L'intelligence artificielle écrit.", "Les intelligences artificielles lisent.", "Une intelligence artificielle parle."]
+    body = [
+        "L'intelligence artificielle écrit.",
+        "Les intelligences artificielles lisent.",
+        "Une intelligence artificielle parle.",
+    ]
     report = with_concepts(report_of(body), [AI])
     assert links(report, "intelligence-artificielle") == {1: "about"}  # three phrases: 3 x 2 = ABOUT_STRENGTH
 
@@ -63,7 +67,9 @@ def test_a_hyphenated_label_is_a_phrase_with_its_hyphen():
 
 def test_a_cloud_concept_keeps_the_clouds_links_and_adds_its_labels():
     cloud = concept("confinement", "confinement", "lockdown", alt_en=["lockdowns"], kind="cloud")
-    report = report_of(["Rien de tel."], ["Le lockdown, puis un autre lockdown."], titles=["Le confinement", "Ailleurs"], cloud="confinement")
+    report = report_of(
+        ["Rien de tel."], ["Le lockdown, puis un autre lockdown."], titles=["Le confinement", "Ailleurs"], cloud="confinement"
+    )
     assert links(report, "confinement") == {1: "about"}  # the cloud alone
     keyword = next(k for k in with_concepts(report, [cloud]).keywords if k.slug == "confinement")
     assert {link.trend_number: link.grade for link in keyword.links} == {1: "about", 2: "mention"}
