@@ -110,8 +110,9 @@ def summaries_of(found_rows):
 def trend_summaries(ids):
     """The :class:`TrendSummary` of each trend id, in the order given, with the keywords it is
     about, strongest link first. One statement, the trends' rows then their keywords' (a join
-    would repeat a trend's columns, its excerpt among them, once per keyword: at five keywords a
-    trend, the cold page took 40% longer). Ids of trends a seed removed in between are left out."""
+    repeated a trend's columns, its excerpt among them, once per keyword: at five keywords a
+    trend, a cold page took 1.42 ms in process on PostgreSQL, 1.30 ms so). Ids of trends a seed
+    removed in between are left out."""
     if not ids:
         return []
     listed = id_list(ids)
