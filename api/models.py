@@ -60,6 +60,9 @@ class Trend(BaseModel):
     footnotes = JSONField(default=list)
     links = JSONField(default=list)
     image_credit = TextField(null=True)
+    # [[id, slug, term], ...]: the keywords it is about, strongest link first, as lists embed
+    # them; written by the seed with its links (seed/loader.py), read with the trend's row
+    about_keywords = JSONField(default=list)
 
     class Meta:
         indexes = (

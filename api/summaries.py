@@ -9,6 +9,8 @@ Peewee cost more than running them.
 
 from dataclasses import dataclass, field
 
+import orjson
+
 from .db import id_list, rows
 
 
@@ -66,67 +68,46 @@ def extended(summary, cls, **more):
 
 SUMMARY_COLUMNS = (
     "t.id, t.number, t.slug, t.title, t.subtitle, t.excerpt, t.word_count, t.reading_time_minutes, "
-    "e.year, e.title, x.slug, x.name"
+    "e.year, e.title, x.slug, x.name, t.about_keywords"
 )
+SUMMARY_WIDTH = 13  # columns of SUMMARY_COLUMNS: a query's own come after them
 SUMMARY_JOINS = "trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN expert x ON x.id = t.expert_id"
 
 
-def trend_summary(row, keywords=()):
-    """A :class:`TrendSummary` from the first columns of ``row`` (``SUMMARY_COLUMNS``)."""
-    trend_id, number, slug, title, subtitle, excerpt, words, minutes, year, edition_title, expert_slug, expert_name = row[:12]
+def trend_summary(row, keywords=None):
+    """A :class:`TrendSummary` from the first columns of ``row`` (``SUMMARY_COLUMNS``), with the
+    keywords it is about as the seed keeps them with the trend (``Trend.about_keywords``), or
+    ``keywords``."""
+    trend_id, number, slug, title, subtitle, excerpt, words, minutes, year, edition_title, expert_slug, expert_name, about = row[
+        :SUMMARY_WIDTH
+    ]
     expert = ExpertRef(expert_slug, expert_name) if expert_slug is not None else None
+    if keywords is None:
+        keywords = [KeywordRef(*ref) for ref in orjson.loads(about)]
     return TrendSummary(
         trend_id, number, slug, title, subtitle, excerpt, words, minutes, EditionRef(year, edition_title), expert, list(keywords)
     )
 
 
-def keywords_of(trend_ids, weighted=False):
-    """``{trend id: [KeywordRef, ...]}``: the keywords each trend is about, strongest link first;
-    ``weighted``, every keyword it names as :class:`WeightedKeyword` s, those it is about first
-    (one statement)."""
-    found = {trend_id: [] for trend_id in trend_ids}
-    if not found:
-        return found
-    if weighted:
-        extra, about, order = ", l.weight, l.location, l.evidence, l.grade", "", "CASE l.grade WHEN 'about' THEN 0 ELSE 1 END, "
-    else:
-        extra, about, order = "", " AND l.grade = 'about'", ""
-    make = WeightedKeyword if weighted else KeywordRef
-    for trend_id, *columns in rows(
-        f"SELECT l.trend_id, k.id, k.slug, k.term{extra} FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id "
-        f"WHERE l.trend_id IN ({id_list(found)}){about} ORDER BY {order}l.weight DESC, k.sort_term"
-    ):
-        found[trend_id].append(make(*columns))
-    return found
-
-
-def summaries_of(found_rows):
-    """The :class:`TrendSummary` of each row whose first columns are ``SUMMARY_COLUMNS`` (one
-    more statement, for their keywords)."""
-    keywords = keywords_of([row[0] for row in found_rows])
-    return [trend_summary(row, keywords[row[0]]) for row in found_rows]
+def weighted_keywords(trend_id):
+    """Every keyword the trend names as :class:`WeightedKeyword` s, those it is about first, then
+    by weight (one statement)."""
+    return [
+        WeightedKeyword(*columns)
+        for columns in rows(
+            "SELECT k.id, k.slug, k.term, l.weight, l.location, l.evidence, l.grade FROM trend_keyword l "
+            "JOIN keyword k ON k.id = l.keyword_id WHERE l.trend_id = ? "
+            "ORDER BY CASE l.grade WHEN 'about' THEN 0 ELSE 1 END, l.weight DESC, k.sort_term",
+            (trend_id,),
+        )
+    ]
 
 
 def trend_summaries(ids):
-    """The :class:`TrendSummary` of each trend id, in the order given, with the keywords it is
-    about, strongest link first. One statement, the trends' rows then their keywords' (a join
-    repeated a trend's columns, its excerpt among them, once per keyword: at five keywords a
-    trend, a cold page took 1.42 ms in process on PostgreSQL, 1.30 ms so). Ids of trends a seed
-    removed in between are left out."""
+    """The :class:`TrendSummary` of each trend id, in the order given (one statement: the keywords
+    a summary embeds are kept with its trend). Ids of trends a seed removed in between are left
+    out."""
     if not ids:
         return []
-    listed = id_list(ids)
-    found, keywords = {}, {}
-    for row in rows(
-        f"SELECT {SUMMARY_COLUMNS}, NULL, NULL, NULL, NULL, NULL FROM {SUMMARY_JOINS} WHERE t.id IN ({listed}) "
-        f"UNION ALL SELECT l.trend_id, {', '.join(['NULL'] * 11)}, k.id, k.slug, k.term, l.weight, k.sort_term "
-        "FROM trend_keyword l JOIN keyword k ON k.id = l.keyword_id "
-        f"WHERE l.trend_id IN ({listed}) AND l.grade = 'about' ORDER BY 16 DESC, 17"
-    ):
-        if row[12] is None:
-            found[row[0]] = trend_summary(row)
-        else:
-            keywords.setdefault(row[0], []).append(KeywordRef(*row[12:15]))
-    for trend_id, summary in found.items():
-        summary.keywords = keywords.get(trend_id, [])
-    return [found[trend_id] for trend_id in ids if trend_id in found]
+    found = {row[0]: row for row in rows(f"SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_JOINS} WHERE t.id IN ({id_list(ids)})")}
+    return [trend_summary(found[trend_id]) for trend_id in ids if trend_id in found]

@@ -61,35 +61,39 @@ def edition(year=None):
     return rows("SELECT id, year, title FROM edition WHERE year = %s", (year,))[0]
 
 
-def keyword_summaries(trend_ids, extra=False):
-    """Each trend's keywords, strongest first: ``{trend id: [keyword, ...]}``: those it is about;
-    with ``extra``, all it names, those it is about first, with their links."""
-    found = {trend_id: [] for trend_id in trend_ids}
-    if not trend_ids:
-        return found
-    columns = ", tk.weight, tk.location, tk.evidence, tk.grade" if extra else ""
-    which = "" if extra else " AND tk.grade = 'about'"
-    order = "CASE tk.grade WHEN 'about' THEN 0 ELSE 1 END, " if extra else ""
+def keyword_links(trend_id):
+    """Every keyword a trend names, those it is about first, then strongest first, with its link."""
     sql = (
-        f"SELECT tk.trend_id, k.slug, k.term{columns} FROM trend_keyword tk JOIN keyword k ON k.id = tk.keyword_id "
-        f"WHERE tk.trend_id IN ({placeholders(trend_ids)}){which} ORDER BY {order}tk.weight DESC, k.sort_term"
+        "SELECT k.slug, k.term, tk.weight, tk.location, tk.evidence, tk.grade FROM trend_keyword tk "
+        "JOIN keyword k ON k.id = tk.keyword_id WHERE tk.trend_id = %s "
+        "ORDER BY CASE tk.grade WHEN 'about' THEN 0 ELSE 1 END, tk.weight DESC, k.sort_term"
     )
-    for trend_id, slug, term, *more in rows(sql, tuple(trend_ids)):
-        keyword = {"slug": slug, "term": term, "url": f"/v1/keywords/{slug}"}
-        if extra:
-            keyword.update(weight=more[0], location=more[1], evidence=more[2], grade=more[3])
-        found[trend_id].append(keyword)
-    return found
+    return [
+        {
+            "slug": slug,
+            "term": term,
+            "url": f"/v1/keywords/{slug}",
+            "weight": weight,
+            "location": location,
+            "evidence": evidence,
+            "grade": grade,
+        }
+        for slug, term, weight, location, evidence, grade in rows(sql, (trend_id,))
+    ]
 
 
 SUMMARY = (
     "t.id, t.number, t.slug, t.title, t.subtitle, t.excerpt, t.word_count, t.reading_time_minutes, ex.slug, ex.name, "
-    "e.year, e.title FROM trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN expert ex ON ex.id = t.expert_id"
+    "e.year, e.title, t.about_keywords "
+    "FROM trend t JOIN edition e ON e.id = t.edition_id LEFT JOIN expert ex ON ex.id = t.expert_id"
 )
 
 
-def summary(row, keywords):
-    trend_id, number, slug, title, subtitle, excerpt, words, minutes, expert_slug, expert_name, year, edition_title = row
+def summary(row, keywords=None):
+    """A trend as lists show it: with the keywords it is about, as the seed keeps them with it."""
+    trend_id, number, slug, title, subtitle, excerpt, words, minutes, expert_slug, expert_name, year, edition_title, about = row
+    if keywords is None:
+        keywords = [{"slug": key, "term": term, "url": f"/v1/keywords/{key}"} for _, key, term in json.loads(about)]
     expert = {"slug": expert_slug, "name": expert_name, "url": f"/v1/experts/{expert_slug}"} if expert_slug else None
     return {
         "id": trend_id,
@@ -109,8 +113,7 @@ def summary(row, keywords):
 
 def summaries(ids):
     by_id = {row[0]: row for row in rows(f"SELECT {SUMMARY} WHERE t.id IN ({placeholders(ids)})", tuple(ids))} if ids else {}
-    keywords = keyword_summaries(ids)
-    return [summary(by_id[trend_id], keywords[trend_id]) for trend_id in ids]
+    return [summary(by_id[trend_id]) for trend_id in ids]
 
 
 def trends_page(args):
@@ -150,7 +153,7 @@ def trend(number):
         "WHERE e.year = %s AND t.number = %s",
         (year, number),
     )
-    answer = summary(row[:12], keyword_summaries([row[0]], extra=True)[row[0]])
+    answer = summary(row[:13], keyword_links(row[0]))
     sections = rows("SELECT heading, level, blocks FROM section WHERE trend_id = %s ORDER BY position", (row[0],))
     answer["sections"] = [
         {
@@ -160,10 +163,10 @@ def trend(number):
         }
         for heading, level, blocks in sections
     ]
-    answer["plain_text"] = row[12]
-    answer["footnotes"] = [{key: note[key] for key in ("number", "text", "urls")} for note in json.loads(row[13])]
-    answer["links"] = [{key: link[key] for key in ("text", "url")} for link in json.loads(row[14])]
-    answer["image_credit"] = row[15]
+    answer["plain_text"] = row[13]
+    answer["footnotes"] = [{key: note[key] for key in ("number", "text", "urls")} for note in json.loads(row[14])]
+    answer["links"] = [{key: link[key] for key in ("text", "url")} for link in json.loads(row[15])]
+    answer["image_credit"] = row[16]
     answer["related_url"] = f"/v1/trends/{answer['slug']}/related?{urlencode({'edition': year})}"
     return dumps(answer), {}
 

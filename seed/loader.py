@@ -103,11 +103,13 @@ def load_report(report, wait=None, on_wait=None):
     with seed_transaction(wait, on_wait):
         edition_id = load_edition(sync, report)
         expert_ids, current = load_experts(sync, report)
-        trend_ids = load_trends(sync, report, edition_id, expert_ids)
-        keyword_ids = load_keywords(sync, report, trend_ids)
+        keyword_ids = load_keywords(sync, report)
+        trend_ids = load_trends(sync, report, edition_id, expert_ids, keyword_ids)
+        load_links(sync, report, trend_ids, keyword_ids)
         remove_orphans(sync, {k.slug for k in report.keywords if k.thesaurus})
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
+        rename_elsewhere(sync, edition_id)
         version = store_version(sync)
     result = LoadResult(sync.counts, sync.changes, version)
     if result.changed:
@@ -248,7 +250,8 @@ def load_experts(sync, report):
     return ids, {x.slug for x in current}
 
 
-def load_trends(sync, report, edition_id, expert_ids):
+def load_trends(sync, report, edition_id, expert_ids, keyword_ids):
+    about = about_keywords(linked_keywords(report), keyword_ids)
     rows = [
         {
             "edition": edition_id,
@@ -265,6 +268,7 @@ def load_trends(sync, report, edition_id, expert_ids):
             "footnotes": [asdict(f) for f in t.footnotes],
             "links": [asdict(link) for link in t.links],
             "image_credit": t.image_credit,
+            "about_keywords": about.get(t.number, []),
         }
         for t in report.trends
     ]
@@ -312,10 +316,58 @@ def signatures(trends):
     return result
 
 
-def load_keywords(sync, report, trend_ids):
-    """The cloud's terms about at least one trend (the parser warns of the others) and every
-    concept of the thesaurus, with their labels, relations and graded links."""
-    keywords = [k for k in report.keywords if k.links or k.thesaurus]
+def linked_keywords(report):
+    """The keywords a load stores: the cloud's terms about at least one trend (the parser warns
+    of the others) and every concept of the thesaurus."""
+    return [k for k in report.keywords if k.links or k.thesaurus]
+
+
+def strongest_first(weight, sort_term, slug):
+    """The order of a trend's keywords in ``Trend.about_keywords``: strongest link first, then
+    as the keyword list sorts (seed/loader.py and migration 0012 alike)."""
+    return (-weight, sort_term, slug)
+
+
+def about_keywords(keywords, keyword_ids):
+    """``{trend number: [[id, slug, term], ...]}``: the keywords each trend is about, strongest
+    link first (``Trend.about_keywords``)."""
+    found = {}
+    for k in keywords:
+        for link in k.links:
+            if link.grade == "about":
+                found.setdefault(link.trend_number, []).append((strongest_first(link.weight, sort_key(k.term), k.slug), k))
+    return {
+        number: [[keyword_ids[k.slug], k.slug, k.term] for _, k in sorted(refs, key=lambda ref: ref[0])]
+        for number, refs in found.items()
+    }
+
+
+def rename_elsewhere(sync, edition_id):
+    """The keywords other editions' trends are about, as ``about_keywords`` keeps them, written
+    again where this load renamed one (a thesaurus's new preferred label): the rows of this
+    edition's trends were written with it."""
+    found = {}
+    query = (
+        TrendKeyword.select(TrendKeyword.trend, TrendKeyword.weight, Keyword.sort_term, Keyword.id, Keyword.slug, Keyword.term)
+        .join(Keyword)
+        .switch(TrendKeyword)
+        .join(Trend)
+        .where(TrendKeyword.grade == "about", Trend.edition != edition_id)
+        .tuples()
+    )
+    for trend_id, weight, sort_term, *ref in query:
+        found.setdefault(trend_id, []).append((strongest_first(weight, sort_term, ref[1]), ref))
+    others = Trend.select(Trend.id, Trend.about_keywords).where(Trend.edition != edition_id).tuples()
+    for trend_id, current in others:
+        wanted = [ref for _, ref in sorted(found.get(trend_id, []), key=lambda each: each[0])]
+        if current != wanted:
+            Trend.update(about_keywords=wanted).where(Trend.id == trend_id).execute()
+            sync.changes["Trend updated"] += 1
+
+
+def load_keywords(sync, report):
+    """The keywords a load stores (:func:`linked_keywords`), with their labels and relations."""
+    keywords = linked_keywords(report)
     counts = Counter({k.slug: len(k.links) for k in keywords})
     counts.update(counts_elsewhere(TrendKeyword.keyword, Keyword.slug, report.edition.year))
     terms_by_slug = {k.slug: k.term for k in keywords}
@@ -354,21 +406,25 @@ def load_keywords(sync, report, trend_ids):
     ]
     owned = KeywordLabel.keyword.in_(list(ids.values()))
     sync.rows(KeywordLabel, lambda r: (r["keyword"], r["language"], r["label"]), label_rows, owned)
+    return ids
+
+
+def load_links(sync, report, trend_ids, keyword_ids):
+    """Each trend's graded links to the keywords it names."""
     links = [
         {
             "trend": trend_ids[link.trend_number],
-            "keyword": ids[k.slug],
+            "keyword": keyword_ids[k.slug],
             "weight": link.weight,
             "evidence": link.evidence,
             "location": link.location,
             "grade": link.grade,
         }
-        for k in keywords
+        for k in linked_keywords(report)
         for link in k.links
     ]
     in_edition = list(trend_ids.values())
     sync.rows(TrendKeyword, lambda r: (r["trend"], r["keyword"]), links, TrendKeyword.trend.in_(in_edition))
-    return ids
 
 
 def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current_experts, keyword_ids):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ..analysis import fold
 from ..db import id_list, rows
 from ..pagination import Listing
-from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, summaries_of
+from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, trend_summary
 
 SORTS = {
     "name": "x.sort_name, x.id",
@@ -87,5 +87,5 @@ def detail(slug, embedded_trends):
     return ExpertDetail(
         **{name: getattr(expert, name) for name in ExpertItem.__dataclass_fields__},
         bio=json.loads(row[7]),
-        trends=summaries_of(trends),
+        trends=[trend_summary(trend) for trend in trends],
     )

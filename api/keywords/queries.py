@@ -10,7 +10,7 @@ from slugify import slugify
 from ..analysis import fold, label_key
 from ..db import id_list, rows
 from ..pagination import Listing
-from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, KeywordRef, TrendSummary, extended, summaries_of
+from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, SUMMARY_WIDTH, KeywordRef, TrendSummary, extended, trend_summary
 
 SORTS = {
     "term": "k.sort_term, k.id",
@@ -112,6 +112,9 @@ def items(ids):
     return [keyword_item(found[keyword_id]) for keyword_id in ids if keyword_id in found]
 
 
+LINK_FIELDS = ("weight", "location", "evidence", "grade")  # of a trend's link to a keyword, as the detail selects them
+
+
 def detail(slug, embedded_trends, embedded_keywords):
     """The :class:`KeywordDetail` of ``slug``, with at most that many trends and neighbours; None if unknown."""
     found = rows(f"SELECT {KEYWORD_COLUMNS} FROM keyword k WHERE k.slug = ?", (slug,))
@@ -119,15 +122,14 @@ def detail(slug, embedded_trends, embedded_keywords):
         return None
     keyword_id = found[0][0]
     linked = rows(
-        f"SELECT {SUMMARY_COLUMNS}, l.weight, l.location, l.evidence, l.grade FROM {SUMMARY_JOINS} "
+        f"SELECT {SUMMARY_COLUMNS}, {', '.join(f'l.{name}' for name in LINK_FIELDS)} FROM {SUMMARY_JOINS} "
         "JOIN trend_keyword l ON l.trend_id = t.id WHERE l.keyword_id = ? "
         "ORDER BY CASE l.grade WHEN 'about' THEN 0 ELSE 1 END, l.weight DESC, e.year DESC, t.number "
         f"LIMIT {int(embedded_trends)}",
         (keyword_id,),
     )
     trends = [
-        extended(summary, KeywordTrend, weight=row[12], location=row[13], evidence=row[14], grade=row[15])
-        for summary, row in zip(summaries_of(linked), linked, strict=True)
+        extended(trend_summary(row), KeywordTrend, **dict(zip(LINK_FIELDS, row[SUMMARY_WIDTH:], strict=True))) for row in linked
     ]
     co_occurring = rows(
         "SELECT k.id, k.slug, k.term, COUNT(theirs.trend_id) AS shared FROM keyword k "

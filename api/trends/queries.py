@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from ..db import id_list, rows
 from ..lookups import trend_or_404
 from ..pagination import Listing
-from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, TrendSummary, extended, keywords_of, trend_summaries, trend_summary
+from ..summaries import (
+    SUMMARY_COLUMNS,
+    SUMMARY_JOINS,
+    SUMMARY_WIDTH,
+    TrendSummary,
+    extended,
+    trend_summaries,
+    trend_summary,
+    weighted_keywords,
+)
 
 SORTS = {
     "number": "t.number",
@@ -72,9 +81,9 @@ def detail(edition, number_or_slug):
     columns = f"{SUMMARY_COLUMNS}, t.plain_text, t.footnotes, t.links, t.image_credit"
     row = trend_or_404(edition, number_or_slug, select=columns, joins=SUMMARY_JOINS)
     trend_id = row[0]
-    summary = trend_summary(row, keywords_of([trend_id], weighted=True)[trend_id])
+    summary = trend_summary(row, weighted_keywords(trend_id))
     sections = rows("SELECT heading, level, blocks FROM section WHERE trend_id = ? ORDER BY position", (trend_id,))
-    plain_text, footnotes, links, image_credit = row[12:]
+    plain_text, footnotes, links, image_credit = row[SUMMARY_WIDTH:]
     return extended(
         summary,
         TrendDetail,
@@ -116,8 +125,9 @@ RELATED_PAGE = "t.id, COALESCE(m.similarity, 0.0)"
 
 def related_trends(trend_id, page):
     """:class:`RelatedTrend` s of a page of ``(id, similarity)`` rows of :func:`related`."""
-    mine = {keyword.id for keyword in keywords_of([trend_id])[trend_id]}
     similarity = dict(page)
+    found = trend_summaries([trend_id, *similarity])
+    mine = {keyword.id for summary in found if summary.id == trend_id for keyword in summary.keywords}
     return [
         extended(
             summary,
@@ -125,5 +135,6 @@ def related_trends(trend_id, page):
             shared_keywords=[keyword for keyword in summary.keywords if keyword.id in mine],
             similarity=similarity[summary.id],
         )
-        for summary in trend_summaries([trend_id for trend_id, _ in page])
+        for summary in found
+        if summary.id != trend_id
     ]

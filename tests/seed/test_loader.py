@@ -4,10 +4,10 @@ import dataclasses
 
 import pytest
 
-from api.db import db, is_postgres
+from api.db import db, is_postgres, migration_runner
 from api.models import MODELS, Edition, Expert, Keyword, Metadata, SearchEntry, Section, Trend, TrendKeyword
 from seed import loader
-from seed.loader import excerpt, load_report, reading_minutes
+from seed.loader import excerpt, load_report, reading_minutes, strongest_first
 from seed.parser import parse_report
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_report
@@ -117,6 +117,54 @@ def test_a_later_edition_loads_beside_this_one(ctx, report):
     in_2021 = len(next(k for k in report.keywords if k.slug == "micro-et-nano").links)
     assert Keyword.get(Keyword.slug == "micro-et-nano").trend_count == in_2021 + 1
     assert Trend.select().count() == 39
+
+
+def about_keywords_by_trend():
+    return dict(Trend.select(Trend.number, Trend.about_keywords).tuples())
+
+
+def test_a_trend_keeps_the_keywords_it_is_about_strongest_first(ctx, report):
+    load_report(report)
+    links = (
+        TrendKeyword.select(Trend.number, TrendKeyword.weight, Keyword.sort_term, Keyword.id, Keyword.slug, Keyword.term)
+        .join(Keyword)
+        .switch(TrendKeyword)
+        .join(Trend)
+        .where(TrendKeyword.grade == "about")
+        .tuples()
+    )
+    expected = {number: [] for number in range(1, 39)}
+    for number, _, _, *ref in sorted(links, key=lambda link: (link[0], strongest_first(link[1], link[2], link[4]))):
+        expected[number].append(ref)
+    assert about_keywords_by_trend() == expected
+    assert sum(map(len, expected.values())) == sum(link.grade == "about" for k in report.keywords for link in k.links) > 38
+
+
+def test_the_migration_fills_what_the_seed_writes(ctx, report):
+    load_report(report)
+    written = about_keywords_by_trend()
+    runner = migration_runner()
+    runner.down("0012_trend_about_keywords")
+    runner.up("0012_trend_about_keywords")
+    assert about_keywords_by_trend() == written
+
+
+def test_a_keyword_renamed_by_a_later_edition_is_renamed_in_every_trend_about_it(ctx, report):
+    load_report(report)
+    renamed = "micro & nano influence"
+    about = [number for number, refs in about_keywords_by_trend().items() if any(ref[1] == "micro-et-nano" for ref in refs)]
+    other = parse_report(
+        make_report(
+            articles=[(1, "Micro et nano, la suite", ("Violeta Roxin", "Consultant", "ACME"))], cloud="micro et nano", year=2022
+        )
+    )
+    other = dataclasses.replace(
+        other, keywords=[dataclasses.replace(k, term=renamed) if k.slug == "micro-et-nano" else k for k in other.keywords]
+    )
+    result = load_report(other)
+    assert about and result.changes["Trend updated"] == len(about)
+    for trend in Trend.select().where(Trend.number.in_(about)):
+        assert [ref[2] for ref in trend.about_keywords if ref[1] == "micro-et-nano"] == [renamed], trend.edition.year
 
 
 def test_excerpt_cuts_at_a_word():
