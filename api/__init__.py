@@ -37,6 +37,7 @@ def create_app(test_config=None):
     from .editions import blp as editions_blp
     from .experts import blp as experts_blp
     from .keywords import blp as keywords_blp
+    from .search import semantic
     from .search.routes import blp as search_blp
     from .service import blp as service_blp
     from .service import probes
@@ -52,6 +53,7 @@ def create_app(test_config=None):
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)
     app.wsgi_app = RequestPath(app)
+    semantic.model()  # loaded once per process (a server's worker), as it starts: no request pays for it
     if app.config["TRUSTED_PROXIES"]:  # outermost: the request path sees the real client
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     return app

@@ -46,6 +46,19 @@ def make_etag(build, version, url):
     return f'W/"{version}-{digest}"'
 
 
+VERSION_KEY = "api.data_version"  # the WSGI environ's key of the data version a request is answered at
+
+
+def request_version(environ, database):
+    """The data version a request is answered at: as the pipeline read it for its ETag, or (a
+    request that did not pass it) as the database holds it."""
+    version = environ.get(VERSION_KEY)
+    if version is None:
+        row = database.execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()
+        version = row[0] if row else "empty"
+    return version
+
+
 class DataVersion:
     """The stored data's version, re-read from ``database`` at most once per ``ttl`` seconds.
 

@@ -4,7 +4,7 @@ The tables, and nothing else: what each resource reads is in its own ``queries.p
 declared results (api/summaries.py), and the seed writes them (seed/loader.py).
 """
 
-from peewee import BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import BlobField, BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from .db import BaseModel, JSONField
 
@@ -128,6 +128,22 @@ class TrendKeyword(BaseModel):
         )
 
 
+class Passage(BaseModel):
+    """A passage of a trend (its title, subtitle, or a run of sentences of its text: a slice of
+    that field) with the vector of its meaning (api/search/semantic.py)."""
+
+    trend = ForeignKeyField(Trend, backref="passages", on_delete="CASCADE")
+    position = IntegerField()
+    field = CharField()  # title, subtitle or plain_text
+    span_start = IntegerField()  # the slice of the field's text
+    span_end = IntegerField()
+    text_hash = CharField(index=True)  # semantic.text_hash: the text and the model that embedded it
+    vector = BlobField()  # semantic.DIMENSIONS little-endian float32
+
+    class Meta:
+        indexes = ((("trend", "position"), True),)
+
+
 class TrendTerm(BaseModel):
     """A distinctive word of a trend, for text similarity: the trend's top TF-IDF terms,
     weights normalised so that the sum of products over shared terms is a cosine."""
@@ -175,4 +191,17 @@ class Metadata(BaseModel):
     value = TextField()
 
 
-MODELS = [Edition, Expert, ExpertLink, Trend, Section, Keyword, KeywordLabel, TrendKeyword, TrendTerm, SearchEntry, Metadata]
+MODELS = [
+    Edition,
+    Expert,
+    ExpertLink,
+    Trend,
+    Section,
+    Keyword,
+    KeywordLabel,
+    TrendKeyword,
+    TrendTerm,
+    Passage,
+    SearchEntry,
+    Metadata,
+]

@@ -33,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_etags
 
 from . import compression, cors, db, logs, metrics, security
-from .cache import DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
+from .cache import VERSION_KEY, DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
 from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
 from .ratelimit import RateLimiter
 from .threads import leave_stop_signals_to_main_thread
@@ -137,6 +137,7 @@ class RequestPath:
         try:
             if exchange.cacheable:  # 5
                 version = self.build if exchange.docs else self.version.current()
+                exchange.environ[VERSION_KEY] = version
                 exchange.url = normalized_url(exchange.path, exchange.query)
                 exchange.etag = make_etag(self.build, version, exchange.url)
                 if self.not_modified(exchange, star=False):

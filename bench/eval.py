@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import tempfile
 import tomllib
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -132,6 +133,129 @@ def evaluate(client, trends, queries, lookups):
     return rows, [(lookup, lookup_scores(client, lookup)) for lookup in lookups]
 
 
+# Search by meaning (api/search/semantic.py) beside words: the fusion's weights and the floor a
+# passage's similarity needs are chosen from these tables (api/search/results.py WEIGHTS,
+# semantic.FLOOR). Off-topic queries have no relevant trend: each hit they get is noise.
+VARIANTS = [
+    ("words alone", "service", {"TOP": 0}),
+    ("meaning alone, no floor", "meaning", {"FLOOR": -1.0}),
+    ("meaning alone", "meaning", {}),
+    ("fusion, words 1 : meaning 1", "service", {"WEIGHTS": (1.0, 1.0)}),
+    ("fusion, words 1 : meaning 0.5", "service", {"WEIGHTS": (1.0, 0.5)}),
+    ("fusion, words 1 : meaning 2", "service", {"WEIGHTS": (1.0, 2.0)}),
+    ("fusion 1 : 1, k 20", "service", {"RRF_K": 20}),
+    ("fusion 1 : 1, k 100", "service", {"RRF_K": 100}),
+]
+FLOOR_SETTINGS = [
+    (floor, beside) for floor in (0.3, 0.35, 0.4) for beside in (0.2, 0.25, 0.3, 0.35, 0.4, 1.0) if beside <= floor or beside == 1
+]  # 1: meaning adds nothing beside words
+OFF_TOPIC = (
+    "recette de la tarte aux pommes",
+    "xqzv blorft wizzle",
+    "résultats du championnat de football",
+    "prévisions météo à Lyon demain",
+    "how to repair a bicycle tyre",
+    "la reproduction des escargots",
+    "horaires des marées en Bretagne",
+    "symptômes de la grippe chez l'enfant",
+    "best hiking trails in Colorado",
+    "théorème de Pythagore démonstration",
+    "entretien d'une chaudière à gaz",
+    "quantum chromodynamics lattice",
+)
+
+
+@contextmanager
+def settings(values):
+    """The search modules' constants set to ``values`` (by name) for a while."""
+    from api.search import results, semantic
+
+    saved = {}
+    for name, value in (values or {}).items():
+        module = results if hasattr(results, name) else semantic
+        saved[(module, name)] = getattr(module, name)
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
+
+
+def meaning_ranking(query, numbers):
+    """Trends by meaning alone, as the service embeds the query (with the labels of the keywords it names)."""
+    from api.search import semantic
+    from api.search.expansion import expand
+    from api.search.syntax import parse_query, positive_text
+
+    text = search_text(query)
+    meaning = semantic.query_text(positive_text(text), expand(parse_query(text)).expansions)
+    return [numbers[near.trend_id] for near in semantic.nearest(meaning, "eval", None, semantic.FLOOR, TOP)]
+
+
+def searched(client, query):
+    """A search's trends (numbers, top ``TOP``), and those of all its hits that no word of it found."""
+    path = "/v1/search?" + urlencode({"q": search_text(query), "type": "trend", "page_size": 100})
+    response = answer(client, path)
+    hits = response.get_json()["hits"] if response.status_code == 200 else []
+    return [str(hit["number"]) for hit in hits[:TOP]], [str(hit["number"]) for hit in hits if hit["signals"]["words"] is None]
+
+
+def semantic_similarity(text):
+    """How close the passage closest to ``text`` is."""
+    from api.search import semantic
+
+    found = semantic.nearest(text, "eval", None, None, 1)
+    return found[0].similarity if found else -1.0
+
+
+def ndcg_by_group(rankings, queries):
+    by_group = {group: [] for group in (*GROUPS, "all")}
+    for query, ranking in zip(queries, rankings, strict=True):
+        grades = {number: int(grade) for number, grade in query["relevant"].items()}
+        for group in (query["group"], "all"):
+            by_group[group].append((ndcg_at(ranking, grades, TOP), not ranking))
+    return {group: (mean(n for n, _ in values), sum(empty for _, empty in values)) for group, values in by_group.items()}
+
+
+def meaning_report(client, queries, numbers):
+    lines = [
+        "Search by meaning beside words (nDCG@10; no hit)",
+        f"{'ranking':32} " + " ".join(f"{g:>11}" for g in (*GROUPS, "all")),
+    ]
+    for name, mode, values in VARIANTS:
+        with settings(values):
+            if mode == "meaning":
+                rankings = [meaning_ranking(query, numbers) for query in queries]
+            else:
+                rankings = [service_ranking(client, query) for query in queries]
+        scored = ndcg_by_group(rankings, queries)
+        lines.append(f"{name:32} " + " ".join(f"{scored[g][0]:>6.2f}; {scored[g][1]:>2}" for g in (*GROUPS, "all")))
+    with settings({"FLOOR": -1.0}):
+        closest = max(semantic_similarity(text) for text in OFF_TOPIC)
+    lines += [
+        "",
+        f"Floors of similarity (fusion 1 : 1). noise: the hits meaning alone adds to {len(OFF_TOPIC)} off-topic "
+        f"queries (the passage closest to any of them is {closest:.2f} close); added: the hits it adds to the "
+        "judged queries, and the share of them judged relevant",
+        f"{'floor; beside words':32} " + " ".join(f"{g:>11}" for g in (*GROUPS, "all")) + "  noise  added  relevant",
+    ]
+    for floor, beside in FLOOR_SETTINGS:
+        with settings({"FLOOR": floor, "FLOOR_BESIDE_WORDS": beside}):
+            rankings, added, relevant = [], 0, 0
+            for query in queries:
+                ranking, only = searched(client, query)
+                rankings.append(ranking)
+                added += len(only)
+                relevant += sum(number in query["relevant"] for number in only)
+            scored = ndcg_by_group(rankings, queries)
+            noise = sum(len(searched(client, {"q": text, "group": "fr"})[1]) for text in OFF_TOPIC)
+        cells = " ".join(f"{scored[g][0]:>6.2f}; {scored[g][1]:>2}" for g in (*GROUPS, "all"))
+        share = f"{relevant / added:.2f}" if added else "-"
+        lines.append(f"{f'{floor:.2f}; {beside:.2f}':32} {cells}  {noise:>5}  {added:>5}  {share:>8}")
+    return "\n".join(lines)
+
+
 def report(rows, lookups):
     lines = ["Search (type=trend, top 10): service | FTS5 Porter baseline"]
     lines.append(f"{'group':8} {'n':>3}  {'P@5':>11}  {'R@10':>11}  {'nDCG@10':>11}  {'no hit':>7}")
@@ -167,8 +291,13 @@ def main():
         from api.models import Trend
 
         trends = [(str(t.number), t.title, t.subtitle or "", t.plain_text) for t in Trend.select()]
-    rows, scored_lookups = evaluate(app.test_client(), trends, queries, lookups)
+    client = app.test_client()
+    rows, scored_lookups = evaluate(client, trends, queries, lookups)
     print(report(rows, scored_lookups))
+    with app.app_context():
+        numbers = {t.id: str(t.number) for t in Trend.select()}
+        print()
+        print(meaning_report(client, queries, numbers))
 
 
 if __name__ == "__main__":

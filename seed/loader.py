@@ -13,12 +13,12 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from peewee import OperationalError, fn
+from peewee import OperationalError, chunked, fn
 
 from api import analysis
 from api.analysis import fold, label_key, sort_key, terms
 from api.db import db, is_postgres
-from api.search import index, snippets
+from api.search import index, semantic, snippets
 from api.models import (
     Edition,
     Expert,
@@ -27,6 +27,7 @@ from api.models import (
     KeywordLabel,
     MODELS,
     Metadata,
+    Passage,
     Section,
     Trend,
     TrendKeyword,
@@ -106,6 +107,7 @@ def load_report(report, wait=None, on_wait=None):
         keyword_ids = load_keywords(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids, keyword_ids)
         load_links(sync, report, trend_ids, keyword_ids)
+        load_passages(sync, report, edition_id, trend_ids)
         remove_orphans(sync, {k.slug for k in report.keywords if k.thesaurus})
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
@@ -316,6 +318,29 @@ def signatures(trends):
     return result
 
 
+def load_passages(sync, report, edition_id, trend_ids):
+    """Each trend's passages with the vectors of their meaning (api/search/semantic.py). A
+    passage whose text (and model) the database already holds a vector for keeps it: a seed
+    embeds only the passages that changed, in one batch."""
+    wanted = []
+    for t in report.trends:
+        texts = {"title": t.title, "subtitle": t.subtitle or "", "plain_text": t.plain_text}
+        for position, passage in enumerate(semantic.passages(t.title, t.subtitle, t.plain_text)):
+            text = passage.text_of(texts)
+            row = {"trend": trend_ids[t.number], "position": position, "field": passage.field, "span_start": passage.start}
+            wanted.append(({**row, "span_end": passage.end, "text_hash": semantic.text_hash(text)}, text))
+    stored = {}
+    for batch in chunked(sorted({row["text_hash"] for row, _ in wanted}), 500):
+        stored.update(Passage.select(Passage.text_hash, Passage.vector).where(Passage.text_hash.in_(batch)).tuples())
+    missing = {row["text_hash"]: text for row, text in wanted if row["text_hash"] not in stored}
+    stored.update(semantic.vectors_for(missing))
+    rows = [{**row, "vector": bytes(stored[row["text_hash"]])} for row, _ in wanted]
+    in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
+    sync.rows(Passage, lambda r: (r["trend"], r["position"]), rows, Passage.trend.in_(in_edition))
+    if missing:
+        sync.changes["Passage embedded"] += len(missing)
+
+
 def linked_keywords(report):
     """The keywords a load stores: the cloud's terms about at least one trend (the parser warns
     of the others) and every concept of the thesaurus."""
@@ -462,16 +487,16 @@ def recount(sync):
                 sync.changes[f"{model.__name__} updated"] += 1
 
 
-# The code that derives the search index and snippets' offsets from the report: an upgrade that
-# changes it (an analyser that reads words otherwise) rewrites them though the report is the
-# same, and search answers change with them.
-DERIVING = (analysis, index, snippets)
+# The code that derives the search index, snippets' offsets and passages' vectors from the
+# report: an upgrade that changes it (an analyser that reads words otherwise, another model)
+# rewrites them though the report is the same, and search answers change with them.
+DERIVING = (analysis, index, snippets, semantic)
 
 
 def derivation():
     """A digest of the code that derives what the seed stores beside the report (and of the
-    stemmer's version): part of the data version."""
-    digest = hashlib.sha256(metadata.version("snowballstemmer").encode())
+    stemmer's and the model's versions): part of the data version."""
+    digest = hashlib.sha256(f"{metadata.version('snowballstemmer')} {semantic.MODEL}".encode())
     for module in DERIVING:
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]

@@ -12,15 +12,18 @@ them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
 ``api.db.in_ids`` writes them: ``int()`` keeps anything but integers out of the SQL.
 """
 
+import html
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask import request
 from rapidfuzz import fuzz, process
 
+from ..cache import request_version
 from ..db import db, is_postgres
 from ..models import Expert
 from ..schemas import href, trend_url
-from . import index, snippets
+from . import index, semantic, snippets
 
 KINDS = ("trend", "expert", "keyword")
 FACET_SIZE = 20
@@ -64,6 +67,9 @@ HIT_ROWS = {
         SELECT 'keyword', k.id, k.slug, NULL, NULL, k.term, NULL, NULL, NULL, o.offsets
         FROM keyword k LEFT JOIN search_offsets o ON o.id = k.id * 4 + 2
         WHERE k.id IN ({ids})""",
+    "passage": """
+        SELECT 'passage', p.id, p.field, p.span_start, p.span_end, NULL, NULL, NULL, NULL, NULL
+        FROM passage p WHERE p.id IN ({ids})""",
 }
 
 
@@ -115,14 +121,65 @@ class ExpertFacet:
     count: int  # trend hits by them
 
 
-def results(search, kinds, edition_id, page, page_size, relax=False):
-    """The answer to a search: the query as answered, the total, facets, one page of hits, and
-    when nothing was found, spelling suggestions (:func:`spellings`).
+RRF_K = 60  # reciprocal rank fusion's constant (Cormack, Clarke and Büttcher, 2009)
+WEIGHTS = (1.0, 1.0)  # of the ranks by words and by meaning in the fusion (make eval compares others)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Why a hit was found: its rank (and score) by words, its rank by meaning (and how close
+    its best passage is), either None when that signal did not find it."""
+
+    words: tuple | None = None  # (rank, score)
+    meaning: tuple | None = None  # (rank, semantic.Near)
+
+    def describe(self):
+        words = meaning = None
+        if self.words:
+            words = {"rank": self.words[0], "score": round(self.words[1], 4)}
+        if self.meaning:
+            meaning = {"rank": self.meaning[0], "similarity": round(self.meaning[1].similarity, 4)}
+        return {"words": words, "meaning": meaning}
+
+
+def fuse(best, counts, near, exhaustive, floor=None):
+    """The hits found by words (``best``, ranked) and the trends found by meaning (``near``,
+    ranked) in one ranking, by reciprocal rank fusion: each hit scores ``weight / (RRF_K + rank)``
+    for each ranking that holds it (``WEIGHTS``). Meaning ranks every trend; one that no word
+    found is added only if its similarity is at least ``floor``, and only when the words' hits
+    are all there (``exhaustive``): past that, meaning only ranks the sample again.
+
+    :returns: ``[(kind, id, score, Signals), ...]`` best first, and the counts by type
+    """
+    by_words = {(kind, object_id): (rank, score) for rank, (kind, object_id, score) in enumerate(best, 1)}
+    by_meaning = {("trend", found.trend_id): (rank, found) for rank, found in enumerate(near, 1)}
+    added = [
+        key for key, (_, found) in by_meaning.items() if key not in by_words and (floor is None or found.similarity >= floor)
+    ]
+    if not exhaustive:
+        added = []
+    fused = []
+    for key in [*by_words, *added]:
+        words, meaning = by_words.get(key), by_meaning.get(key)
+        score = (WEIGHTS[0] / (RRF_K + words[0]) if words else 0.0) + (WEIGHTS[1] / (RRF_K + meaning[0]) if meaning else 0.0)
+        fused.append((*key, score, Signals(words, meaning)))
+    fused.sort(key=lambda hit: -hit[2])  # stable: ties keep the words' order, then meaning's
+    if added:
+        counts = {**counts, "trend": counts.get("trend", 0) + len(added)}
+    return fused, counts
+
+
+def results(search, kinds, edition_id, page, page_size, relax=False, meaning=None):
+    """The answer to a search: the query as answered, the total, facets, one page of hits, when
+    no word was found, spelling suggestions (:func:`spellings`), and what each signal found.
 
     With ``relax``, a query that finds nothing is answered as :meth:`relaxed
     <api.search.syntax.ParsedQuery.any_word>`: any of its words or phrases is then enough, and if
     that finds nothing either, any word of them (the answer's query says so), so that a search
     finds something whenever any of its words is indexed.
+
+    With ``meaning`` (the text to search by meaning, api/search/semantic.py), trends close to it
+    join the hits by words (:func:`fuse`).
 
     The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
     the count of every hit by type (:func:`api.search.index.best`). A page past the sample is
@@ -137,13 +194,35 @@ def results(search, kinds, edition_id, page, page_size, relax=False):
         best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
+    near = []
+    if meaning is not None and "trend" in kinds:
+        near = semantic.nearest(meaning, request_version(request.environ, db), edition_id, None, semantic.TOP)
+    by_words = sum(counts.values())
+    floor = semantic.FLOOR_BESIDE_WORDS if by_words and not search.relaxed else semantic.FLOOR
+    ranked, counts = fuse(best, counts, near, exhaustive, floor)
     total = sum(counts.values())
     start = (page - 1) * page_size
-    if start + page_size <= len(best) or exhaustive or start >= total:  # past the end: no query
-        window = best[start : start + page_size]
-    else:
-        window = list(index.ranked(search, kinds, edition_id).paginate(page, page_size))
-    return search, total, facets(counts, best, exhaustive), hits(window, search), spellings(search) if not total else []
+    if start + page_size <= len(ranked) or exhaustive or start >= total:  # past the end: no query
+        window = ranked[start : start + page_size]
+    else:  # past the sample: by words alone
+        deep = index.ranked(search, kinds, edition_id).paginate(page, page_size)
+        window = [(kind, object_id, 0.0, Signals((start + rank, score))) for rank, (kind, object_id, score) in enumerate(deep, 1)]
+    retrieval = {
+        "words": {"hits": by_words},
+        "meaning": {
+            "ranked": len(near),
+            "above_floor": sum(found.similarity >= floor for found in near),
+            "only_by_meaning": total - by_words,
+            "model": semantic.MODEL,
+            "floor": floor,
+        }
+        if meaning is not None
+        else None,
+        "fusion": {"method": "reciprocal rank fusion", "k": RRF_K},
+    }
+    sample = [hit[:3] for hit in ranked[:FACET_SAMPLE]]
+    found = hits(window, search)
+    return search, total, facets(counts, sample, exhaustive), found, spellings(search) if not by_words else [], retrieval
 
 
 MAX_SPELLED = 5  # words of a query given spelling suggestions
@@ -204,21 +283,26 @@ def facets(counts, best, exhaustive):
 
 
 def hits(window, search):
-    """The hits of a page of (kind, object_id, score), each with its snippets."""
+    """The hits of a page of ``(kind, object_id, score, Signals)``, each with its snippets: of
+    the words that match, or for a trend found by meaning alone, of its passage closest to the
+    query."""
     if not window:
         return []
-    found = rows_of({kind: [object_id for k, object_id, _ in window if k == kind] for kind in KINDS})
+    wanted = {kind: [object_id for k, object_id, _, _ in window if k == kind] for kind in KINDS}
+    wanted["passage"] = [signals.meaning[1].passage_id for _, _, _, signals in window if signals.meaning and not signals.words]
+    found = rows_of(wanted)
     marker = snippets.marker(search)
     return [
-        hit(kind, found[kind][object_id], round(score, 4), marker)
-        for kind, object_id, score in window
+        hit(kind, found[kind][object_id], round(score, 4), signals, marker, found["passage"])
+        for kind, object_id, score, signals in window
         if object_id in found[kind]  # a seed may remove it between the statements
     ]
 
 
 def rows_of(wanted):
-    """The rows (:class:`TrendRow`...) of the hits ``wanted`` (``{kind: [id, ...]}``), by kind and id."""
-    found = {kind: {} for kind in KINDS}
+    """The rows (:class:`TrendRow`...) of the hits ``wanted`` (``{kind: [id, ...]}``, and the
+    passages'), by kind and id."""
+    found = {kind: {} for kind in HIT_ROWS}
     sql = " UNION ALL ".join(HIT_ROWS[kind].format(ids=listed(ids)) for kind, ids in wanted.items() if ids)
     if not sql:
         return found
@@ -227,17 +311,24 @@ def rows_of(wanted):
             row = TrendRow(row_id, slug, number, a, b, c, EditionYear(year), offsets)
         elif kind == "expert":
             row = ExpertRow(row_id, slug, a, b, Expert.roles.python_value(c), Expert.bio.python_value(d), offsets)
+        elif kind == "passage":
+            row = semantic.Passage(slug, number, year)  # its field, start and end
         else:
             row = KeywordRow(row_id, slug, a, offsets)
         found[kind][row_id] = row
     return found
 
 
-def hit(kind, row, score, marker):
+def hit(kind, row, score, signals, marker, passages):
     offsets = row.offsets
     if offsets is None:  # not stored yet: a database migrated but not seeded since
         offsets = snippets.offsets(index.tokens(kind, row).values())
-    found = snippets.snippets(index.texts(kind, row), offsets, marker, SNIPPETS_PER_HIT)
+    texts = index.texts(kind, row)
+    found = snippets.snippets(texts, offsets, marker, SNIPPETS_PER_HIT)
+    if signals.meaning and not signals.words:
+        near = signals.meaning[1]
+        passage = passages.get(near.passage_id)
+        found = [semantic_snippet(passage, texts, near.similarity)] if passage else []
     if kind == "trend":
         return {
             "type": kind,
@@ -247,6 +338,7 @@ def hit(kind, row, score, marker):
             "title": row.title,
             "url": trend_url(row),
             "score": score,
+            "signals": signals.describe(),
             "snippets": found,
         }
     return {
@@ -257,7 +349,23 @@ def hit(kind, row, score, marker):
         "title": row.name if kind == "expert" else row.term,
         "url": href(f"/{kind}s/{row.slug}"),
         "score": score,
+        "signals": signals.describe(),
         "snippets": found,
+    }
+
+
+def semantic_snippet(passage, texts, similarity):
+    """A trend's passage that a query found by meaning, as a snippet: nothing marked, its
+    similarity given."""
+    text = passage.text_of(texts)
+    return {
+        "field": passage.field,
+        "start": passage.start,
+        "end": passage.end,
+        "text": text,
+        "html": html.escape(text, quote=False),
+        "matches": [],
+        "similarity": round(similarity, 4),
     }
 
 

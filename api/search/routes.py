@@ -4,8 +4,10 @@ from flask.views import MethodView
 
 from ..lookups import edition_or_404
 from ..openapi import Blueprint
+from . import semantic
 from .expansion import expand
 from .results import KINDS, results
+from .syntax import positive_text
 from .schemas import SearchArgsSchema, SearchResultSchema
 
 blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search.")
@@ -35,8 +37,9 @@ class Search(MethodView):
         kinds = [kind for kind in KINDS if kind in type] if type else list(KINDS)
         edition_id = edition_or_404(edition).id if edition else None
         page, size = pagination_parameters.page, pagination_parameters.page_size
-        answered, total, facets, hits, spellings = results(
-            q if literal else expand(q), kinds, edition_id, page, size, relax=not literal
-        )
+        search = q if literal else expand(q)
+        meaning = None if literal else semantic.query_text(positive_text(q.text), search.expansions)
+        answered, total, facets, hits, spellings, signals = results(search, kinds, edition_id, page, size, not literal, meaning)
         pagination_parameters.item_count = total
-        return {"query": answered.describe(), "total": total, "facets": facets, "hits": hits, "suggestions": spellings}
+        query = {**answered.describe(), "signals": signals}
+        return {"query": query, "total": total, "facets": facets, "hits": hits, "suggestions": spellings}

@@ -5,6 +5,7 @@ import marshmallow as ma
 from ..parameters import QueryArgsSchema, edition_field, search_field, term_list
 from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described
 from ..serialization import Schema
+from . import semantic
 from .results import FACET_SAMPLE, KINDS
 
 
@@ -49,6 +50,37 @@ class SnippetSchema(Schema):
         "Where each marked word is in the field's text.",
         [{"start": 52, "end": 63}],
     )
+    similarity = described(
+        ma.fields.Float(allow_none=True),
+        "For the passage of a trend found by meaning alone (none of its words matched): how close it is to the "
+        "query (cosine, -1 to 1); null for a snippet of matching words.",
+        None,
+    )
+
+
+class WordsSignalSchema(Schema):
+    rank = described(ma.fields.Integer(), "The hit's rank among the hits by words (1 is best).", 1)
+    score = described(ma.fields.Float(), "Its relevance by words (BM25 with title words weighing more).", 6.0113)
+
+
+class MeaningSignalSchema(Schema):
+    rank = described(ma.fields.Integer(), "The trend's rank by meaning (1 is closest).", 1)
+    similarity = described(
+        ma.fields.Float(), "How close its passage closest to the query is (cosine of their embeddings, -1 to 1).", 0.5321
+    )
+
+
+class HitSignalsSchema(Schema):
+    words = described(
+        ma.fields.Nested(WordsSignalSchema, allow_none=True),
+        "How words found it; null if they did not.",
+        {"rank": 1, "score": 6.0113},
+    )
+    meaning = described(
+        ma.fields.Nested(MeaningSignalSchema, allow_none=True),
+        "How meaning found it (trends only); null if it did not (or the search was literal).",
+        {"rank": 1, "similarity": 0.5321},
+    )
 
 
 class HitSchema(Schema):
@@ -60,8 +92,22 @@ class HitSchema(Schema):
         ma.fields.String(), "Title of a trend, name of an expert, term of a keyword.", "Fragmentation du monde et Splinternet"
     )
     url = described(ma.fields.String(), "It in the API.", "/v1/trends/fragmentation-du-monde-et-splinternet?edition=2021")
-    score = described(ma.fields.Float(), "Relevance (higher is better; compare within one answer only).", 6.0113)
-    snippets = described(ma.fields.List(ma.fields.Nested(SnippetSchema)), "Matching passages, matches marked.", [])
+    score = described(
+        ma.fields.Float(),
+        "Relevance: the reciprocal rank fusion of its ranks by words and by meaning (`signals`), "
+        "the sum of 1 / (60 + rank) over the signals that found it; higher is better.",
+        0.0328,
+    )
+    signals = described(
+        ma.fields.Nested(HitSignalsSchema),
+        "Why it was found: by words, by meaning, or both.",
+        {"words": {"rank": 1, "score": 6.0113}, "meaning": {"rank": 1, "similarity": 0.5321}},
+    )
+    snippets = described(
+        ma.fields.List(ma.fields.Nested(SnippetSchema)),
+        "Matching passages, matches marked; for a trend found by meaning alone, its passage closest to the query.",
+        [],
+    )
 
 
 class TypeCountsSchema(Schema):
@@ -112,6 +158,46 @@ class ExpansionSchema(Schema):
     )
 
 
+class WordsHitsSchema(Schema):
+    hits = described(ma.fields.Integer(), "Hits found by words (every kind).", 2)
+
+
+class MeaningHitsSchema(Schema):
+    ranked = described(
+        ma.fields.Integer(),
+        f"Trends ranked by meaning, closest first (the {semantic.TOP} closest at most): their ranks count in the fusion.",
+        38,
+    )
+    above_floor = described(ma.fields.Integer(), "Of them, those whose closest passage is at least `floor` close.", 3)
+    only_by_meaning = described(
+        ma.fields.Integer(), "Hits no word of the query found: trends above the floor, added to the hits by words.", 1
+    )
+    model = described(ma.fields.String(), "The model that embeds the query and the passages.", semantic.MODEL)
+    floor = described(
+        ma.fields.Float(),
+        "The similarity a trend's closest passage needs for meaning alone to make it a hit: "
+        f"{semantic.FLOOR_BESIDE_WORDS} when words of the query (as typed, not relaxed) found hits, {semantic.FLOOR} otherwise.",
+        semantic.FLOOR,
+    )
+
+
+class FusionSchema(Schema):
+    method = described(ma.fields.String(), "How the signals' rankings are fused.", "reciprocal rank fusion")
+    k = described(ma.fields.Integer(), "The fusion's constant: a hit scores 1 / (k + rank) per signal.", 60)
+
+
+class QuerySignalsSchema(Schema):
+    words = described(ma.fields.Nested(WordsHitsSchema), "What words found.", {"hits": 2})
+    meaning = described(
+        ma.fields.Nested(MeaningHitsSchema, allow_none=True),
+        "What meaning found; null for a literal search, or one that asks for no trends.",
+        {"ranked": 38, "above_floor": 3, "only_by_meaning": 1, "model": semantic.MODEL, "floor": semantic.FLOOR},
+    )
+    fusion = described(
+        ma.fields.Nested(FusionSchema), "How they are ranked together.", {"method": "reciprocal rank fusion", "k": 60}
+    )
+
+
 class ReadQuerySchema(Schema):
     text = described(ma.fields.String(), "The query as sent.", '"micro et nano" influenceurs -tiktok')
     operator = described(ma.fields.String(), "How the clauses combine.", "AND")
@@ -135,6 +221,15 @@ class ReadQuerySchema(Schema):
         ma.fields.Boolean(),
         "True when no hit held every word of the query: the hits then hold any of its words (one clause).",
         False,
+    )
+    signals = described(
+        ma.fields.Nested(QuerySignalsSchema),
+        "What each signal contributed: hits by words, trends by meaning, and how they were fused.",
+        {
+            "words": {"hits": 2},
+            "meaning": {"ranked": 38, "above_floor": 3, "only_by_meaning": 1, "model": semantic.MODEL, "floor": semantic.FLOOR},
+            "fusion": {"method": "reciprocal rank fusion", "k": 60},
+        },
     )
 
 
@@ -161,6 +256,17 @@ class SearchResultSchema(Schema):
             "excluded": [],
             "expansions": [],
             "relaxed": False,
+            "signals": {
+                "words": {"hits": 2},
+                "meaning": {
+                    "ranked": 38,
+                    "above_floor": 1,
+                    "only_by_meaning": 0,
+                    "model": semantic.MODEL,
+                    "floor": semantic.FLOOR,
+                },
+                "fusion": {"method": "reciprocal rank fusion", "k": 60},
+            },
         },
     )
     total = described(ma.fields.Integer(), "Number of hits.", 2)

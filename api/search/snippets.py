@@ -112,4 +112,5 @@ def _snippet(text, start, end, hits, field):
         "text": text[start:end],
         "html": ("…" if start > 0 else "") + marked + ("…" if end < len(text) else ""),
         "matches": matches,
+        "similarity": None,  # a passage found by meaning gives it (api/search/results.py)
     }

@@ -114,6 +114,20 @@ class ParsedQuery:
         }
 
 
+def positive_text(text):
+    """What a query searches for, as typed: its words and phrases, without quotes, exclusions,
+    ``OR`` or ``*`` (the text search by meaning embeds)."""
+    kept = []
+    for match in _LEXER.finditer(text):
+        negated, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
+        if phrase is not None:
+            if not negated:
+                kept.append(phrase)
+        elif word != "OR" and not (word.startswith("-") and len(word) > 1):
+            kept.append(word.rstrip("*"))
+    return " ".join(" ".join(kept).split())
+
+
 def read_word(word):
     """The alternative a bare word stands for, or None for a stop word or punctuation."""
     if word.endswith("*") and _PREFIX.fullmatch(fold(word[:-1])):

@@ -121,10 +121,12 @@ def test_search_answer_shape(client):
         "excluded": ["tiktok"],
         "expansions": [],
         "relaxed": False,
+        "signals": {"words": {"hits": 2}, "meaning": None, "fusion": {"method": "reciprocal rank fusion", "k": 60}},
     }
     assert body["total"] == len(body["hits"]) == sum(body["facets"]["type"].values())
     hit = body["hits"][0]
-    assert set(hit) == {"type", "slug", "number", "edition", "title", "url", "score", "snippets"}
+    assert set(hit) == {"type", "slug", "number", "edition", "title", "url", "score", "signals", "snippets"}
+    assert hit["signals"] == {"words": {"rank": 1, "score": hit["signals"]["words"]["score"]}, "meaning": None}
 
 
 def test_search_returns_every_kind_ranked(client):
@@ -163,6 +165,7 @@ def test_search_pages_like_the_lists(client):
 
 
 def test_facets_beyond_the_sample_count_the_best_hits(uncached_client, monkeypatch):
+    monkeypatch.setattr("api.search.semantic.TOP", 0)  # words alone: past the sample, meaning adds no hit (test_semantic.py)
     url = "/v1/search?q=influenceurs&page_size=100"
     everything = uncached_client.get(url).get_json()
     assert everything["facets"]["exhaustive"] is True
@@ -198,7 +201,8 @@ def test_facets_are_the_most_counted_ties_in_alphabetical_order(uncached_client,
 
 
 def test_search_edition_filter(client):
-    assert client.get("/v1/search?q=splinternet&edition=2021").get_json()["total"] == 2
+    answer = client.get("/v1/search?q=splinternet&edition=2021").get_json()
+    assert answer["query"]["signals"]["words"]["hits"] == 2 and {hit["edition"] for hit in answer["hits"]} <= {2021, None}
     assert_problem(client.get("/v1/search?q=splinternet&edition=2020"), 404)
 
 
@@ -327,7 +331,8 @@ def test_words_that_name_a_keyword_search_its_other_labels_in_either_language(cl
 def test_trends_about_a_keyword_the_query_names_rank_higher(client):
     hits = client.get("/v1/search", query_string={"q": "intelligence artificielle", "type": "trend"}).get_json()["hits"]
     about = {t["number"] for t in client.get("/v1/trends?keyword=IA&keyword_grade=about").get_json()}
-    ranks = [hit["number"] in about for hit in hits]
+    by_words = sorted((hit for hit in hits if hit["signals"]["words"]), key=lambda hit: hit["signals"]["words"]["rank"])
+    ranks = [hit["number"] in about for hit in by_words]
     assert ranks[: len(about)] == [True] * len(about)
 
 
@@ -335,7 +340,7 @@ def test_a_query_nothing_holds_whole_is_answered_with_any_of_its_words(client):
     body = client.get("/v1/search", query_string={"q": "splinternet sobriété", "type": "trend"}).get_json()
     assert body["query"]["relaxed"] is True and len(body["query"]["clauses"]) == 1  # one clause: any of them
     assert {"splinternet", "sobriet", '"fragment internet"'} <= set(body["query"]["clauses"][0])  # phrases kept whole
-    assert sorted(hit["number"] for hit in body["hits"]) == [13, 30]
+    assert sorted(hit["number"] for hit in body["hits"] if hit["signals"]["words"]) == [13, 30]
     assert client.get("/v1/search?q=xyzzy").get_json()["query"]["relaxed"] is False  # nothing to relax
 
 
@@ -363,7 +368,7 @@ def test_then_with_any_word_of_its_phrases(client):
 )
 def test_a_search_that_finds_nothing_suggests_the_closest_words_the_index_holds(client, q, suggestions):
     body = client.get("/v1/search", query_string={"q": q}).get_json()
-    assert body["total"] == 0 and body["suggestions"] == suggestions
+    assert body["query"]["signals"]["words"]["hits"] == 0 and body["suggestions"] == suggestions
     first = suggestions[0]["suggestions"]
     if first:  # a suggestion, searched as it is, finds something
         assert client.get("/v1/search", query_string={"q": first[0]}).get_json()["total"] > 0

@@ -40,6 +40,8 @@ def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
     body = client.get("/v1/search", query_string={"q": q, "page_size": 100}).get_json()
     assert body["hits"]
     for hit in body["hits"]:
+        if not hit["signals"]["words"]:  # found by meaning alone: its passage, nothing marked (test_semantic.py)
+            continue
         assert hit["snippets"], hit["slug"]
         texts = field_texts(client, hit)
         for snippet in hit["snippets"]:

