@@ -101,13 +101,14 @@ def load_report(report, wait=None, on_wait=None):
     :raises SeedLocked: when another seed still runs after ``wait`` seconds; nothing changed
     """
     sync = Sync()
+    vectors = passage_vectors(report)
     with seed_transaction(wait, on_wait):
         edition_id = load_edition(sync, report)
         expert_ids, current = load_experts(sync, report)
         keyword_ids = load_keywords(sync, report)
         trend_ids = load_trends(sync, report, edition_id, expert_ids, keyword_ids)
         load_links(sync, report, trend_ids, keyword_ids)
-        load_passages(sync, report, edition_id, trend_ids)
+        load_passages(sync, report, edition_id, trend_ids, vectors)
         remove_orphans(sync, {k.slug for k in report.keywords if k.thesaurus})
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
@@ -318,27 +319,40 @@ def signatures(trends):
     return result
 
 
-def load_passages(sync, report, edition_id, trend_ids):
-    """Each trend's passages with the vectors of their meaning (api/search/semantic.py). A
-    passage whose text (and model) the database already holds a vector for keeps it: a seed
-    embeds only the passages that changed, in one batch."""
-    wanted = []
-    for t in report.trends:
-        texts = {"title": t.title, "subtitle": t.subtitle or "", "plain_text": t.plain_text}
-        for position, passage in enumerate(semantic.passages(t.title, t.subtitle, t.plain_text)):
-            text = passage.text_of(texts)
-            row = {"trend": trend_ids[t.number], "position": position, "field": passage.field, "span_start": passage.start}
-            wanted.append(({**row, "span_end": passage.end, "text_hash": semantic.text_hash(text)}, text))
+def trend_passages(trend):
+    """``(position, passage, text)`` of each passage of a trend (api/search/semantic.py)."""
+    texts = {"title": trend.title, "subtitle": trend.subtitle or "", "plain_text": trend.plain_text}
+    for position, passage in enumerate(semantic.passages(trend.title, trend.subtitle, trend.plain_text)):
+        yield position, passage, passage.text_of(texts)
+
+
+def passage_vectors(report):
+    """``({text hash: vector bytes}, embedded)``: the vector of every passage of the report's
+    trends, as the database holds it (by text hash: the same text, the same model) or embedded
+    now, in one batch (``embedded`` of them). Run before the seed's transaction: its locks are
+    not held while the model works (24 s for a report 20 times the real one)."""
+    texts = {semantic.text_hash(text): text for t in report.trends for _, _, text in trend_passages(t)}
     stored = {}
-    for batch in chunked(sorted({row["text_hash"] for row, _ in wanted}), 500):
+    for batch in chunked(sorted(texts), 500):
         stored.update(Passage.select(Passage.text_hash, Passage.vector).where(Passage.text_hash.in_(batch)).tuples())
-    missing = {row["text_hash"]: text for row, text in wanted if row["text_hash"] not in stored}
+    missing = {key: text for key, text in texts.items() if key not in stored}
     stored.update(semantic.vectors_for(missing))
-    rows = [{**row, "vector": bytes(stored[row["text_hash"]])} for row, _ in wanted]
+    return stored, len(missing)
+
+
+def load_passages(sync, report, edition_id, trend_ids, vectors):
+    """Each trend's passages with the vectors of their meaning (:func:`passage_vectors`)."""
+    vectors, embedded = vectors
+    rows = []
+    for t in report.trends:
+        for position, passage, text in trend_passages(t):
+            key = semantic.text_hash(text)
+            row = {"trend": trend_ids[t.number], "position": position, "field": passage.field, "span_start": passage.start}
+            rows.append({**row, "span_end": passage.end, "text_hash": key, "vector": bytes(vectors[key])})
     in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
     sync.rows(Passage, lambda r: (r["trend"], r["position"]), rows, Passage.trend.in_(in_edition))
-    if missing:
-        sync.changes["Passage embedded"] += len(missing)
+    if embedded:
+        sync.changes["Passage embedded"] += embedded
 
 
 def linked_keywords(report):
