@@ -329,7 +329,7 @@ def trend_passages(trend):
 def passage_vectors(report):
     """``({text hash: vector bytes}, embedded)``: the vector of every passage of the report's
     trends, as the database holds it (by text hash: the same text, the same model) or embedded
-    now, in one batch (``embedded`` of them). Run before the seed's transaction: its locks are
+    now (``embedded`` of them). Run before the seed's transaction: its locks are
     not held while the model works (24 s for a report 20 times the real one)."""
     texts = {semantic.text_hash(text): text for t in report.trends for _, _, text in trend_passages(t)}
     stored = {}

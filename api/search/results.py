@@ -195,7 +195,9 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
     near = []
-    if meaning is not None and "trend" in kinds:
+    if "trend" not in kinds:
+        meaning = None  # only trends are searched by meaning
+    if meaning is not None:
         near = semantic.nearest(meaning, request_version(request.environ, db), edition_id, None, semantic.TOP)
     by_words = sum(counts.values())
     floor = semantic.FLOOR_BESIDE_WORDS if by_words and not search.relaxed else semantic.FLOOR
@@ -206,7 +208,10 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
         window = ranked[start : start + page_size]
     else:  # past the sample: by words alone
         deep = index.ranked(search, kinds, edition_id).paginate(page, page_size)
-        window = [(kind, object_id, 0.0, Signals((start + rank, score))) for rank, (kind, object_id, score) in enumerate(deep, 1)]
+        window = [
+            (kind, object_id, WEIGHTS[0] / (RRF_K + start + rank), Signals((start + rank, score)))
+            for rank, (kind, object_id, score) in enumerate(deep, 1)
+        ]
     retrieval = {
         "words": {"hits": by_words},
         "meaning": {

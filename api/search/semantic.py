@@ -8,8 +8,9 @@ from the network. It is loaded once per process (:func:`model`; the app loads it
 so no request pays the first call), and answers unit vectors of 512 floats.
 
 A trend's passages (:func:`passages`) are its title, its subtitle, then runs of whole sentences
-of about ``PASSAGE_WORDS`` words of its text. The seed embeds them in its transaction and stores
-their vectors (``passage``, seed/loader.py); each worker reads the vectors once per data version
+of about ``PASSAGE_WORDS`` words of its text. The seed embeds them (before its transaction, those
+whose text changed) and stores their vectors in it (``passage``, seed/loader.py); each worker
+reads the vectors once per data version
 (:class:`Vectors`) and ranks a query against them with one product of a matrix and a vector.
 """
 
@@ -63,6 +64,7 @@ def encode(texts):
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+BATCH = 256  # passages embedded at once
 MEMO_PASSAGES = 4096  # vectors a process keeps by text hash: seeds of the same texts embed them once
 _memo = {}
 _memo_lock = threading.Lock()
@@ -70,12 +72,14 @@ _memo_lock = threading.Lock()
 
 def vectors_for(texts):
     """``{text hash: vector bytes}`` of ``texts`` (``{text hash: text}``): those embedded lately
-    by this process as they were, the others in one batch."""
+    by this process as they were, the others in batches of ``BATCH``."""
     with _memo_lock:
         found = {key: _memo[key] for key in texts if key in _memo}
     missing = [key for key in texts if key not in found]
-    for key, vector in zip(missing, encode([texts[key] for key in missing]), strict=True):
-        found[key] = to_bytes(vector)
+    for start in range(0, len(missing), BATCH):  # a batch's memory grows with its texts
+        keys = missing[start : start + BATCH]
+        for key, vector in zip(keys, encode([texts[key] for key in keys]), strict=True):
+            found[key] = to_bytes(vector)
     with _memo_lock:
         for key in missing:
             if len(_memo) >= MEMO_PASSAGES:

@@ -186,3 +186,16 @@ def test_the_model_loads_and_answers_without_network(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith(f"(1, {semantic.DIMENSIONS})")
+
+
+def test_a_search_for_experts_or_keywords_only_does_not_search_by_meaning(get_json):
+    answer = get_json("/v1/search?q=influenceurs&type=expert&type=keyword")
+    assert answer["query"]["signals"]["meaning"] is None
+    assert answer["hits"] and all(hit["signals"]["meaning"] is None for hit in answer["hits"])
+
+
+def test_past_the_sample_pages_rank_by_words_with_the_scores_fusion_gives_them(uncached_client, monkeypatch):
+    monkeypatch.setattr("api.search.results.FACET_SAMPLE", 2)
+    hits = uncached_client.get("/v1/search?q=influenceurs&page_size=3&page=2").get_json()["hits"]
+    assert [hit["signals"]["words"]["rank"] for hit in hits] == [4, 5, 6]
+    assert [hit["score"] for hit in hits] == [round(1 / (RRF_K + rank), 4) for rank in (4, 5, 6)]
