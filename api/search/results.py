@@ -145,7 +145,9 @@ class Signals:
 def fuse(best, counts, near, exhaustive, floor=None):
     """The hits found by words (``best``, ranked) and the trends found by meaning (``near``,
     ranked) in one ranking, by reciprocal rank fusion: each hit scores ``weight / (RRF_K + rank)``
-    for each ranking that holds it (``WEIGHTS``). Meaning ranks every trend; one that no word
+    for each ranking that holds it (``WEIGHTS``). Experts and keywords, which meaning does not
+    search, count their rank by words for both, so that they keep their place among trends
+    (else a mixed search would push them below every trend meaning ranks). Meaning ranks every trend; one that no word
     found is added only if its similarity is at least ``floor``, and only when the words' hits
     are all there (``exhaustive``): past that, meaning only ranks the sample again.
 
@@ -161,7 +163,10 @@ def fuse(best, counts, near, exhaustive, floor=None):
     fused = []
     for key in [*by_words, *added]:
         words, meaning = by_words.get(key), by_meaning.get(key)
-        score = (WEIGHTS[0] / (RRF_K + words[0]) if words else 0.0) + (WEIGHTS[1] / (RRF_K + meaning[0]) if meaning else 0.0)
+        if near and key[0] != "trend":  # meaning searches trends only: an expert or keyword keeps its place by words
+            score = (WEIGHTS[0] + WEIGHTS[1]) / (RRF_K + words[0])
+        else:
+            score = (WEIGHTS[0] / (RRF_K + words[0]) if words else 0.0) + (WEIGHTS[1] / (RRF_K + meaning[0]) if meaning else 0.0)
         fused.append((*key, score, Signals(words, meaning)))
     fused.sort(key=lambda hit: -hit[2])  # stable: ties keep the words' order, then meaning's
     if added:

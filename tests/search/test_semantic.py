@@ -94,10 +94,10 @@ def test_fusion_adds_the_ranks_of_both_signals():
     assert scores == {
         ("trend", 2): 1 / (RRF_K + 3) + 1 / (RRF_K + 1),
         ("trend", 1): 1 / (RRF_K + 1),
-        ("expert", 5): 1 / (RRF_K + 2),
+        ("expert", 5): 2 / (RRF_K + 2),  # meaning does not search experts: their rank by words counts twice
         ("trend", 3): 1 / (RRF_K + 2),
     }
-    assert [hit[:2] for hit in fused] == [("trend", 2), ("trend", 1), ("expert", 5), ("trend", 3)]
+    assert [hit[:2] for hit in fused] == [("trend", 2), ("expert", 5), ("trend", 1), ("trend", 3)]
     assert fused[0][3] == Signals((3, 3.0), (1, near[0])) and fused[3][3] == Signals(None, (2, near[1]))
     assert counts == {"trend": 3, "expert": 1}
 
