@@ -59,6 +59,27 @@ def request_version(environ, database):
     return version
 
 
+class PerVersion:
+    """What ``compute()`` makes of the stored data, kept by a worker for one data version and made
+    again when the version changes (search vectors, keyword names): read once, not per request."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.kept = (None, None)  # (version, value): one object, so a reader never pairs one's with the other's
+        self.lock = threading.Lock()
+
+    def at(self, version):
+        """The value at ``version`` (the current request's: :func:`request_version`)."""
+        kept_version, value = self.kept
+        if kept_version != version:
+            with self.lock:
+                kept_version, value = self.kept
+                if kept_version != version:
+                    value = self.compute()
+                    self.kept = (version, value)
+        return value
+
+
 class DataVersion:
     """The stored data's version, re-read from ``database`` at most once per ``ttl`` seconds.
 

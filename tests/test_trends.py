@@ -134,14 +134,25 @@ def test_an_unknown_keyword_is_a_422_naming_it_with_suggestions(client, query, n
     assert assert_problem(response, 422)["errors"] == {name: [message]}
 
 
-def test_known_keywords_cost_one_statement_and_unknown_ones_two(client):
-    # the data version; the names resolved; the page and its total; the summaries
-    with assert_query_count(4, least=4) as statements:
+def test_keyword_names_cost_no_statement_once_read(client):
+    client.get("/v1/trends?keyword=zoom")  # this worker reads the names at this data version
+    # the data version; the page and its total; the summaries
+    with assert_query_count(3, least=3) as statements:
         assert client.get("/v1/trends?keyword=splinternet&keyword=Zoom&match=any").status_code == 200
-    assert "FROM keyword WHERE slug IN" in statements[1] and "FROM keyword_label WHERE key IN" in statements[1]
-    # both parameters resolved together: the data version; the names; the labels to suggest from
-    with assert_query_count(3, least=3):
+    assert not any("keyword_label" in statement for statement in statements)
+    # both parameters resolved together, suggestions included: the data version only
+    with assert_query_count(1, least=1):
         assert client.get("/v1/trends?keyword=splinternet&keyword=nope&exclude_keyword=zoom").status_code == 422
+
+
+def test_keyword_names_are_read_again_when_the_data_version_changes(app):
+    from api.keywords.queries import NAMES
+
+    with app.app_context():
+        first = NAMES.at("one")
+        assert NAMES.at("one") is first
+        assert NAMES.at("two") is not first
+        assert first.by_slug["splinternet"] == NAMES.at("two").by_slug["splinternet"]
 
 
 def test_suggestions_go_to_the_first_three_unknown_keywords_only(client):

