@@ -190,7 +190,7 @@ def meaning_ranking(query, numbers):
 
     text = search_text(query)
     meaning = semantic.query_text(positive_text(text), expand(parse_query(text)).expansions)
-    return [numbers[near.trend_id] for near in semantic.nearest(meaning, "eval", None, semantic.FLOOR, TOP)]
+    return [numbers[near.trend_id] for near in semantic.nearest(semantic.encode([meaning])[0], "eval", None, semantic.FLOOR, TOP)]
 
 
 def searched(client, query):
@@ -205,7 +205,7 @@ def semantic_similarity(text):
     """How close the passage closest to ``text`` is."""
     from api.search import semantic
 
-    found = semantic.nearest(text, "eval", None, None, 1)
+    found = semantic.nearest(semantic.encode([text])[0], "eval", None, None, 1)
     return found[0].similarity if found else -1.0
 
 

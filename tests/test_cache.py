@@ -1,6 +1,7 @@
-"""Kept answers in memory (api/cache.py): bounded, least recently used first."""
+"""Kept answers in memory (api/cache.py): bounded, least recently used first; what a worker
+keeps per data version."""
 
-from api.cache import Kept, KeptAnswers, normalized_url
+from api.cache import Kept, KeptAnswers, PerVersion, normalized_url
 
 
 def kept(size, key="k"):
@@ -35,3 +36,11 @@ def test_replacing_an_entry_keeps_the_count_right():
 def test_normalized_url_sorts_parameters_and_keeps_repeats_in_order():
     assert normalized_url("/v1/trends", "page=2&keyword=b&keyword=a") == "/v1/trends?keyword=b&keyword=a&page=2"
     assert normalized_url("/v1/trends", "page=2") == "/v1/trends?page=2"
+
+
+def test_what_is_kept_per_version_is_made_once_a_version():
+    made = []
+    kept = PerVersion(lambda: made.append(len(made)) or f"value {len(made)}")
+    assert kept.at("v1") == "value 1" and kept.at("v1") == "value 1" and len(made) == 1
+    assert kept.at("v2") == "value 2" and len(made) == 2  # a re-seed: made again
+    assert kept.at("v1") == "value 3"  # versions are not ordered: any change is one

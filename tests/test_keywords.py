@@ -108,3 +108,17 @@ def test_list_keywords_is_one_page_query(uncached_client):
 
 def test_unknown_keyword_is_a_404(client):
     assert_problem(client.get("/v1/keywords/nope"), 404, "No keyword 'nope'")
+
+
+def test_names_hold_every_slug_and_label_preferred_labels_first(app):
+    from api.analysis import label_key
+    from api.keywords.names import NAMES
+
+    with app.app_context():
+        names = NAMES.at("a version")
+        assert NAMES.at("a version") is names
+        zoom = names.keywords[names.by_slug["zoom"]]
+        assert names.named("zoom") == zoom and zoom.labels[0] == "Zoom"
+        social = names.named(label_key("Social Media"))
+        assert social.slug == "reseaux-sociaux" and "social media" in social.labels
+        assert [label in ("réseaux sociaux", "social media") for label in social.labels[:3]] == [True, True, False]

@@ -145,16 +145,6 @@ def test_keyword_names_cost_no_statement_once_read(client):
         assert client.get("/v1/trends?keyword=splinternet&keyword=nope&exclude_keyword=zoom").status_code == 422
 
 
-def test_keyword_names_are_read_again_when_the_data_version_changes(app):
-    from api.keywords.queries import NAMES
-
-    with app.app_context():
-        first = NAMES.at("one")
-        assert NAMES.at("one") is first
-        assert NAMES.at("two") is not first
-        assert first.by_slug["splinternet"] == NAMES.at("two").by_slug["splinternet"]
-
-
 def test_suggestions_go_to_the_first_three_unknown_keywords_only(client):
     response = client.get("/v1/trends?keyword=splinternt,zom,confinemen,tiktoc&match=any")
     messages = assert_problem(response, 422)["errors"]["keyword"]

@@ -5,14 +5,13 @@ import difflib
 import json
 from dataclasses import dataclass, field
 
-from flask import request
 from slugify import slugify
 
 from ..analysis import fold, label_key
-from ..cache import PerVersion, request_version
-from ..db import db, id_list, rows
+from ..db import id_list, rows
 from ..pagination import Listing
 from ..summaries import SUMMARY_COLUMNS, SUMMARY_JOINS, SUMMARY_WIDTH, KeywordRef, TrendSummary, extended, trend_summary
+from .names import names
 
 SORTS = {
     "term": "k.sort_term, k.id",
@@ -149,31 +148,6 @@ SUGGESTED_VALUES = 3  # names given suggestions in one request (difflib costs ~3
 MIN_HELD = 3  # characters a name needs before the keywords whose labels hold it are suggested
 
 
-@dataclass(frozen=True)
-class Names:
-    """What partners name keywords by: every slug and label key, and the labels to suggest from."""
-
-    by_slug: dict  # slug -> keyword id
-    by_key: dict  # label key (api.analysis.label_key) -> keyword id: a label two editions' clouds share, the oldest
-    labels: list  # (folded label, slug), in the keywords' order
-
-
-def read_names():
-    """The stored keywords' :class:`Names` (two statements)."""
-    by_key = {}
-    labels = []
-    for key, search_text, keyword_id, slug in rows(
-        "SELECT l.key, l.search_text, k.id, k.slug FROM keyword_label l JOIN keyword k ON k.id = l.keyword_id "
-        "ORDER BY k.sort_term, l.id"
-    ):
-        by_key[key] = min(keyword_id, by_key.get(key, keyword_id))
-        labels.append((search_text, slug))
-    return Names(dict(rows("SELECT slug, id FROM keyword")), by_key, labels)
-
-
-NAMES = PerVersion(read_names)  # each worker reads them once per data version: resolving a name costs no statement
-
-
 def resolve(values):
     """The keyword each of ``values`` names: a slug, or any label of a keyword, in either
     language, preferred or alternative, as the analyser reads it (case, accents, plurals and
@@ -182,19 +156,19 @@ def resolve(values):
     :returns: ``({value: keyword id}, {value: [slug, ...]})``: the names resolved, and those
         that name none, each with up to ``MAX_SUGGESTIONS`` slugs of keywords it may have meant
         (for the first ``SUGGESTED_VALUES`` of them; the others none). No statement: the names
-        are read once per data version (:data:`NAMES`).
+        are read once per data version (api/keywords/names.py).
     """
     if not values:
         return {}, {}
-    names = NAMES.at(request_version(request.environ, db))
+    known = names()
     resolved, unknown = {}, []
     for value in dict.fromkeys(values):
-        keyword_id = names.by_slug.get(slugify(value)) or names.by_key.get(label_key(value))
+        keyword_id = known.by_slug.get(slugify(value)) or known.by_key.get(label_key(value))
         if keyword_id is None:
             unknown.append(value)
         else:
             resolved[value] = keyword_id
-    return resolved, {value: suggestions(value, names.labels) if n < SUGGESTED_VALUES else [] for n, value in enumerate(unknown)}
+    return resolved, {value: suggestions(value, known.labels) if n < SUGGESTED_VALUES else [] for n, value in enumerate(unknown)}
 
 
 def suggestions(value, labels):

@@ -8,13 +8,13 @@ anywhere), or any other label of that keyword (a label of several words: as a ph
 about the keyword rank higher (:data:`ABOUT_BOOST`, api/search/index.py). The query's echo lists
 each expansion: why a French trend answers an English query.
 
-One statement a query, whatever it holds; a query that names no keyword is left as it was.
+No statement: the keywords' labels are read once per data version (api/keywords/names.py); a
+query that names no keyword is left as it was.
 """
 
 from dataclasses import dataclass
 
-from ..analysis import terms
-from ..db import rows
+from ..keywords.names import names
 from ..summaries import KeywordRef
 from .syntax import Alternative
 
@@ -63,43 +63,33 @@ def expand(query):
     runs = candidates(query.clauses)
     if not runs:
         return query
-    keys = sorted(runs)
-    labels = {}  # key -> (keyword id, slug, term, [labels...])
-    for key, keyword_id, slug, term, label in rows(
-        "SELECT l.key, k.id, k.slug, k.term, other.label FROM keyword_label l JOIN keyword k ON k.id = l.keyword_id "
-        "JOIN keyword_label other ON other.keyword_id = k.id "
-        f"WHERE l.key IN ({', '.join('?' * len(keys))}) ORDER BY k.id, other.preferred DESC, other.id",
-        keys,
-    ):
-        found = labels.setdefault(key, (keyword_id, slug, term, []))
-        if found[0] == keyword_id:  # a key two keywords share (two editions' clouds): the oldest
-            found[3].append(label)
+    known = names()
+    labels = {key: named for key in runs if (named := known.named(key)) is not None}
     if not labels:
         return query
     clauses, expansions, position = [], [], 0
     while position < len(query.clauses):
-        named = max(
+        longest = max(
             ((key, end) for key, (start, end) in runs.items() if start == position and key in labels),
             key=lambda found: found[1],
             default=None,
         )
-        if named is None:
+        if longest is None:
             clauses.append(query.clauses[position])
             position += 1
             continue
-        key, end = named
-        keyword_id, slug, term, names = labels[key]
+        key, end = longest
+        named = labels[key]
         typed = [plain(clause) for clause in query.clauses[position:end]]
         own = typed[0] if len(typed) == 1 else Alternative(tuple(t for a in typed for t in a.terms), apart=True)
         alternatives, added = [own], []
-        for label in names:
-            analysed = tuple(terms(label))
+        for label, analysed in zip(named.labels, named.analysed, strict=True):
             if analysed and len(added) < MAX_LABELS and all(analysed != a.terms for a in alternatives):
                 alternatives.append(Alternative(analysed))
                 added.append(label)
         clauses.append(alternatives)
         if added:
-            expansions.append(Expansion(key, keyword_id, slug, term, tuple(added)))
+            expansions.append(Expansion(key, named.id, named.slug, named.term, tuple(added)))
         position = end
     query.clauses, query.expansions = clauses, expansions
     return query

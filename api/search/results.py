@@ -184,12 +184,13 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
     finds something whenever any of its words is indexed.
 
     With ``meaning`` (the text to search by meaning, api/search/semantic.py), trends close to it
-    join the hits by words (:func:`fuse`).
+    join the hits by words (:func:`fuse`): the query is embedded while the words rank.
 
     The best ``FACET_SAMPLE`` hits (and one more, to know whether there are more) come with
     the count of every hit by type (:func:`api.search.index.best`). A page past the sample is
     read on its own.
     """
+    embedded = semantic.embedding(meaning) if meaning is not None and "trend" in kinds else None  # only trends have meaning
     best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     for split in (False, True) if relax else ():  # nothing with every word: any of them (then of their phrases')
         relaxed = search.any_word(split)
@@ -200,10 +201,8 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
     near = []
-    if "trend" not in kinds:
-        meaning = None  # only trends are searched by meaning
-    if meaning is not None:
-        near = semantic.nearest(meaning, request_version(request.environ, db), edition_id, None, semantic.TOP)
+    if embedded is not None:
+        near = semantic.nearest(embedded.result(), request_version(request.environ, db), edition_id, None, semantic.TOP)
     by_words = sum(counts.values())
     floor = semantic.FLOOR_BESIDE_WORDS if by_words and not search.relaxed else semantic.FLOOR
     ranked, counts = fuse(best, counts, near, exhaustive, floor)
@@ -226,7 +225,7 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
             "model": semantic.MODEL,
             "floor": floor,
         }
-        if meaning is not None
+        if embedded is not None
         else None,
         "fusion": {"method": "reciprocal rank fusion", "k": RRF_K},
     }

@@ -17,6 +17,7 @@ product of a matrix and a vector.
 import hashlib
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -177,13 +178,25 @@ class Near:
     passage_id: int
 
 
-def nearest(text, version, edition_id=None, floor=FLOOR, limit=TOP):
+EMBEDDING_THREADS = 2  # a worker's threads that embed queries (the machine's cores: embedding is computation)
+_embedder = ThreadPoolExecutor(EMBEDDING_THREADS, thread_name_prefix="embed")  # no thread until the first query
+
+
+def embedding(text):
+    """A future of ``text``'s vector, computed on one of the worker's ``EMBEDDING_THREADS`` while
+    the request's thread goes on (ranks by words: the database's wait and numpy's products
+    leave the interpreter's lock), so that one client waits for the longer of the two, not their
+    sum. Queries wait their turn: a worker has no more of them than its request threads."""
+    return _embedder.submit(lambda: encode([text])[0])
+
+
+def nearest(query, version, edition_id=None, floor=FLOOR, limit=TOP):
     """The trends (of ``edition_id``, or all) whose best passage is at least ``floor`` close to
-    ``text`` (any, for None), closest first, at most ``limit``."""
+    the ``query`` vector (any, for None), closest first, at most ``limit``."""
     vectors = VECTORS.at(version)
     if not len(vectors.passage_ids):
         return []
-    scores = vectors.matrix @ encode([text])[0]
+    scores = vectors.matrix @ query
     keep = np.ones(len(scores), dtype=bool) if floor is None else scores >= floor
     if edition_id is not None:
         keep &= vectors.edition_ids == edition_id
