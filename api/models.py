@@ -144,6 +144,31 @@ class Passage(BaseModel):
         indexes = ((("trend", "position"), True),)
 
 
+class TrendNeighbour(BaseModel):
+    """One of the trends of its edition closest to a trend by meaning (the cosine of the means of
+    their passages' vectors; ``semantic.NEIGHBOURS`` a trend), written by the seed."""
+
+    trend = ForeignKeyField(Trend, backref="neighbours", on_delete="CASCADE")
+    neighbour = ForeignKeyField(Trend, backref="+", on_delete="CASCADE")
+    similarity = FloatField()
+
+    class Meta:
+        indexes = ((("trend", "neighbour"), True),)
+
+
+class KeywordSuggestion(BaseModel):
+    """A trend close by meaning to a keyword's concept that no label of it names (the trend has no
+    link to it), written by the seed: a suggestion, never a graded link."""
+
+    keyword = ForeignKeyField(Keyword, backref="suggestions", on_delete="CASCADE")
+    trend = ForeignKeyField(Trend, backref="+", on_delete="CASCADE")
+    similarity = FloatField()  # of the trend's passage closest to the concept
+    passage = TextField()  # that passage: why the trend is suggested
+
+    class Meta:
+        indexes = ((("keyword", "trend"), True),)
+
+
 class TrendTerm(BaseModel):
     """A distinctive word of a trend, for text similarity: the trend's top TF-IDF terms,
     weights normalised so that the sum of products over shared terms is a cosine."""
@@ -202,6 +227,8 @@ MODELS = [
     TrendKeyword,
     TrendTerm,
     Passage,
+    TrendNeighbour,
+    KeywordSuggestion,
     SearchEntry,
     Metadata,
 ]

@@ -114,9 +114,9 @@ class Listing:
         return self
 
     def searched(self, hits, rank):
-        """Narrowed to the hits of a search (a Peewee query of ``object_id`` and ``score``, api/search/index.py);
-        most relevant first when ``rank``."""
-        sql, params = hits.sql()
+        """Narrowed to the hits of a search (``(sql, params)`` selecting ``object_id`` and ``score``:
+        api/search/index.py, api/search/results.py); most relevant first when ``rank``."""
+        sql, params = hits
         alias = self.table.split()[-1]
         order = f"hits.score DESC, {alias}.id" if rank else None
         return self.joined(f"JOIN ({sql}) hits ON hits.object_id = {alias}.id", params, order)

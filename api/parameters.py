@@ -116,6 +116,18 @@ def search_field(description, example, **kwargs):
     )
 
 
+def literal_field(more=""):
+    """``literal``: the words of ``q`` as typed, nothing else."""
+    return ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "`true`: search the words exactly as typed, without the other labels of the keywords "
+            f"they name, without meaning{f', {more}' if more else ''} (default `false`).",
+            "example": False,
+        },
+    )
+
+
 class TermList(ma.fields.List):
     """A repeatable parameter whose values may also be comma-separated: ``?keyword=a,b&keyword=c``.
     An empty value is refused, as an empty text parameter is (``?keyword=``)."""

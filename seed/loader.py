@@ -13,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from peewee import OperationalError, chunked, fn
 
 from api import analysis
@@ -25,19 +26,21 @@ from api.models import (
     ExpertLink,
     Keyword,
     KeywordLabel,
+    KeywordSuggestion,
     MODELS,
     Metadata,
     Passage,
     Section,
     Trend,
     TrendKeyword,
+    TrendNeighbour,
     TrendTerm,
 )
 
 from .concepts import relations
 from .sync import Sync
 
-LOADER_VERSION = 3  # bump when the rows made from the same records change
+LOADER_VERSION = 4  # bump when the rows made from the same records change
 EXCERPT_LENGTH = 300
 WORDS_PER_MINUTE = 230  # silent reading speed of French prose
 SIGNATURE_TERMS = 30  # distinctive words kept per trend for text similarity
@@ -101,7 +104,7 @@ def load_report(report, wait=None, on_wait=None):
     :raises SeedLocked: when another seed still runs after ``wait`` seconds; nothing changed
     """
     sync = Sync()
-    vectors = passage_vectors(report)
+    vectors = meaning_vectors(report)
     with seed_transaction(wait, on_wait):
         edition_id = load_edition(sync, report)
         expert_ids, current = load_experts(sync, report)
@@ -109,6 +112,7 @@ def load_report(report, wait=None, on_wait=None):
         trend_ids = load_trends(sync, report, edition_id, expert_ids, keyword_ids)
         load_links(sync, report, trend_ids, keyword_ids)
         load_passages(sync, report, edition_id, trend_ids, vectors)
+        load_meaning(sync, report, trend_ids, keyword_ids, vectors[0])
         remove_orphans(sync, {k.slug for k in report.keywords if k.thesaurus})
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
@@ -326,22 +330,32 @@ def trend_passages(trend):
         yield position, passage, passage.text_of(texts)
 
 
-def passage_vectors(report):
+def concepts(report):
+    """``(keyword, text to embed)`` of each concept of the thesaurus (api/search/semantic.py)."""
+    for k in report.keywords:
+        if k.thesaurus:
+            labels = [*(k.labels or {"fr": k.term}).values(), *(label for found in k.alt_labels.values() for label in found)]
+            yield k, semantic.concept_text(labels)
+
+
+def meaning_vectors(report):
     """``({text hash: vector bytes}, embedded)``: the vector of every passage of the report's
-    trends, as the database holds it (by text hash: the same text, the same model) or embedded
-    now (``embedded`` of them). Run before the seed's transaction: its locks are
-    not held while the model works (24 s for a report 20 times the real one)."""
-    texts = {semantic.text_hash(text): text for t in report.trends for _, _, text in trend_passages(t)}
+    trends and of every concept of the thesaurus, as the database holds it (passages, by text
+    hash: the same text, the same model), kept by this process or embedded now (``embedded``
+    of them). Run before the seed's transaction: its locks are not held while the model works
+    (24 s for a report 20 times the real one)."""
+    passages = {semantic.text_hash(text): text for t in report.trends for _, _, text in trend_passages(t)}
     stored = {}
-    for batch in chunked(sorted(texts), 500):
+    for batch in chunked(sorted(passages), 500):
         stored.update(Passage.select(Passage.text_hash, Passage.vector).where(Passage.text_hash.in_(batch)).tuples())
+    texts = {**passages, **{semantic.text_hash(text): text for _, text in concepts(report)}}
     missing = {key: text for key, text in texts.items() if key not in stored}
     stored.update(semantic.vectors_for(missing))
-    return stored, len(missing)
+    return stored, sum(1 for key in passages if key in missing)
 
 
 def load_passages(sync, report, edition_id, trend_ids, vectors):
-    """Each trend's passages with the vectors of their meaning (:func:`passage_vectors`)."""
+    """Each trend's passages with the vectors of their meaning (:func:`meaning_vectors`)."""
     vectors, embedded = vectors
     rows = []
     for t in report.trends:
@@ -353,6 +367,40 @@ def load_passages(sync, report, edition_id, trend_ids, vectors):
     sync.rows(Passage, lambda r: (r["trend"], r["position"]), rows, Passage.trend.in_(in_edition))
     if embedded:
         sync.changes["Passage embedded"] += embedded
+
+
+def load_meaning(sync, report, trend_ids, keyword_ids, vectors):
+    """Each trend's closest trends of its edition by meaning (``semantic.NEIGHBOURS``), and the
+    trends each concept of the thesaurus is close to that no label of it names (no link): their
+    passage closest to it at least ``semantic.FLOOR`` close, as a search finds them."""
+    numbers, starts, texts, matrix = [], [], [], []
+    for t in report.trends:
+        numbers.append(t.number)
+        starts.append(len(texts))
+        for _, _, text in trend_passages(t):
+            texts.append(text)
+            matrix.append(semantic.from_bytes(vectors[semantic.text_hash(text)]))
+    matrix = np.vstack(matrix) if matrix else np.zeros((0, semantic.DIMENSIONS), dtype=np.float32)
+    starts = np.array(starts, dtype=np.int64)
+    ids = [trend_ids[number] for number in numbers]
+    neighbours = []
+    if len(numbers) > 1:
+        for mine, closest in zip(ids, semantic.closest_to_each(semantic.means(matrix, starts), semantic.NEIGHBOURS), strict=True):
+            neighbours += [{"trend": mine, "neighbour": ids[other], "similarity": round(cosine, 6)} for other, cosine in closest]
+    sync.rows(TrendNeighbour, lambda r: (r["trend"], r["neighbour"]), neighbours, TrendNeighbour.trend.in_(ids))
+    named = list(concepts(report))
+    suggestions = []
+    if named and numbers:
+        queries = np.vstack([semantic.from_bytes(vectors[semantic.text_hash(text)]) for _, text in named])
+        position = {number: group for group, number in enumerate(numbers)}
+        linked = {(row, position[link.trend_number]) for row, (k, _) in enumerate(named) for link in k.links}
+        found = semantic.best_by_group(queries, matrix, starts, semantic.FLOOR, semantic.SUGGESTIONS, linked)
+        for (k, _), close in zip(named, found, strict=True):
+            suggestions += [
+                {"keyword": keyword_ids[k.slug], "trend": ids[group], "similarity": round(cosine, 6), "passage": texts[row]}
+                for group, cosine, row in close
+            ]
+    sync.rows(KeywordSuggestion, lambda r: (r["keyword"], r["trend"]), suggestions, KeywordSuggestion.trend.in_(ids))
 
 
 def linked_keywords(report):

@@ -122,3 +122,15 @@ def test_names_hold_every_slug_and_label_preferred_labels_first(app):
         social = names.named(label_key("Social Media"))
         assert social.slug == "reseaux-sociaux" and "social media" in social.labels
         assert [label in ("réseaux sociaux", "social media") for label in social.labels[:3]] == [True, True, False]
+
+
+def test_a_concept_suggests_trends_by_meaning_apart_from_its_trends(get_json):
+    suggesting = [k for k in get_json("/v1/keywords?page_size=100") if get_json(k["url"])["suggested_trends"]]
+    assert suggesting
+    for keyword in suggesting[:5]:
+        detail = get_json(keyword["url"])
+        linked = {t["number"] for t in detail["trends"]}
+        similarities = [t["similarity"] for t in detail["suggested_trends"]]
+        assert similarities == sorted(similarities, reverse=True) and min(similarities) >= 0.35
+        assert not linked & {t["number"] for t in detail["suggested_trends"]}
+        assert all(t["passage"] and t["url"].startswith("/v1/trends/") for t in detail["suggested_trends"])

@@ -2,6 +2,7 @@
 
 import pytest
 
+from api.search import semantic
 from tests.helpers import assert_problem, assert_query_count
 
 
@@ -158,6 +159,27 @@ def test_a_short_value_is_not_suggested_every_keyword_holding_it(client):
     assert message == 'No keyword "zq". See /v1/keywords.'
 
 
+@pytest.mark.parametrize("q", ["influenceurs", "privacy", "réseaux sociaux -tiktok", "artificial intelligence", "gaming"])
+def test_q_finds_the_trends_a_search_finds_in_its_order(get_json, q):
+    searched = get_json(f"/v1/search?q={q}&type=trend&page_size=100")
+    listed = get_json(f"/v1/trends?q={q}&page_size=100")
+    assert numbers(listed) == [hit["number"] for hit in searched["hits"]]
+
+
+def test_q_finds_trends_by_meaning_that_no_word_finds(get_json):
+    q = "protection de la vie privée des internautes"
+    by_meaning = [hit["number"] for hit in get_json(f"/v1/search?q={q}&type=trend")["hits"] if hit["signals"]["words"] is None]
+    assert by_meaning and set(by_meaning) <= set(numbers(get_json(f"/v1/trends?q={q}&page_size=100")))
+    assert not set(by_meaning) & set(numbers(get_json(f"/v1/trends?q={q}&literal=true&page_size=100")))
+
+
+def test_q_keeps_the_lists_filters_and_orders(get_json):
+    found = set(numbers(get_json("/v1/trends?q=influenceurs&page_size=100")))
+    kept = numbers(get_json("/v1/trends?q=influenceurs&keyword=tiktok&sort=number&page_size=100"))
+    tiktok = set(numbers(get_json("/v1/trends?keyword=tiktok&page_size=100")))
+    assert kept == sorted(found & tiktok) and kept
+
+
 def test_exclude_keyword(get_json):
     excluded = set(numbers(get_json("/v1/trends?keyword=confinement")))
     kept = numbers(get_json("/v1/trends?exclude_keyword=confinement&page_size=100"))
@@ -272,9 +294,31 @@ def test_related_trends_rank_shared_keywords_first(get_json):
         assert {k["slug"] for k in trend["shared_keywords"]} == mine & theirs
     shared = [len(r["shared_keywords"]) for r in related]
     assert shared == sorted(shared, reverse=True)
-    no_shared = [r["similarity"] for r in related if not r["shared_keywords"]]
-    assert no_shared == sorted(no_shared, reverse=True) and all(0 < s <= 1 for s in no_shared)
     assert 13 not in [r["number"] for r in related]
+
+
+def test_among_as_many_shared_keywords_the_closest_by_meaning_come_first_then_by_words(get_json):
+    related = get_json("/v1/trends/13/related?page_size=100")
+    assert len(related) >= semantic.NEIGHBOURS  # its closest by meaning at least
+    by_meaning = [r for r in related if r["meaning_similarity"] is not None]
+    assert len(by_meaning) == semantic.NEIGHBOURS and all(-1 <= r["meaning_similarity"] <= 1 for r in by_meaning)
+    for count in {len(r["shared_keywords"]) for r in related}:
+        group = [r for r in related if len(r["shared_keywords"]) == count]
+        closest = [r["meaning_similarity"] for r in group if r["meaning_similarity"] is not None]
+        assert [r["meaning_similarity"] for r in group[: len(closest)]] == sorted(closest, reverse=True)
+        rest = [r["similarity"] for r in group[len(closest) :]]
+        assert rest == sorted(rest, reverse=True) and all(0 <= s <= 1 for s in rest)
+
+
+def test_related_by_meaning_is_symmetric_where_both_keep_each_other(get_json):
+    mine = {r["number"]: r["meaning_similarity"] for r in get_json("/v1/trends/13/related?page_size=100")}
+    both = 0
+    for number, similarity in mine.items():
+        theirs = {r["number"]: r["meaning_similarity"] for r in get_json(f"/v1/trends/{number}/related?page_size=100")}
+        if similarity is not None and theirs.get(13) is not None:
+            assert theirs[13] == similarity
+            both += 1
+    assert both >= 3
 
 
 def test_related_of_unknown_trend_is_a_404(client):

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from ..lookups import found
 from ..openapi import Blueprint, path_parameter
 from ..pagination import page_ids
-from ..search.index import matches
+from ..search.index import hits_sql
 from . import queries
 from .schemas import EMBEDDED_TRENDS, ExpertDetailSchema, ExpertQueryArgsSchema, ExpertSchema
 
@@ -29,7 +29,7 @@ class Experts(MethodView):
         """
         listing = queries.matching(organization, "name" if sort == "relevance" else sort)
         if q is not None:
-            listing.searched(matches(q, ["expert"]), rank=sort == "relevance")
+            listing.searched(hits_sql(q, ["expert"]), rank=sort == "relevance")
         return queries.items(page_ids(listing, pagination_parameters))
 
 

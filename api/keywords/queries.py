@@ -73,6 +73,14 @@ class KeywordTrend(TrendSummary):
     grade: str = ""
 
 
+@dataclass(slots=True)
+class SuggestedTrend(TrendSummary):
+    """A trend close by meaning to a concept that no label of it names: a suggestion, not a link."""
+
+    similarity: float = 0.0
+    passage: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class CoOccurring(KeywordRef):
     count: int  # trends about both
@@ -82,6 +90,7 @@ class CoOccurring(KeywordRef):
 class KeywordDetail(KeywordItem):
     trends: list = field(default_factory=list)  # of KeywordTrend, about first, strongest link first
     co_occurring: list = field(default_factory=list)  # of CoOccurring, most shared first
+    suggested_trends: list = field(default_factory=list)  # of SuggestedTrend, closest first
 
 
 def matching(q=None, sort="term", kind=None):
@@ -140,7 +149,21 @@ def detail(slug, embedded_trends, embedded_keywords):
         f"ORDER BY shared DESC, k.sort_term LIMIT {int(embedded_keywords)}",
         (keyword_id, keyword_id),
     )
-    return keyword_item(found[0], KeywordDetail, trends=trends, co_occurring=[CoOccurring(*row) for row in co_occurring])
+    suggested = rows(
+        f"SELECT {SUMMARY_COLUMNS}, g.similarity, g.passage FROM {SUMMARY_JOINS} "
+        "JOIN keyword_suggestion g ON g.trend_id = t.id WHERE g.keyword_id = ? ORDER BY g.similarity DESC, e.year DESC, t.number",
+        (keyword_id,),
+    )
+    return keyword_item(
+        found[0],
+        KeywordDetail,
+        trends=trends,
+        co_occurring=[CoOccurring(*row) for row in co_occurring],
+        suggested_trends=[
+            extended(trend_summary(row), SuggestedTrend, similarity=row[SUMMARY_WIDTH], passage=row[SUMMARY_WIDTH + 1])
+            for row in suggested
+        ],
+    )
 
 
 MAX_SUGGESTIONS = 3  # keywords suggested for a name that names none

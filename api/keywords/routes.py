@@ -50,6 +50,8 @@ class KeywordBySlug(MethodView):
 
         With its labels and related keywords, its trends (those about it first, then by the
         strength of the link), each with the passage that shows why, and the keywords the same
-        trends are about.
+        trends are about. It also suggests trends close to its concept by meaning that none of
+        its labels names (`suggested_trends`, with the passage that is closest): suggestions,
+        kept apart from its trends.
         """
         return found(queries.detail(slug, EMBEDDED_TRENDS, EMBEDDED_KEYWORDS), f"No keyword {slug!r}.")

@@ -7,10 +7,12 @@ from ..schemas import (
     EMBEDDED_TRENDS,
     ApiUrl,
     KeywordSummarySchema,
+    Rounded,
     TrendSummarySchema,
     WeightedLinkSchema,
     described,
 )
+from ..search.semantic import FLOOR, SUGGESTIONS
 from ..serialization import Schema
 from .queries import KINDS, SORTS
 
@@ -83,6 +85,23 @@ class KeywordTrendSchema(WeightedLinkSchema, TrendSummarySchema):
     """One of a keyword's trends, with the grade, strength and evidence of the link."""
 
 
+class SuggestedTrendSchema(TrendSummarySchema):
+    """A trend close by meaning to a concept that none of its labels names."""
+
+    similarity = described(
+        Rounded(4),
+        "How close the trend's passage closest to the concept is to the concept's labels by meaning (cosine, "
+        f"at least {FLOOR}, the floor a search by meaning keeps).",
+        0.4127,
+    )
+    passage = described(
+        ma.fields.String(),
+        "That passage: why the trend is suggested.",
+        "Les préoccupations concernant la protection de la vie privée sur les médias sociaux publics deviennent un moteur "
+        "important dans la transition vers des plateformes plus fermées.",
+    )
+
+
 class CoOccurringKeywordSchema(KeywordSummarySchema):
     count = described(ma.fields.Integer(), "Number of trends about both keywords.", 1)
 
@@ -101,4 +120,10 @@ class KeywordDetailSchema(KeywordSchema):
         ma.fields.List(ma.fields.Nested(CoOccurringKeywordSchema)),
         f"Keywords the same trends are about, most shared first (at most {EMBEDDED_KEYWORDS}).",
         [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing", "count": 1}],
+    )
+    suggested_trends = described(
+        ma.fields.List(ma.fields.Nested(SuggestedTrendSchema)),
+        f"Trends close to the keyword's concept by meaning that none of its labels names (so not in `trends`), "
+        f"closest first, at most {SUGGESTIONS}. Suggestions, not links: no filter finds them.",
+        [],
     )

@@ -241,10 +241,15 @@ def matches(query, kinds=None, edition_id=None, scored=True):
     :param edition_id: restrict trends to one edition (experts and keywords stay)
     :param scored: False when only counting: scores may then be left out (0)
     """
-    hits = postgres_hits if is_postgres() else sqlite_hits
-    sql, params = hits(query, kinds, edition_id, scored)
+    sql, params = hits_sql(query, kinds, edition_id, scored)
     source = NodeList((SQL(f"({sql})", params), SQL("AS hit")))
     return Select([source], [SQL("kind"), SQL("object_id"), SQL("score")]).bind(db)
+
+
+def hits_sql(query, kinds=None, edition_id=None, scored=True):
+    """``(sql, params)`` selecting ``kind``, ``object_id`` and ``score`` of every hit of a parsed
+    query, as the engine finds them (:func:`sqlite_hits`, :func:`postgres_hits`)."""
+    return (postgres_hits if is_postgres() else sqlite_hits)(query, kinds, edition_id, scored)
 
 
 def kind_of(entry_id):

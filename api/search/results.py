@@ -24,6 +24,8 @@ from ..db import db, is_postgres
 from ..models import Expert
 from ..schemas import href, trend_url
 from . import index, semantic, snippets
+from .expansion import expand
+from .syntax import positive_text
 
 KINDS = ("trend", "expert", "keyword")
 FACET_SIZE = 20
@@ -172,6 +174,37 @@ def fuse(best, counts, near, exhaustive, floor=None):
     if added:
         counts = {**counts, "trend": counts.get("trend", 0) + len(added)}
     return fused, counts
+
+
+def level_of(similarity):
+    """2: a trend this close joins the hits by meaning alone; 1: only beside hits of words; 0: neither."""
+    return int(similarity >= semantic.FLOOR) + int(similarity >= semantic.FLOOR_BESIDE_WORDS)
+
+
+def trend_hits(query, edition_id):
+    """``(sql, params)`` selecting ``object_id`` and ``score`` of the trends of ``edition_id`` that
+    a parsed ``query`` finds as /v1/search finds them (unrelaxed): by words (the labels of the
+    keywords it names too: api/search/expansion.py) or by meaning above the floor, scored as
+    :func:`fuse` scores them; for the lists that take ``q``, which join it to their own filters.
+    The database numbers the words' ranks; meaning's are written in (at most ``semantic.TOP``),
+    each with the level of its similarity: 2 joins the hits alone, 1 only beside hits of words."""
+    search = expand(query)
+    embedded = semantic.embedding(semantic.query_text(positive_text(query.text), search.expansions))
+    words, params = index.hits_sql(search, ["trend"], edition_id)
+    rank = "ROW_NUMBER() OVER (ORDER BY score DESC, object_id)"
+    ranked = f"SELECT object_id, {WEIGHTS[0]!r} / ({RRF_K} + {rank}) AS score, 3 AS level FROM w"
+    near = semantic.nearest(embedded.result(), request_version(request.environ, db), edition_id, None, semantic.TOP)
+    if near:
+        values = ", ".join(
+            f"({int(found.trend_id)}, {WEIGHTS[1] / (RRF_K + rank)!r}, {level_of(found.similarity)})"
+            for rank, found in enumerate(near, 1)
+        )
+        ranked += f" UNION ALL SELECT column1, column2, column3 FROM (VALUES {values}) m"
+    sql = (
+        f"WITH w AS ({words}) SELECT object_id, SUM(score) AS score FROM ({ranked}) f GROUP BY object_id "
+        "HAVING MAX(level) >= 2 OR (MAX(level) = 1 AND EXISTS (SELECT 1 FROM w))"
+    )
+    return sql, params
 
 
 def results(search, kinds, edition_id, page, page_size, relax=False, meaning=None):

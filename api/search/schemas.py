@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from ..parameters import QueryArgsSchema, edition_field, search_field, term_list
+from ..parameters import QueryArgsSchema, edition_field, literal_field, search_field, term_list
 from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described
 from ..serialization import Schema
 from . import semantic
@@ -15,14 +15,7 @@ class SearchArgsSchema(QueryArgsSchema):
     )
     type = term_list("Kinds of hits to return: `trend`, `expert`, `keyword` (default: all).", ["trend"], choices=KINDS)
     edition = edition_field("Restrict trend hits to one edition (default: every edition).")
-    literal = ma.fields.Boolean(
-        load_default=False,
-        metadata={
-            "description": "`true`: search the words exactly as typed, without the other labels of the keywords "
-            "they name and without answering with any word when nothing holds them all (default `false`).",
-            "example": False,
-        },
-    )
+    literal = literal_field("and without answering with any word when nothing holds them all")
 
 
 class MatchSchema(Schema):

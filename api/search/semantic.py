@@ -115,6 +115,58 @@ def query_text(text, expansions=()):
     return f"{text}. {', '.join(labels)}" if labels else text
 
 
+CONCEPT_LABELS = 4  # labels of a concept (preferred ones first) its text to embed takes, at most
+
+
+def concept_text(labels):
+    """What a concept of the thesaurus means, to embed: its first labels, as a query naming it
+    brings them (:func:`query_text`)."""
+    return ", ".join(labels[:CONCEPT_LABELS])
+
+
+NEIGHBOURS = 10  # trends of its edition a trend keeps as its closest by meaning (api/trends: related trends)
+SUGGESTIONS = 5  # trends a concept suggests at most (api/keywords: suggested trends)
+BLOCK = 512  # rows compared at once: memory is BLOCK times the rows compared with, in floats
+
+
+def means(matrix, starts):
+    """The unit vector of the mean of each run of rows of ``matrix`` starting at ``starts``."""
+    summed = np.add.reduceat(matrix, starts, axis=0)
+    return summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+
+
+def closest_to_each(vectors, count):
+    """For each row of ``vectors`` (unit vectors), the ``count`` other rows closest to it:
+    ``[[(row, cosine), ...], ...]``, closest first (ties in row order)."""
+    found = []
+    for start in range(0, len(vectors), BLOCK):
+        scores = vectors[start : start + BLOCK] @ vectors.T
+        for offset, row in enumerate(scores):
+            row[start + offset] = -np.inf  # not itself
+            top = np.argsort(-row, kind="stable")[:count]
+            found.append([(int(other), float(row[other])) for other in top])
+    return found
+
+
+def best_by_group(queries, vectors, starts, floor, count, excluded=()):
+    """For each of ``queries`` (unit vectors), the groups of rows of ``vectors`` (runs starting at
+    ``starts``) whose closest row is at least ``floor`` close to it, closest first, at most
+    ``count``, leaving out ``(query, group)`` pairs in ``excluded``: ``[[(group, cosine, row),
+    ...], ...]``."""
+    found = []
+    owners = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(vectors))))
+    for start in range(0, len(queries), BLOCK):
+        scores = queries[start : start + BLOCK] @ vectors.T
+        for offset, row in enumerate(scores):
+            best = np.maximum.reduceat(row, starts)
+            above = np.flatnonzero(best >= floor)
+            ranked = above[np.argsort(-best[above], kind="stable")]
+            kept = [int(group) for group in ranked if (start + offset, int(group)) not in excluded][:count]
+            rows_of = {group: int(np.flatnonzero((owners == group) & (row == best[group]))[0]) for group in kept}
+            found.append([(group, float(best[group]), rows_of[group]) for group in kept])
+    return found
+
+
 @dataclass(frozen=True)
 class Passage:
     field: str  # title, subtitle or plain_text

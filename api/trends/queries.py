@@ -46,7 +46,8 @@ class TrendDetail(TrendSummary):
 @dataclass(slots=True)
 class RelatedTrend(TrendSummary):
     shared_keywords: list = field(default_factory=list)  # of KeywordRef
-    similarity: float = 0.0
+    similarity: float = 0.0  # of distinctive words
+    meaning_similarity: float | None = None  # of meaning: None past the trend's semantic.NEIGHBOURS closest
 
 
 def matching(edition, keywords=(), match="all", exclude=(), expert=None, sort="number", grade=None):
@@ -96,10 +97,11 @@ def detail(edition, number_or_slug):
 
 
 def related(trend_id, edition):
-    """Other trends of ``edition`` about keywords it is about, or sharing distinctive words with it, as a
-    :class:`~api.pagination.Listing` whose page selects ``RELATED_PAGE``: most shared keywords
-    first, then by text similarity (cosine of the trends' TF-IDF signatures, see
-    :class:`~api.models.TrendTerm`)."""
+    """Other trends of ``edition`` about keywords it is about, close to it by meaning, or sharing
+    distinctive words with it, as a :class:`~api.pagination.Listing` whose page selects
+    ``RELATED_PAGE``: most shared keywords first, then its closest by meaning (the
+    ``semantic.NEIGHBOURS`` the seed keeps, :class:`~api.models.TrendNeighbour`), then by text
+    similarity (cosine of the trends' TF-IDF signatures, see :class:`~api.models.TrendTerm`)."""
     shared = (
         "SELECT theirs.trend_id, COUNT(theirs.keyword_id) AS shared FROM trend_keyword theirs "
         "JOIN trend_keyword mine ON mine.keyword_id = theirs.keyword_id WHERE mine.trend_id = ? AND theirs.trend_id != ? "
@@ -109,23 +111,26 @@ def related(trend_id, edition):
         "SELECT b.trend_id, SUM(a.weight * b.weight) AS similarity FROM trend_term b "
         "JOIN trend_term a ON a.term = b.term WHERE a.trend_id = ? AND b.trend_id != ? GROUP BY b.trend_id"
     )
-    listing = Listing("trend t", "COALESCE(s.shared, 0) DESC, COALESCE(m.similarity, 0.0) DESC, t.number")
+    listing = Listing(
+        "trend t", "COALESCE(s.shared, 0) DESC, COALESCE(n.similarity, -1.0) DESC, COALESCE(m.similarity, 0.0) DESC, t.number"
+    )
     listing.joined(f"LEFT JOIN ({shared}) s ON s.trend_id = t.id", [trend_id, trend_id])
+    listing.joined("LEFT JOIN trend_neighbour n ON n.neighbour_id = t.id AND n.trend_id = ?", [trend_id])
     listing.joined(f"LEFT JOIN ({similar}) m ON m.trend_id = t.id", [trend_id, trend_id])
     in_edition, params = edition.where("t.edition_id")
     return (
         listing.having(in_edition, *params)
         .having("t.id != ?", trend_id)
-        .having("(COALESCE(s.shared, 0) > 0 OR COALESCE(m.similarity, 0.0) > 0)")
+        .having("(COALESCE(s.shared, 0) > 0 OR n.similarity IS NOT NULL OR COALESCE(m.similarity, 0.0) > 0)")
     )
 
 
-RELATED_PAGE = "t.id, COALESCE(m.similarity, 0.0)"
+RELATED_PAGE = "t.id, COALESCE(m.similarity, 0.0), n.similarity"
 
 
 def related_trends(trend_id, page):
-    """:class:`RelatedTrend` s of a page of ``(id, similarity)`` rows of :func:`related`."""
-    similarity = dict(page)
+    """:class:`RelatedTrend` s of a page of ``(id, similarity, meaning similarity)`` rows of :func:`related`."""
+    similarity = {row_id: (words, meaning) for row_id, words, meaning in page}
     found = trend_summaries([trend_id, *similarity])
     mine = {keyword.id for summary in found if summary.id == trend_id for keyword in summary.keywords}
     return [
@@ -133,7 +138,8 @@ def related_trends(trend_id, page):
             summary,
             RelatedTrend,
             shared_keywords=[keyword for keyword in summary.keywords if keyword.id in mine],
-            similarity=similarity[summary.id],
+            similarity=similarity[summary.id][0],
+            meaning_similarity=similarity[summary.id][1],
         )
         for summary in found
         if summary.id != trend_id

@@ -6,7 +6,8 @@ from ..lookups import Edition, trend_id_or_404
 from ..openapi import Blueprint, path_parameter
 from ..pagination import page, page_ids
 from ..schemas import TrendSummarySchema
-from ..search.index import matches
+from ..search.index import hits_sql
+from ..search.results import trend_hits
 from ..summaries import trend_summaries
 from . import queries
 from .schemas import EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, TrendQueryArgsSchema
@@ -30,11 +31,13 @@ class Trends(MethodView):
     @blp.response(200, TrendSummarySchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate()
-    def get(self, pagination_parameters, keyword, exclude_keyword, match, keyword_grade, sort, q=None, edition=None, expert=None):
+    def get(self, pagination_parameters, keyword, exclude_keyword, match, keyword_grade, sort, literal, q=None, **filters):
         """List trends
 
         The trends of one edition (the latest by default), in number order, or most relevant
-        first when `q` is given (title words weigh more than body words). `keyword` keeps
+        first when `q` is given: found by its words (title words weigh more than body words) or
+        by meaning, the two rankings fused as in /v1/search (`literal=true`: by its words as
+        typed alone). `keyword` keeps
         the trends linked to the given keywords (slugs, or any label in French or English,
         case, accents and plurals aside): all of them with `match=all` (the default), at least
         one with `match=any`; `keyword_grade=about` keeps only the trends about them. A
@@ -42,18 +45,19 @@ class Trends(MethodView):
         it, with up to three it may have meant.
         `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
-        found = Edition(edition)
+        found = Edition(filters.get("edition"))
         listing = queries.matching(
             found,
             keywords=keyword,
             match=match,
             exclude=exclude_keyword,
-            expert=expert,
+            expert=filters.get("expert"),
             sort="number" if sort == "relevance" else sort,
             grade=keyword_grade,
         )
-        if q is not None:
-            listing.searched(matches(q, ["trend"]), rank=sort == "relevance")
+        if q is not None:  # by words and by meaning, as /v1/search finds trends; or its words as typed
+            hits = hits_sql(q, ["trend"]) if literal else trend_hits(q, found.or_404().id)
+            listing.searched(hits, rank=sort == "relevance")
         trends = trend_summaries(page_ids(listing, pagination_parameters))
         if not pagination_parameters.item_count:
             found.or_404()  # no trend: is there such an edition at all?
@@ -87,7 +91,9 @@ class RelatedTrends(MethodView):
         """List related trends
 
         Other trends of the same edition, ranked by the number of keywords they share with
-        this one, then by how similar their texts are. Each names the keywords it shares.
+        this one, then, among as many shared keywords, its closest by meaning first (those the
+        seed keeps for each trend: `meaning_similarity`), then by how similar their words are.
+        Each names the keywords it shares.
         """
         found = Edition(edition)
         trend_id = trend_id_or_404(found, number_or_slug)

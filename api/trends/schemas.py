@@ -2,7 +2,16 @@
 
 import marshmallow as ma
 
-from ..parameters import QueryArgsSchema, RelevanceSortMixin, Text, edition_field, search_field, sort_field, term_list
+from ..parameters import (
+    QueryArgsSchema,
+    RelevanceSortMixin,
+    Text,
+    edition_field,
+    literal_field,
+    search_field,
+    sort_field,
+    term_list,
+)
 from ..schemas import (
     ApiUrl,
     KeywordSummarySchema,
@@ -11,6 +20,7 @@ from ..schemas import (
     WeightedLinkSchema,
     described,
 )
+from ..search.semantic import FLOOR, NEIGHBOURS
 from ..serialization import Schema
 from ..keywords.queries import resolve
 from .queries import SORTS
@@ -18,7 +28,13 @@ from .queries import SORTS
 
 class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     DEFAULT_SORT = "number"
-    q = search_field("Keep the trends that match this full-text query, most relevant first.", "réseaux sociaux -tiktok")
+    q = search_field(
+        "Keep the trends this query finds, as /v1/search finds them: by its words (and the other labels, French or "
+        "English, of the keywords they name), or by meaning (a trend no word finds, whose closest passage is at least "
+        f"{FLOOR} close to the query), most relevant first (the two rankings fused).",
+        "réseaux sociaux -tiktok",
+    )
+    literal = literal_field()
     keyword = term_list(
         "Keep trends linked to these keywords: a slug, or any label of the keyword, French or English, "
         "preferred or alternative (`IA`, `AI`, `artificial intelligence`), case, accents and plurals aside. "
@@ -146,3 +162,10 @@ class RelatedTrendSchema(TrendSummarySchema):
         [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing"}],
     )
     similarity = described(Rounded(4), "Cosine similarity of the two texts' distinctive words, 0 to 1.", 0.1342)
+    meaning_similarity = described(
+        Rounded(4, allow_none=True),
+        "How close the two trends are by meaning: the cosine of the means of their passages' vectors (the "
+        "multilingual model search uses), -1 to 1. Null when this trend is not among the "
+        f"{NEIGHBOURS} closest to the other by meaning.",
+        0.7715,
+    )

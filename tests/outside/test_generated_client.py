@@ -131,7 +131,12 @@ def test_a_trend_by_number_and_slug_and_its_related_trends(generated, api, model
     related = module(generated, "api.trends.list_related_trends").sync(client=api, number_or_slug=trend.slug)
     assert related and all(isinstance(other, models.RelatedTrend) for other in related)
     assert trend.id not in {other.id for other in related}
-    order = [(len(other.shared_keywords), other.similarity) for other in related]
+
+    def closeness(other):  # shared keywords, then meaning (its closest have a similarity), then words
+        meaning = other.meaning_similarity
+        return len(other.shared_keywords), meaning is not None, meaning or 0.0, 0.0 if meaning is not None else other.similarity
+
+    order = [closeness(other) for other in related]
     assert order == sorted(order, reverse=True) and all(0 <= other.similarity <= 1 for other in related)
     keywords = {keyword.slug for keyword in trend.keywords}
     for other in related:
@@ -155,7 +160,7 @@ def test_an_expert_and_the_trends_they_wrote(generated, api, models):
 
 @pytest.mark.parametrize("q", ["sobriété", "influenceurs", '"réseaux sociaux"'])
 def test_search_hits_snippets_and_facets(generated, api, models, q):
-    # the words as typed, as /v1/trends?q= reads them (no other labels of the keywords they name)
+    # the words as typed (no other labels of the keywords they name, no meaning): every hit has marks
     result = module(generated, "api.search.search").sync(client=api, q=q, page_size=100, literal=True)
     assert isinstance(result, models.SearchResult)
     assert result.hits and result.total == len(result.hits)
@@ -173,7 +178,8 @@ def test_search_hits_snippets_and_facets(generated, api, models, q):
                 word = snippet.text[match.start - snippet.start : match.end - snippet.start]
                 assert f"<mark>{word}</mark>" in html.unescape(snippet.html)
 
-    # The facets count the trends /v1/trends finds for the same query, by expert and by keyword.
+    # /v1/trends finds the trends a search finds (by words and meaning), and the facets count them.
+    result = module(generated, "api.search.search").sync(client=api, q=q, page_size=100)
     trends = list_trends(generated, api, q=q)
     assert {hit.slug for hit in result.hits if hit.type_.value == "trend"} == {trend.slug for trend in trends}
     assert result.facets.exhaustive

@@ -64,7 +64,7 @@ QUERIES = [
 
 
 def trend_numbers(client, q, **params):
-    response = client.get("/v1/trends", query_string={"q": q, "page_size": 100, **params})
+    response = client.get("/v1/trends", query_string={"q": q, "page_size": 100, "literal": "true", **params})  # the index's words
     assert response.status_code == 200, response.get_data(as_text=True)
     return [t["number"] for t in response.get_json()]
 

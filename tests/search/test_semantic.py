@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from api.config import ROOT
-from api.models import Passage, Trend
+from api.models import KeywordSuggestion, Passage, Trend, TrendKeyword, TrendNeighbour
 from api.search import semantic
 from api.search.results import RRF_K, Signals, fuse
 from seed.loader import load_report
@@ -84,6 +84,55 @@ def test_a_seed_embeds_only_the_passages_whose_text_changed(ctx, report, monkeyp
     result = load_report(changed)
     assert embedded == ["Les vidéos en direct, encore et toujours"]
     assert result.changes["Passage embedded"] == 1 and result.changes["Passage updated"] == 1
+
+
+def test_closest_to_each_leaves_each_row_out_and_ranks_the_others():
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
+    found = semantic.closest_to_each(vectors, 2)
+    assert [[other for other, _ in row] for row in found] == [[1, 2], [0, 2], [1, 0], [2, 1]]
+    assert found[0][0][1] == pytest.approx(0.8)
+
+
+def test_best_by_group_ranks_groups_by_their_closest_row_above_the_floor():
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [-1.0, 0.0]], dtype=np.float32)
+    starts = np.array([0, 2, 3])  # groups: rows 0-1, row 2, row 3
+    queries = np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
+    found = semantic.best_by_group(queries, vectors, starts, 0.5, 5, excluded={(1, 0)})
+    assert found[0] == [(0, 1.0, 1), (1, pytest.approx(0.8), 2)]
+    assert found[1] == [(1, pytest.approx(0.6), 2)]  # group 0 left out, group 2 below the floor
+
+
+def test_the_seed_keeps_each_trends_closest_by_meaning(ctx, report):
+    load_report(report)
+    kept = list(TrendNeighbour.select())
+    assert len(kept) == len(report.trends) * semantic.NEIGHBOURS
+    ids = [trend.id for trend in Trend.select().order_by(Trend.number)]
+    matrix, starts = [], []
+    for trend_id in ids:
+        starts.append(len(matrix))
+        matrix += [
+            semantic.from_bytes(p.vector) for p in Passage.select().where(Passage.trend == trend_id).order_by(Passage.position)
+        ]
+    means = semantic.means(np.vstack(matrix), np.array(starts))
+    mine = sorted((n for n in kept if n.trend_id == ids[0]), key=lambda n: -n.similarity)
+    expected = sorted(range(1, len(ids)), key=lambda other: -float(means[0] @ means[other]))[: semantic.NEIGHBOURS]
+    assert [n.neighbour_id for n in mine] == [ids[other] for other in expected]
+    assert mine[0].similarity == pytest.approx(float(means[0] @ means[expected[0]]), abs=1e-5)
+
+
+def test_a_concept_suggests_close_trends_that_no_label_of_it_names(ctx, seeded_report):
+    load_report(seeded_report)
+    suggested = list(KeywordSuggestion.select())
+    assert suggested  # the thesaurus has concepts the report discusses in other words
+    linked = {(link.keyword_id, link.trend_id) for link in TrendKeyword.select()}
+    for suggestion in suggested:
+        assert (suggestion.keyword_id, suggestion.trend_id) not in linked
+        assert suggestion.similarity >= semantic.FLOOR and suggestion.passage
+    per_keyword = {}
+    for suggestion in suggested:
+        per_keyword[suggestion.keyword_id] = per_keyword.get(suggestion.keyword_id, 0) + 1
+    assert max(per_keyword.values()) <= semantic.SUGGESTIONS
+    assert not load_report(seeded_report).changed  # a re-seed finds the same
 
 
 def test_fusion_adds_the_ranks_of_both_signals():
