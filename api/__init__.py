@@ -24,7 +24,7 @@ def create_app(test_config=None):
 
     app = Flask(__name__, static_folder=None)  # the docs' files only (api/docs.py)
     app.url_map.merge_slashes = False  # "/v1/trends//related" is a 404 problem, not an HTML redirect
-    app.config.update(config.from_env(), **flask_settings())
+    app.config.update(settings_or_exit(config), **flask_settings())
     app.config.update(test_config or {})
     app.json = JSONProvider(app)
     logs.configure(app.config["LOG_LEVEL"])
@@ -44,6 +44,7 @@ def create_app(test_config=None):
     from .trends import blp as trends_blp
 
     from .openapi import Api, register_components, spec_kwargs
+    from .parameters import known_parameters
     from .schemas import ApiUrl
 
     app.register_blueprint(cli)
@@ -52,11 +53,25 @@ def create_app(test_config=None):
     api.register_field(ApiUrl, "string", "uri-reference")
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)
-    app.wsgi_app = RequestPath(app)
+    app.wsgi_app = RequestPath(app, known_parameters(api.spec.to_dict(), app.url_map))
     semantic.model()  # loaded once per process (a server's worker), as it starts: no request pays for it
     if app.config["TRUSTED_PROXIES"]:  # outermost: the request path sees the real client
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     return app
+
+
+def settings_or_exit(config):
+    """The environment's settings. Under the ``flask`` command (``make run`` migrates and seeds
+    through it, as the Docker image does), an invalid one stops it with one line, as the server
+    says it (api/server.py), not a traceback."""
+    import click
+
+    try:
+        return config.from_env()
+    except config.ConfigError as error:
+        if click.get_current_context(silent=True) is None:
+            raise
+        raise click.ClickException(f"configuration error: {error}") from None
 
 
 def flask_settings():

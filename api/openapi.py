@@ -59,19 +59,23 @@ CACHE_CONTROL_HEADER = {
     "schema": {"type": "string", "example": "public, max-age=300"},
 }
 PAGINATION_HEADER = {
-    "description": "Paging metadata, a JSON object: `total`, `total_pages`, `first_page`, "
-    "`last_page`, `page`, `previous_page`, `next_page`. The example is page 2 of a list of 45 items, 20 a page.",
+    "description": "Paging metadata, a JSON object with the same members on every page: `total` (items), `total_pages`, "
+    "`page` and `page_size` (as asked), and the page numbers `Link` names, by the same relations: `first`, `prev`, "
+    "`next`, `last`, each null where there is none (all of them for an empty list; `next` from the last page on, "
+    "where `prev` is the last page). The example is page 2 of a list of 45 items, 20 a page.",
     "schema": {
         "type": "string",
-        "example": '{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, '
-        '"previous_page": 1, "next_page": 3}',
+        "example": '{"total": 45, "total_pages": 3, "page": 2, "page_size": 20, "first": 1, "prev": 1, "next": 3, "last": 3}',
     },
 }
 LINK_HEADER = {
-    "description": "RFC 8288 links to the `first`, `prev`, `next` and `last` pages.",
+    "description": "RFC 8288 links to the `first`, `prev`, `next` and `last` pages, each where there is one (as "
+    "`X-Pagination` numbers them): on every page of a list that has items, past its end too. Each is this request's "
+    "URL with `page` changed. The example is page 2 of 3.",
     "schema": {
         "type": "string",
-        "example": '</v1/trends?page=1&page_size=20>; rel="first", </v1/trends?page=2&page_size=20>; rel="next"',
+        "example": '</v1/trends?page=1>; rel="first", </v1/trends?page=1>; rel="prev", </v1/trends?page=3>; rel="next", '
+        '</v1/trends?page=3>; rel="last"',
     },
 }
 IF_NONE_MATCH = {
@@ -83,8 +87,47 @@ IF_NONE_MATCH = {
 }
 
 
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {
+        "description": "Requests this client may make in the current window (`RATE_LIMIT`).",
+        "schema": {"type": "integer", "example": 600},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the current window.",
+        "schema": {"type": "integer", "example": 599},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When the current window ends, in seconds since the Unix epoch.",
+        "schema": {"type": "integer", "example": 1764576060},
+    },
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again (RFC 9110 §10.2.3).",
+    "schema": {"type": "integer", "example": 5},
+}
+CORS_HEADER = {
+    "description": "Who may read the answer from a browser (`CORS_ORIGINS`: `*` by default, or the requesting origin "
+    "when it is listed). `Access-Control-Expose-Headers` lets browser code read `ETag`, `Link`, `X-Pagination`, "
+    "`X-Request-ID`, the `X-RateLimit-*` headers and `Retry-After`.",
+    "schema": {"type": "string", "example": "*"},
+}
 PAGING = set(PageArgsSchema().fields)  # the parameters of a paged operation (Blueprint.paginate)
-HEADERS = {"PAGINATION": PAGINATION_HEADER, "LINK": LINK_HEADER, "ETAG": ETAG_HEADER, "CACHE_CONTROL": CACHE_CONTROL_HEADER}
+HEADERS = {
+    "PAGINATION": PAGINATION_HEADER,
+    "LINK": LINK_HEADER,
+    "ETAG": ETAG_HEADER,
+    "CACHE_CONTROL": CACHE_CONTROL_HEADER,
+    "RETRY_AFTER": RETRY_AFTER_HEADER,
+    "ACCESS_CONTROL_ALLOW_ORIGIN": CORS_HEADER,
+    **{name.upper().replace("-", "_"): header for name, header in RATE_LIMIT_HEADERS.items()},
+}
+RATE_LIMITED = {name: name.upper().replace("-", "_") for name in RATE_LIMIT_HEADERS}  # header -> component
+CORS = {"Access-Control-Allow-Origin": "ACCESS_CONTROL_ALLOW_ORIGIN"}
+# What a status's answers carry besides a body (every answer of a cached operation carries CORS's).
+STATUS_HEADERS = {
+    429: {**RATE_LIMITED, "Retry-After": "RETRY_AFTER"},
+    503: {"Retry-After": "RETRY_AFTER"},
+}
 
 
 class Api(flask_smorest.Api):
@@ -113,12 +156,15 @@ def register_components(api):
     components = api.spec.components
     for status in http.HTTPStatus:
         schema = api.ERROR_SCHEMA if status >= 400 else None
-        components.response(status.name, response_component(status.phrase, schema), lazy=True)
+        response = response_component(status.phrase, schema)
+        headers = {**STATUS_HEADERS.get(status, {}), **CORS}
+        response["headers"] = headers  # component names: apispec makes them references
+        components.response(status.name, response, lazy=True)
     default = response_component("Any other error, as a problem.", api.ERROR_SCHEMA)
     components.response(api.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
     components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH, lazy=True)
-    for name, header in HEADERS.items():
-        components.header(name, header, lazy=True)
+    for name, header in HEADERS.items():  # lazily, but Retry-After, which only responses refer to
+        components.header(name, header, lazy=name != "RETRY_AFTER")
 
 
 def response_component(description, schema=None):
@@ -195,7 +241,14 @@ def document_paging(operation, answers):
 def document_caching(operation, answers):
     parameters_of(operation).append("IF_NONE_MATCH")
     for answer in answers:
-        answer.setdefault("headers", {}).update({"ETag": "ETAG", "Cache-Control": "CACHE_CONTROL"})
+        answer.setdefault("headers", {}).update(
+            {
+                "ETag": "ETAG",
+                "Cache-Control": "CACHE_CONTROL",
+                **RATE_LIMITED,
+                "Access-Control-Allow-Origin": "ACCESS_CONTROL_ALLOW_ORIGIN",
+            }
+        )
     operation["responses"].update({"304": "NOT_MODIFIED", "429": "TOO_MANY_REQUESTS", "503": "SERVICE_UNAVAILABLE"})
 
 

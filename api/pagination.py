@@ -18,7 +18,7 @@ from .parameters import MAX_PAGE
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-LINK_RELATIONS = (("first", "first_page"), ("prev", "previous_page"), ("next", "next_page"), ("last", "last_page"))
+LINK_RELATIONS = ("first", "prev", "next", "last")
 
 
 class Paging:
@@ -31,18 +31,20 @@ class Paging:
         self.page, self.page_size, self.item_count = page, page_size, None
 
     def metadata(self):
-        """``X-Pagination``'s members: the total, and the page numbers there are around this one."""
+        """``X-Pagination``'s members, the same on every page: the total, the pages, this page
+        and its size, and the page numbers ``Link`` names by the same relations (null where
+        there is none: every relation of an empty list; ``next`` of the last page and past it,
+        whose ``prev`` is the last page)."""
         total = self.item_count
-        if total == 0:
-            return {"total": 0, "total_pages": 0}
-        pages = (total - 1) // self.page_size + 1
-        metadata = {"total": total, "total_pages": pages, "first_page": 1, "last_page": pages}
-        if self.page <= pages:
-            metadata["page"] = self.page
+        pages = (total - 1) // self.page_size + 1 if total else 0
+        metadata = {"total": total, "total_pages": pages, "page": self.page, "page_size": self.page_size}
+        metadata |= dict.fromkeys(LINK_RELATIONS)
+        if pages:
+            metadata["first"], metadata["last"] = 1, pages
             if self.page > 1:
-                metadata["previous_page"] = self.page - 1
+                metadata["prev"] = min(self.page - 1, pages)
             if self.page < pages:
-                metadata["next_page"] = self.page + 1
+                metadata["next"] = self.page + 1
         return metadata
 
     def headers(self):
@@ -52,7 +54,7 @@ class Paging:
             raise RuntimeError(f"{request.endpoint} did not set the item count of its page")
         metadata = self.metadata()
         headers = {"X-Pagination": json.dumps(metadata)}
-        relations = [(rel, metadata[key]) for rel, key in LINK_RELATIONS if key in metadata]
+        relations = [(rel, metadata[rel]) for rel in LINK_RELATIONS if metadata[rel] is not None]
         if relations:
             args = list(request.args.lists())
             at = next((i for i, (name, _) in enumerate(args) if name == "page"), len(args))  # "page" stays in place

@@ -3,9 +3,11 @@ arguments are made of, and the schema they start from.
 
 A parameter that takes one value is given once (``page`` and ``page_size``: api/pagination.py); text
 has a length and no control characters; a search box's text is parsed (api/search/syntax.py);
-list parameters repeat or take commas. Unknown parameters are ignored.
+list parameters repeat or take commas. A parameter an operation does not take is a 422 naming
+it, with the closest one it takes (:func:`unknown_parameters`, checked on the request path).
 """
 
+import difflib
 import re
 from functools import cache
 
@@ -57,6 +59,30 @@ def parameter_names(schema):
     """The names of ``schema``'s list parameters, and of the others."""
     lists = MultiDictProxy({}, schema).multiple_keys
     return lists, {field.data_key or name for name, field in schema.fields.items()} - lists
+
+
+def known_parameters(spec, url_map):
+    """``{endpoint: names}``: the query parameters the OpenAPI document (``spec``, as a dict) says
+    each GET of ``url_map`` takes. An endpoint the document does not hold (the docs' pages) is
+    left out: its parameters are not checked."""
+    known = {}
+    for rule in url_map.iter_rules():
+        template = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        operation = spec["paths"].get(template, {}).get("get")
+        if operation is not None:
+            parameters = [p for p in operation.get("parameters", []) if isinstance(p, dict) and p.get("in") == "query"]
+            known[rule.endpoint] = frozenset(p["name"] for p in parameters)
+    return known
+
+
+def unknown_parameters(names, known):
+    """``{name: [message]}`` for each of ``names`` not ``known``, with the closest known name."""
+    errors = {}
+    for name in sorted(set(names) - known):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f'Did you mean "{close[0]}"?' if close else f"Known: {', '.join(sorted(known)) or 'none'}."
+        errors[name[:MAX_TEXT]] = [f"Unknown parameter. {hint}"]
+    return errors
 
 
 MAX_TEXT = 200

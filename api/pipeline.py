@@ -5,7 +5,9 @@
      3. route      the app's URL rule for the path: the label of logs and metrics, and which of the
                    steps below apply (probes and metrics are neither limited nor kept, the docs
                    are kept but not limited)
-     4. CORS       a preflight, or any ``OPTIONS``, is answered here: 204 (api/cors.py)
+     4. CORS       a preflight, or any ``OPTIONS``, is answered here: 204 (api/cors.py); then a
+                   query parameter the operation does not take: a 422 problem naming it, with
+                   the closest it takes (as the OpenAPI document lists them: api/parameters.py)
      5. validate   ``If-None-Match`` holding this URL's current ETag: 304, before the rate limit,
                    so revalidating never spends a client's budget (api/cache.py)
      6. limit      the client's rate limit: a 429 problem (api/ratelimit.py)
@@ -28,12 +30,14 @@ import functools
 import logging
 import time
 from http import HTTPStatus
+from urllib.parse import parse_qs
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_etags
 
 from . import compression, cors, db, logs, metrics, security
 from .cache import VERSION_KEY, DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
+from .parameters import unknown_parameters
 from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
 from .ratelimit import RateLimiter
 from .threads import leave_stop_signals_to_main_thread
@@ -81,17 +85,18 @@ class Answer:
         return next((value for key, value in self.headers if key.lower() == name), None)
 
 
-def problem(exchange, status, detail, headers=()):
-    body = problem_body(status, detail, exchange.path)
+def problem(exchange, status, detail, headers=(), errors=None):
+    body = problem_body(status, detail, exchange.path, errors=errors)
     return Answer(status, [("Content-Type", PROBLEM_JSON), *headers], body)
 
 
 class RequestPath:
     """The WSGI application the server runs: the steps above, around the Flask app's own."""
 
-    def __init__(self, app):
+    def __init__(self, app, parameters=None):
         config = app.config
         self.view = app.wsgi_app
+        self.parameters = parameters or {}  # endpoint -> the query parameters it takes (api/parameters.py)
         self.routes = app.url_map.bind("localhost")  # no rule depends on the host
         # Blueprints whose answers are neither kept nor limited (probes, metrics: they change by the second)
         self.live = frozenset(name for name, blueprint in app.blueprints.items() if getattr(blueprint, "cached", True) is False)
@@ -134,6 +139,11 @@ class RequestPath:
         self.route(exchange)  # 3
         if exchange.method == "OPTIONS":  # 4
             return self.options(exchange)
+        known = self.parameters.get(exchange.endpoint)
+        if known is not None and exchange.query:
+            errors = unknown_parameters(parse_qs(exchange.query, keep_blank_values=True), known)
+            if errors:
+                return problem(exchange, 422, f"Unknown parameter: {', '.join(errors)}.", errors=errors)
         try:
             if exchange.cacheable:  # 5
                 version = self.build if exchange.docs else self.version.current()

@@ -74,10 +74,16 @@ def problem(status, detail=None, *, errors=None, headers=None, **members):
     return response
 
 
+# How each engine says a table is missing: a database made but not migrated.
+MISSING_TABLE = ("no such table", "does not exist")
+
+
 def database_detail(error):
     """What to tell a client (and the log) when the database fails."""
     if isinstance(error, DatabaseTimeout):
         return f"The database is not answering ({error}); retry in a few seconds."
+    if isinstance(error, peewee.OperationalError | peewee.ProgrammingError) and any(text in str(error) for text in MISSING_TABLE):
+        return "The database has not been migrated: its operator runs `flask db upgrade`, then `flask seed`."
     return "The database cannot be reached right now; retry in a few seconds."
 
 

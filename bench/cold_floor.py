@@ -129,10 +129,9 @@ def trends_page(args):
         params += [*slugs, len(slugs)]
     total = rows(f"SELECT COUNT(*) FROM trend WHERE {where}", tuple(params))[0][0]
     ids = [row[0] for row in rows(f"SELECT id FROM trend WHERE {where} ORDER BY number LIMIT 20", tuple(params))]
-    pages = max(1, -(-total // 20))
-    pagination = {"total": total, "total_pages": pages, "first_page": 1, "last_page": pages, "page": 1}
-    if pages > 1:
-        pagination["next_page"] = 2
+    pages = -(-total // 20)
+    pagination = {"total": total, "total_pages": pages, "page": 1, "page_size": 20, "first": 1 if pages else None}
+    pagination |= {"prev": None, "next": 2 if pages > 1 else None, "last": pages or None}
     query = [(name, value) for name, values in args.items() for value in values]
     links = [f'</v1/trends?{urlencode([*query, ("page", page)])}>; rel="{rel}"' for rel, page in link_pages(pages)]
     headers = {"X-Pagination": json.dumps(pagination), "Link": ", ".join(links)}

@@ -163,3 +163,15 @@ def test_outside_a_request_statements_are_not_bounded():
         time.sleep(0.1 + GRACE + 0.2)
 
     assert run_statement(guard, FakeDatabase(), long_statement)[0] is None and cuts == []
+
+
+def test_a_database_not_migrated_is_a_503_that_says_so(new_database_url):
+    from api import create_app
+    from api.db import create_sqlite_file
+
+    url = new_database_url()
+    create_sqlite_file(url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "RATE_LIMIT": None})
+    response = app.test_client().get("/v1/trends")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "has not been migrated" in response.get_json()["detail"] and "flask db upgrade" in response.get_json()["detail"]

@@ -33,7 +33,16 @@ def links(response):
 def test_default_page_is_20_with_pagination_headers(client):
     response = client.get("/v1/trends")
     assert len(response.get_json()) == 20
-    assert pagination(response) == {"total": 38, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}
+    assert pagination(response) == {
+        "total": 38,
+        "total_pages": 2,
+        "page": 1,
+        "page_size": 20,
+        "first": 1,
+        "prev": None,
+        "next": 2,
+        "last": 2,
+    }
     assert links(response) == {"first": "/v1/trends?page=1", "next": "/v1/trends?page=2", "last": "/v1/trends?page=2"}
 
 
@@ -60,8 +69,9 @@ def test_following_next_links_visits_every_item_once(client):
 def test_a_page_past_the_end_is_an_empty_array(client, page):
     response = client.get(f"/v1/trends?page={page}")
     assert response.status_code == 200 and response.get_json() == []
-    assert pagination(response)["total"] == 38 and "page" not in pagination(response)
-    assert set(links(response)) == {"first", "last"}
+    paging = pagination(response)
+    assert (paging["total"], paging["page"], paging["prev"], paging["next"], paging["last"]) == (38, int(page), 2, None, 2)
+    assert set(links(response)) == {"first", "prev", "last"} and "page=2" in links(response)["prev"]
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -109,6 +119,38 @@ def test_the_largest_offset_fits_sql(app):
 def test_a_single_valued_parameter_given_twice_is_a_422(client, url, query, parameter):
     body = assert_problem(client.get(f"{url}?{query}"), 422, "Give this parameter once")
     assert list(body["errors"]) == [parameter]
+
+
+@pytest.mark.parametrize(
+    "url, errors",
+    [
+        ("/v1/trends?keywords=splinternet", {"keywords": ['Unknown parameter. Did you mean "keyword"?']}),
+        (
+            "/v1/search?q=tiktok&types=trend&pagesize=5",
+            {
+                "pagesize": ['Unknown parameter. Did you mean "page_size"?'],
+                "types": ['Unknown parameter. Did you mean "type"?'],
+            },
+        ),
+        ("/v1/experts/nicolas-celic?zzz=1", {"zzz": ["Unknown parameter. Known: none."]}),
+        ("/v1/keywords?qq=", {"qq": ['Unknown parameter. Did you mean "q"?']}),
+    ],
+)
+def test_an_unknown_parameter_is_a_422_naming_the_closest_known_one(client, url, errors):
+    body = assert_problem(client.get(url), 422)
+    assert body["errors"] == errors and body["detail"] == f"Unknown parameter: {', '.join(errors)}."
+    assert client.head(url).status_code == 422
+
+
+def test_every_documented_parameter_is_known(client):
+    assert (
+        client.get(
+            "/v1/trends?q=tiktok&keyword=tiktok&exclude_keyword=chine&match=any&keyword_grade=about"
+            "&expert=nicolas-celic&edition=2021&sort=relevance&literal=false&page=1&page_size=5"
+        ).status_code
+        == 200
+    )
+    assert client.get("/docs?anything=1").status_code == 200  # pages the document does not describe: not checked
 
 
 def test_list_parameters_still_repeat(get_json):

@@ -137,9 +137,19 @@ def test_keyword_is_a_repeatable_array_parameter(spec):
 
 def test_list_responses_document_paging_and_caching_headers(spec):
     headers = spec["paths"]["/v1/trends"]["get"]["responses"]["200"]["headers"]
-    assert set(headers) == {"X-Pagination", "Link", "ETag", "Cache-Control"}
+    rate_limit = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+    assert set(headers) == {"X-Pagination", "Link", "ETag", "Cache-Control", "Access-Control-Allow-Origin", *rate_limit}
     assert spec["components"]["headers"]["PAGINATION"]["schema"]["type"] == "string"
     assert "PaginationMetadata" not in spec["components"]["schemas"]  # flask-smorest's object, not what is sent
+
+
+def test_refusals_document_when_to_come_back_and_cors(spec):
+    responses = spec["components"]["responses"]
+    limited = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "Access-Control-Allow-Origin"}
+    assert set(responses["TOO_MANY_REQUESTS"]["headers"]) == limited
+    assert set(responses["SERVICE_UNAVAILABLE"]["headers"]) == {"Retry-After", "Access-Control-Allow-Origin"}
+    assert spec["components"]["headers"]["RETRY_AFTER"]["schema"]["type"] == "integer"
+    assert {"429", "503"} <= set(spec["paths"]["/v1/trends"]["get"]["responses"])
 
 
 def test_x_pagination_example_has_the_members_of_a_middle_page(spec, client):

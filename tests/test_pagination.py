@@ -6,13 +6,28 @@ from flask import Flask
 from api.pagination import Paging
 
 
+def meta(total, pages, page, first=None, prev=None, next=None, last=None):
+    return {
+        "total": total,
+        "total_pages": pages,
+        "page": page,
+        "page_size": 20,
+        "first": first,
+        "prev": prev,
+        "next": next,
+        "last": last,
+    }
+
+
 @pytest.mark.parametrize(
     ("page", "item_count", "metadata"),
     [
-        (1, 0, {"total": 0, "total_pages": 0}),
-        (1, 20, {"total": 20, "total_pages": 1, "first_page": 1, "last_page": 1, "page": 1}),
-        (2, 45, {"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, "previous_page": 1, "next_page": 3}),
-        (4, 45, {"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3}),  # past the end: no page of its own
+        (1, 0, meta(0, 0, 1)),  # an empty list: no page to link to
+        (3, 0, meta(0, 0, 3)),
+        (1, 20, meta(20, 1, 1, first=1, last=1)),
+        (2, 45, meta(45, 3, 2, first=1, prev=1, next=3, last=3)),
+        (3, 45, meta(45, 3, 3, first=1, prev=2, last=3)),
+        (9, 45, meta(45, 3, 9, first=1, prev=3, last=3)),  # past the end: back to the last page
     ],
 )
 def test_metadata_says_which_pages_there_are(page, item_count, metadata):
@@ -26,7 +41,7 @@ def test_headers_link_the_other_pages_with_page_in_place():
     paging.item_count = 3
     with Flask(__name__).test_request_context("/v1/trends?keyword=a&keyword=b&page=2&page_size=1"):
         headers = paging.headers()
-    assert json.loads(headers["X-Pagination"])["next_page"] == 3
+    assert json.loads(headers["X-Pagination"])["next"] == 3
     assert headers["Link"] == (
         '</v1/trends?keyword=a&keyword=b&page=1&page_size=1>; rel="first", '
         '</v1/trends?keyword=a&keyword=b&page=1&page_size=1>; rel="prev", '

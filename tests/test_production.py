@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -176,6 +177,21 @@ def test_an_invalid_setting_stops_the_start_with_one_line(tmp_path):
     )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == "configuration error: PORT must be a whole number, got 'eighty'"
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["seed"], ["spec"]])
+def test_an_invalid_setting_stops_the_flask_command_with_one_line(tmp_path, command):
+    # make run and the Docker image migrate and seed through it before they start the server
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), *command],
+        cwd=ROOT,
+        env={**os.environ, "FLASK_APP": "api", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PORT": "eighty"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["Error: configuration error: PORT must be a whole number, got 'eighty'"]
 
 
 def test_sigterm_stops_the_server_cleanly_and_removes_its_metrics(tmp_path, seeded_database_url):

@@ -246,9 +246,14 @@ def matches(query, kinds=None, edition_id=None, scored=True):
     return Select([source], [SQL("kind"), SQL("object_id"), SQL("score")]).bind(db)
 
 
+NO_HITS = "SELECT 'trend' AS kind, 0 AS object_id, 0.0 AS score WHERE 1 = 0"  # what an empty query finds
+
+
 def hits_sql(query, kinds=None, edition_id=None, scored=True):
     """``(sql, params)`` selecting ``kind``, ``object_id`` and ``score`` of every hit of a parsed
     query, as the engine finds them (:func:`sqlite_hits`, :func:`postgres_hits`)."""
+    if query.empty:
+        return NO_HITS, []
     return (postgres_hits if is_postgres() else sqlite_hits)(query, kinds, edition_id, scored)
 
 

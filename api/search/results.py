@@ -188,6 +188,8 @@ def trend_hits(query, edition_id):
     :func:`fuse` scores them; for the lists that take ``q``, which join it to their own filters.
     The database numbers the words' ranks; meaning's are written in (at most ``semantic.TOP``),
     each with the level of its similarity: 2 joins the hits alone, 1 only beside hits of words."""
+    if query.empty:
+        return index.NO_HITS, []
     search = expand(query)
     embedded = semantic.embedding(semantic.query_text(positive_text(query.text), search.expansions))
     words, params = index.hits_sql(search, ["trend"], edition_id)
@@ -223,6 +225,9 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
     the count of every hit by type (:func:`api.search.index.best`). A page past the sample is
     read on its own.
     """
+    if search.empty:  # stop words alone: nothing to search for, nothing found
+        signals = {"words": {"hits": 0}, "meaning": None, "fusion": {"method": "reciprocal rank fusion", "k": RRF_K}}
+        return search, 0, facets(dict.fromkeys(kinds, 0), [], True), [], [], signals
     embedded = semantic.embedding(meaning) if meaning is not None and "trend" in kinds else None  # only trends have meaning
     best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     for split in (False, True) if relax else ():  # nothing with every word: any of them (then of their phrases')
@@ -400,10 +405,11 @@ def semantic_snippet(passage, texts, similarity):
     """A trend's passage that a query found by meaning, as a snippet: nothing marked, its
     similarity given."""
     text = passage.text_of(texts)
+    units = snippets.Units(texts[passage.field])
     return {
         "field": passage.field,
-        "start": passage.start,
-        "end": passage.end,
+        "start": units(passage.start),
+        "end": units(passage.end),
         "text": text,
         "html": html.escape(text, quote=False),
         "matches": [],

@@ -38,7 +38,7 @@ class Search(MethodView):
         edition_id = edition_or_404(edition).id if edition else None
         page, size = pagination_parameters.page, pagination_parameters.page_size
         search = q if literal else expand(q)
-        meaning = None if literal else semantic.query_text(positive_text(q.text), search.expansions)
+        meaning = None if literal or q.empty else semantic.query_text(positive_text(q.text), search.expansions)
         answered, total, facets, hits, spellings, signals = results(search, kinds, edition_id, page, size, not literal, meaning)
         pagination_parameters.item_count = total
         query = {**answered.describe(), "signals": signals}

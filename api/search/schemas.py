@@ -19,8 +19,8 @@ class SearchArgsSchema(QueryArgsSchema):
 
 
 class MatchSchema(Schema):
-    start = described(ma.fields.Integer(), "Offset of the matched word in the field's text.", 52)
-    end = described(ma.fields.Integer(), "Offset just past it.", 63)
+    start = described(ma.fields.Integer(), "Where the marked word starts in the snippet's text (UTF-16 code units).", 32)
+    end = described(ma.fields.Integer(), "Where it ends (just past it).", 43)
 
 
 class SnippetSchema(Schema):
@@ -30,8 +30,13 @@ class SnippetSchema(Schema):
         "`roles`, `bio` (experts; lists joined by line breaks); `term` (keywords).",
         "plain_text",
     )
-    start = described(ma.fields.Integer(), "Offset in the field's text where the snippet starts.", 12)
-    end = described(ma.fields.Integer(), "Offset where it ends.", 190)
+    start = described(
+        ma.fields.Integer(),
+        "Where the snippet starts in the field's text, in UTF-16 code units (JavaScript's string indices: "
+        "`field.slice(start, end)` is `text`).",
+        12,
+    )
+    end = described(ma.fields.Integer(), "Where it ends, in UTF-16 code units.", 190)
     text = described(ma.fields.String(), "The snippet, as plain text.", "la fragmentation du cyberspace (splinternet) semble")
     html = described(
         ma.fields.String(),
@@ -40,8 +45,9 @@ class SnippetSchema(Schema):
     )
     matches = described(
         ma.fields.List(ma.fields.Nested(MatchSchema)),
-        "Where each marked word is in the field's text.",
-        [{"start": 52, "end": 63}],
+        "Where each marked word is in the snippet's `text`, in UTF-16 code units (JavaScript's string indices: "
+        "`text.slice(match.start, match.end)` is the word).",
+        [{"start": 32, "end": 43}],
     )
     similarity = described(
         ma.fields.Float(allow_none=True),
@@ -215,6 +221,12 @@ class ReadQuerySchema(Schema):
         "True when no hit held every word of the query: the hits then hold any of its words (one clause).",
         False,
     )
+    ignored = described(
+        ma.fields.List(ma.fields.String()),
+        "What was typed and not searched: stop words and punctuation. A query of them alone finds nothing "
+        "(no hit, not an error).",
+        [],
+    )
     signals = described(
         ma.fields.Nested(QuerySignalsSchema),
         "What each signal contributed: hits by words, trends by meaning, and how they were fused.",
@@ -249,6 +261,7 @@ class SearchResultSchema(Schema):
             "excluded": [],
             "expansions": [],
             "relaxed": False,
+            "ignored": [],
             "signals": {
                 "words": {"hits": 2},
                 "meaning": {

@@ -3,7 +3,9 @@
 Where each word of a text stands is worked out once, when the seed indexes it (:func:`offsets`,
 with the French analyser the index uses): a request only looks up the words that answer its
 query (:func:`marker`), so a word is marked exactly when its analysed term answers the query.
-Offsets are character offsets into the source text.
+Offsets are stored as Python indices (code points) into the source text; an answer gives them
+in UTF-16 code units, as JavaScript indexes strings (:class:`Units`): a snippet's place in its
+field, and each match's place in the snippet's text.
 """
 
 import html
@@ -15,6 +17,22 @@ from operator import itemgetter
 
 WIDTH = 180  # characters of context per snippet, about
 _TO_WORD_END = re.compile(r"\S*")  # \s is what str.isspace() calls a space
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # a code point UTF-16 writes as two units (an emoji)
+
+
+class Units:
+    """Python indices into ``text`` as UTF-16 code units (JavaScript's string indices): the same
+    but after a character past U+FFFF, which counts two. Checking a text for one costs its
+    encoding (2 µs for 8 KB); the report has one (an emoji)."""
+
+    __slots__ = ("astral",)
+
+    def __init__(self, text):
+        plain = text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text)
+        self.astral = [] if plain else [found.start() for found in _ASTRAL.finditer(text)]
+
+    def __call__(self, index):
+        return index + bisect_left(self.astral, index) if self.astral else index
 
 
 def offsets(fields):
@@ -47,7 +65,8 @@ def snippets(texts, offsets, marker, limit):
     :param texts: the hit's texts by field name, in the order :func:`offsets` had them
     :returns: dicts with ``field``, ``start``/``end`` (the slice of the source text shown),
         ``text`` (that slice), ``html`` (it, escaped, matches in ``<mark>``, "…" where cut)
-        and ``matches`` (``start``/``end`` of each marked word in the source text)
+        and ``matches`` (``start``/``end`` of each marked word in ``text``), offsets in UTF-16
+        code units (:class:`Units`)
     """
     found = defaultdict(list)  # field number -> (start, end, term) of each marked word
     for term, number, spans in marker.findall("\n" + offsets):
@@ -75,6 +94,7 @@ def _word_end(text, position):
 
 def passages(text, hits, field, limit):
     """Up to ``limit`` snippets of ``text`` around ``hits`` (``(start, end, term)``, in text order)."""
+    units = Units(text)
     windows = []
     for hit_start, hit_end, _ in hits:
         if windows and hit_end <= windows[-1][1]:
@@ -91,15 +111,16 @@ def passages(text, hits, field, limit):
     held = [(window, inside(window)) for window in windows]
     if len(held) > limit:  # the windows holding the most distinct matched terms, then in text order
         held = sorted(sorted(held, key=lambda each: (-len({term for _, _, term in each[1]}), each[0][0]))[:limit])
-    return [_snippet(text, start, end, inside_hits, field) for (start, end), inside_hits in held]
+    return [_snippet(text, start, end, inside_hits, field, units) for (start, end), inside_hits in held]
 
 
-def _snippet(text, start, end, hits, field):
+def _snippet(text, start, end, hits, field, units):
     parts, cursor, matches = [], start, []
+    offset = units(start)
     for hit_start, hit_end, _ in hits:
         if hit_start < cursor:  # two terms of one source word ("½"): marked once
             continue
-        matches.append({"start": hit_start, "end": hit_end})
+        matches.append({"start": units(hit_start) - offset, "end": units(hit_end) - offset})
         parts.append(html.escape(text[cursor:hit_start], quote=False))
         parts.append(f"<mark>{html.escape(text[hit_start:hit_end], quote=False)}</mark>")
         cursor = hit_end
@@ -107,8 +128,8 @@ def _snippet(text, start, end, hits, field):
     marked = "".join(parts).strip()
     return {
         "field": field,
-        "start": start,
-        "end": end,
+        "start": offset,
+        "end": units(end),
         "text": text[start:end],
         "html": ("…" if start > 0 else "") + marked + ("…" if end < len(text) else ""),
         "matches": matches,

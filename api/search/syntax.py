@@ -57,6 +57,12 @@ class ParsedQuery:
     excluded: list = field(default_factory=list)
     expansions: list = field(default_factory=list)  # of api.search.expansion.Expansion
     relaxed: bool = False  # any of the words is enough: the query as sent found nothing (any_word())
+    ignored: list = field(default_factory=list)  # what was typed and is not searched: stop words, punctuation
+
+    @property
+    def empty(self):
+        """Nothing to search for (stop words and punctuation alone): it finds nothing."""
+        return not self.clauses
 
     def fts5(self):
         """The SQLite FTS5 MATCH expression."""
@@ -91,7 +97,7 @@ class ParsedQuery:
         alternatives = list(dict.fromkeys(alternatives))
         if len(self.clauses) == 1 and alternatives == self.clauses[0]:
             return None
-        return ParsedQuery(self.text, [alternatives], list(self.excluded), list(self.expansions), relaxed=True)
+        return ParsedQuery(self.text, [alternatives], list(self.excluded), list(self.expansions), True, list(self.ignored))
 
     def marked(self):
         """What a snippet marks: the analysed words of the positive alternatives (each word of
@@ -111,6 +117,7 @@ class ParsedQuery:
             "excluded": [a.display() for a in self.excluded],
             "expansions": self.expansions,
             "relaxed": self.relaxed,
+            "ignored": self.ignored,
         }
 
 
@@ -140,7 +147,10 @@ def read_word(word):
 def parse_query(text):
     """Read a search box's text.
 
-    :raises QueryError: when nothing is left to search for, or the query is too long
+    A text of stop words and punctuation alone is read as a query that finds nothing
+    (:attr:`ParsedQuery.empty`): a search box that has typed "la" gets no hit, not an error.
+
+    :raises QueryError: when exclusions alone are left to search for, or the query is too long
     """
     query, pending_or = ParsedQuery(text), False
     for match in _LEXER.finditer(text):
@@ -155,6 +165,7 @@ def parse_query(text):
             negated = word.startswith("-") and len(word) > 1
             alternative = read_word(word[1:] if negated else word)
         if alternative is None:
+            query.ignored.append(match.group(0).strip())
             continue
         if len(alternative.terms) > MAX_PHRASE_TERMS:
             raise QueryError(f"a phrase may hold at most {MAX_PHRASE_TERMS} words")
@@ -167,6 +178,6 @@ def parse_query(text):
         pending_or = False
         if len(query.clauses) + len(query.excluded) > MAX_CLAUSES:
             raise QueryError(f"a query may hold at most {MAX_CLAUSES} words, phrases or exclusions")
-    if not query.clauses:
-        raise QueryError("nothing to search for: stop words, punctuation and exclusions alone cannot be searched")
+    if not query.clauses and query.excluded:
+        raise QueryError("nothing to search for: exclusions alone cannot be searched")
     return query

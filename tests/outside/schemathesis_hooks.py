@@ -1,7 +1,7 @@
 """Schemathesis extension for this API, loaded through schemathesis.toml's ``hooks``.
 
 Some refusals depend on what a value means, which no JSON Schema can state: search text with
-nothing to search (stop words or punctuation alone) or too many words (api/search/syntax.py),
+nothing to search (exclusions alone) or too many words (api/search/syntax.py),
 ``sort=relevance`` without ``q`` (two parameters together), more than 20 keywords once
 comma-separated values are split (api/parameters.py), and a keyword that names none of the
 report's (api/trends/schemas.py: a slug or a term, case and accents aside, so no enum says it). Schema-valid requests get a documented 422

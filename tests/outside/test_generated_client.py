@@ -170,12 +170,12 @@ def test_search_hits_snippets_and_facets(generated, api, models, q):
     for hit in result.hits:
         assert isinstance(hit, models.Hit) and hit.snippets, hit.slug
         for snippet in hit.snippets:
-            if snippet.field in ("title", "name", "term"):
+            if snippet.field in ("title", "name", "term"):  # the report's titles hold no emoji: units are characters
                 assert hit.title[snippet.start : snippet.end] == snippet.text
             assert snippet.matches and "<mark>" in snippet.html
-            for match in snippet.matches:
-                assert snippet.start <= match.start < match.end <= snippet.end
-                word = snippet.text[match.start - snippet.start : match.end - snippet.start]
+            for match in snippet.matches:  # offsets in the snippet's text
+                assert 0 <= match.start < match.end <= snippet.end - snippet.start
+                word = snippet.text[match.start : match.end]
                 assert f"<mark>{word}</mark>" in html.unescape(snippet.html)
 
     # /v1/trends finds the trends a search finds (by words and meaning), and the facets count them.
@@ -202,10 +202,10 @@ def test_paging_to_the_end_sees_every_trend_once(generated, api, models, page_si
         assert paging["page"] == page and all(isinstance(trend, models.TrendSummary) for trend in response.parsed)
         seen += [trend.id for trend in response.parsed]
         pages += 1
-        if paging.get("next_page"):
-            assert f"page={paging['next_page']}" in response.headers["Link"]
-        page = paging.get("next_page")
+        if paging["next"]:
+            assert f"page={paging['next']}" in response.headers["Link"]
+        page = paging["next"]
     assert len(seen) == len(set(seen)) == paging["total"] == len(list_trends(generated, api))
-    assert pages == paging["total_pages"] == paging["last_page"]
+    assert pages == paging["total_pages"] == paging["last"]
     past_the_end = list_page(client=api, page=pages + 1, page_size=page_size)
     assert past_the_end.status_code == 200 and past_the_end.parsed == []

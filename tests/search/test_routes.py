@@ -121,6 +121,7 @@ def test_search_answer_shape(client):
         "excluded": ["tiktok"],
         "expansions": [],
         "relaxed": False,
+        "ignored": [],
         "signals": {"words": {"hits": 2}, "meaning": None, "fusion": {"method": "reciprocal rank fusion", "k": 60}},
     }
     assert body["total"] == len(body["hits"]) == sum(body["facets"]["type"].values())
@@ -253,7 +254,6 @@ def test_odd_queries_never_fail(client, q):
 @pytest.mark.parametrize(
     "q, message",
     [
-        ("le la les", "nothing to search for"),
         ("-tiktok", "nothing to search for"),
         ("x" * 501, "between 1 and 500"),
         ("a\x00b", "control characters"),
@@ -263,6 +263,18 @@ def test_odd_queries_never_fail(client, q):
 def test_unsearchable_queries_are_a_422_saying_why(client, q, message):
     body = assert_problem(client.get("/v1/search", query_string={"q": q}), 422)
     assert message.lower() in " ".join(body["errors"]["q"]).lower()
+
+
+@pytest.mark.parametrize("url", ["/v1/search?q=la", "/v1/trends?q=la", "/v1/trends?q=la&literal=true", "/v1/experts?q=la%20le"])
+def test_stop_words_alone_find_nothing_and_are_no_error(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.get_json()
+    if url.startswith("/v1/search"):
+        assert body["hits"] == [] and body["total"] == 0 and body["query"]["ignored"] == ["la"]
+        assert body["facets"]["type"] == {"trend": 0, "expert": 0, "keyword": 0} and body["query"]["signals"]["meaning"] is None
+    else:
+        assert body == []
 
 
 def test_a_query_over_500_characters_is_a_422(client):

@@ -16,6 +16,11 @@ from seed.parser import parse_report
 from tests.factories import article, make_report
 
 
+def js_slice(text, start, end):
+    """``text.slice(start, end)`` as JavaScript reads it: indices in UTF-16 code units."""
+    return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
+
+
 def field_texts(client, hit):
     if hit["type"] == "trend":
         trend = client.get(hit["url"]).get_json()
@@ -46,15 +51,42 @@ def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
         texts = field_texts(client, hit)
         for snippet in hit["snippets"]:
             source = texts[snippet["field"]]
-            assert source[snippet["start"] : snippet["end"]] == snippet["text"]
+            assert js_slice(source, snippet["start"], snippet["end"]) == snippet["text"]
             marked = re.findall(r"<mark>(.*?)</mark>", snippet["html"])
             assert len(marked) == len(snippet["matches"]) > 0
             for match, word in zip(snippet["matches"], marked, strict=True):
-                assert source[match["start"] : match["end"]] == html.unescape(word)
-                assert snippet["start"] <= match["start"] < match["end"] <= snippet["end"]
+                assert js_slice(snippet["text"], match["start"], match["end"]) == html.unescape(word)
+                assert 0 <= match["start"] < match["end"] <= snippet["end"] - snippet["start"]
                 assert any(t.term in terms or t.term.startswith(tuple(prefixes)) for t in analyze(html.unescape(word)))
             unmarked = re.sub(r"</?mark>", "", snippet["html"]).strip("…")
             assert html.unescape(unmarked) == snippet["text"].strip()
+
+
+def test_offsets_count_utf16_code_units_as_javascript_does(empty_app):
+    body = "Un sourire 😊 puis l'influence, 🎉 encore l'influence."
+    text = make_report(
+        articles=[article(1, "Un test de titre", ("Marie Test", "Directrice", "ACME"), body=(body,))],
+        avec=[("Marie Test", "Un test de titre")],
+    )
+    with empty_app.app_context():
+        load_report(parse_report(text))
+    hit = empty_app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
+    snippet = next(found for found in hit["snippets"] if found["field"] == "plain_text")
+    source = empty_app.test_client().get(hit["url"]).get_json()["plain_text"]
+    assert js_slice(source, snippet["start"], snippet["end"]) == snippet["text"]
+    words = [js_slice(snippet["text"], match["start"], match["end"]) for match in snippet["matches"]]
+    assert words == ["influence", "influence"]
+    first = snippet["text"].index("influence")  # Python counts the emoji as one; JavaScript as two
+    assert (
+        snippet["matches"][0]["start"] == first + 1 and snippet["matches"][1]["start"] == snippet["text"].rindex("influence") + 2
+    )
+
+
+def test_a_text_without_astral_characters_keeps_its_indices():
+    units = snippets.Units("Écoles, vidéos et « guillemets »")
+    assert units.astral == [] and units(7) == 7
+    units = snippets.Units("a😊b🎉c")
+    assert units.astral == [1, 3] and [units(i) for i in range(6)] == [0, 1, 3, 4, 6, 7]
 
 
 def test_snippets_escape_the_source_html(empty_app):

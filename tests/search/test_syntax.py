@@ -32,6 +32,7 @@ def test_describe_says_how_the_query_was_read():
         "excluded": ["tiktok"],
         "expansions": [],
         "relaxed": False,
+        "ignored": [],
     }
 
 
@@ -53,10 +54,22 @@ def test_dangling_operators_are_ignored(text, clauses):
     assert ([[a.display() for a in c] for c in query.clauses], query.excluded) == (clauses, [])
 
 
-@pytest.mark.parametrize("text", ["", "OR", "le la", "-tiktok", "!!!", '""', "*"])
-def test_nothing_to_search_is_an_error(text):
-    with pytest.raises(QueryError, match="nothing to search"):
-        parse_query(text)
+@pytest.mark.parametrize(
+    "text, ignored", [("", []), ("OR", []), ("le la", ["le", "la"]), ("!!! ?", ["!!!", "?"]), ('""', ['""']), ("*", ["*"])]
+)
+def test_stop_words_and_punctuation_alone_are_an_empty_query_saying_what_it_ignored(text, ignored):
+    query = parse_query(text)
+    assert query.empty and query.ignored == ignored and query.describe()["ignored"] == ignored
+
+
+def test_ignored_words_are_said_beside_the_searched_ones():
+    query = parse_query("la sobriété, de la marque !")
+    assert not query.empty and query.ignored == ["la", "de", "la", "!"]
+
+
+def test_exclusions_alone_are_an_error():
+    with pytest.raises(QueryError, match="nothing to search for: exclusions alone"):
+        parse_query("-tiktok -la")
 
 
 def test_too_many_clauses_is_an_error():
