@@ -37,7 +37,8 @@ EXTRA_MATCH = 0.05  # weight added per further match in the same trend
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(A-ZÀ-Ý0-9])")
 _APOSTROPHES = {"'", "’"}
 _PAUSES = {".", "...", "…"}  # marks a phrase may run across: "du digital...avec l'humain"
-# "+" reads as "avec" or "et": "complémentarité digital + humain".
+# "+" reads as "avec" or "et": "complémentarité digital + humain". Any other conjunction of a
+# term ("ou", "ni", "mais") matches itself only.
 _CONNECTOR_MATCHES = {"+": {"+", "&", "et", "avec"}, "&": {"&", "et", "+"}, "et": {"et", "&", "+"}}
 
 
@@ -171,7 +172,11 @@ def phrase_at(term, words, start):
                 return None
         elif any(w.kind == "punct" and w.folded not in _PAUSES and w.folded not in {b.folded for b in between} for w in gap):
             return None  # a mark the term does not hold itself ("micro-influenceur" holds its hyphen)
-        elif any(not any(g.folded in _CONNECTOR_MATCHES[w.folded] for g in gap) for w in between if w.kind == "conjunction"):
+        elif any(
+            not any(g.folded in _CONNECTOR_MATCHES.get(w.folded, {w.folded}) for g in gap)
+            for w in between
+            if w.kind == "conjunction"
+        ):
             return None
         matched.append(found)
     return matched

@@ -134,3 +134,9 @@ def test_function_words_never_start_or_end_a_term():
 
 def test_a_conjunction_in_the_text_but_not_in_the_cloud_splits():
     assert split("recentrage client refonte", ["Recentrage client & refonte"]) == ["recentrage client", "refonte"]
+
+
+def test_a_term_joined_by_any_conjunction_matches_it_in_the_text():
+    # "ou", "ni" and "mais" match themselves (a synthetic cloud at 100 times the report has them)
+    assert split("vrai ou faux chat", ["Vrai ou faux", "Chat"]) == ["vrai ou faux", "chat"]
+    assert split("chat mais chien", ["Chat mais chien"]) == ["chat mais chien"]
