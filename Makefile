@@ -85,7 +85,7 @@ eval: $(VENV)/.dev
 bench-servers: $(VENV)/.dev
 	$(BIN)/python bench/servers.py
 
-## bench-scale: seed time, size, memory and latency on synthetic reports 1, 10, 100 and 1000 times the real one (bench/RESULTS-scale.md)
+## bench-scale: seed time, size, memory, embedding and latency on synthetic reports 1, 10 and 100 times the real one, 1000 estimated (bench/RESULTS-scale.md)
 bench-scale: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/scale.py
 

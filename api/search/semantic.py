@@ -202,20 +202,28 @@ def passages(title, subtitle, plain_text):
 
 @dataclass(frozen=True)
 class Vectors:
-    """Every passage's vector as a matrix, with its trend's id and edition's (``DIMENSIONS * 4``
-    bytes a passage)."""
+    """Every passage's vector as a matrix, a trend's passages in a run (``DIMENSIONS * 4`` bytes
+    a passage), and each run's start, trend and edition."""
 
     matrix: np.ndarray
     passage_ids: np.ndarray
-    trend_ids: np.ndarray
-    edition_ids: np.ndarray
+    starts: np.ndarray  # the row each trend's run starts at
+    trend_ids: np.ndarray  # of each run
+    edition_ids: np.ndarray  # of each run
 
 
 def read_vectors():
     """The stored passages' :class:`Vectors` (one statement)."""
-    found = rows("SELECT p.id, p.trend_id, t.edition_id, p.vector FROM passage p JOIN trend t ON t.id = p.trend_id ORDER BY p.id")
+    found = rows(
+        "SELECT p.id, p.trend_id, t.edition_id, p.vector FROM passage p JOIN trend t ON t.id = p.trend_id "
+        "ORDER BY p.trend_id, p.position"
+    )
     matrix = np.frombuffer(b"".join(bytes(row[3]) for row in found), dtype="<f4").reshape(len(found), DIMENSIONS)
-    return Vectors(matrix, *(np.array([row[column] for row in found], dtype=np.int64) for column in range(3)))
+    trend_ids = np.array([row[1] for row in found], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, trend_ids[1:] != trend_ids[:-1]]) if len(found) else np.zeros(0, dtype=np.int64)
+    edition_ids = np.array([row[2] for row in found], dtype=np.int64)
+    passage_ids = np.array([row[0] for row in found], dtype=np.int64)
+    return Vectors(matrix, passage_ids, starts, trend_ids[starts], edition_ids[starts])
 
 
 VECTORS = PerVersion(read_vectors)  # each worker reads them once per data version
@@ -244,16 +252,24 @@ def embedding(text):
 
 def nearest(query, version, edition_id=None, floor=FLOOR, limit=TOP):
     """The trends (of ``edition_id``, or all) whose best passage is at least ``floor`` close to
-    the ``query`` vector (any, for None), closest first, at most ``limit``."""
+    the ``query`` vector (any, for None), closest first (ties in trend order), at most ``limit``.
+    One product of the matrix and the vector, each trend's best by its run, and the ``limit``
+    best partitioned out: no sort of every passage (38,000 at 100 times the report)."""
     vectors = VECTORS.at(version)
     if not len(vectors.passage_ids):
         return []
     scores = vectors.matrix @ query
-    keep = np.ones(len(scores), dtype=bool) if floor is None else scores >= floor
+    best = np.maximum.reduceat(scores, vectors.starts)
+    keep = np.ones(len(best), dtype=bool) if floor is None else best >= floor
     if edition_id is not None:
         keep &= vectors.edition_ids == edition_id
-    kept = np.flatnonzero(keep)
-    ranked = kept[np.argsort(-scores[kept], kind="stable")]  # closest first, then in passage order
-    _, first = np.unique(vectors.trend_ids[ranked], return_index=True)  # each trend's closest passage
-    best = ranked[np.sort(first)][:limit]
-    return [Near(int(vectors.trend_ids[i]), float(scores[i]), int(vectors.passage_ids[i])) for i in best]
+    runs = np.flatnonzero(keep)
+    if len(runs) > limit:
+        runs = runs[np.argpartition(-best[runs], limit - 1)[:limit]]
+    runs = runs[np.lexsort((runs, -best[runs]))]
+    ends = np.append(vectors.starts[1:], len(scores))
+    found = []
+    for run in runs:
+        row = vectors.starts[run] + int(np.argmax(scores[vectors.starts[run] : ends[run]]))
+        found.append(Near(int(vectors.trend_ids[run]), float(scores[row]), int(vectors.passage_ids[row])))
+    return found
