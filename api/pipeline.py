@@ -85,8 +85,8 @@ class Answer:
         return next((value for key, value in self.headers if key.lower() == name), None)
 
 
-def problem(exchange, status, detail, headers=(), errors=None):
-    body = problem_body(status, detail, exchange.path, errors=errors)
+def problem(exchange, status, detail, headers=(), errors=None, kind=None):
+    body = problem_body(status, detail, exchange.path, errors=errors, kind=kind)
     return Answer(status, [("Content-Type", PROBLEM_JSON), *headers], body)
 
 
@@ -143,7 +143,9 @@ class RequestPath:
         if known is not None and exchange.query:
             errors = unknown_parameters(parse_qs(exchange.query, keep_blank_values=True), known)
             if errors:
-                return problem(exchange, 422, f"Unknown parameter: {', '.join(errors)}.", errors=errors)
+                return problem(
+                    exchange, 422, f"Unknown parameter: {', '.join(errors)}.", errors=errors, kind="unknown-parameters"
+                )
         try:
             if exchange.cacheable:  # 5
                 version = self.build if exchange.docs else self.version.current()

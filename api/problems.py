@@ -19,14 +19,53 @@ RETRY_AFTER = "5"  # seconds a client should wait when the database is away
 
 PROBLEM_JSON = "application/problem+json"
 
+# One URI per kind of problem (RFC 9457 §4.2): ``/problems/<kind>``, whose page says what it
+# means and what to do (api/service.py). A kind's status is fixed; a status has one kind but
+# 422 and 503, whose second kind is given where it arises.
+PROBLEM_TYPES = {
+    "bad-request": (
+        400,
+        "The request cannot be read: a URL that is not UTF-8 once percent-decoded, a path with "
+        "control characters, no Host or several.",
+    ),
+    "not-found": (404, "Nothing is at this URL: no such trend, expert, keyword or edition, or no such route."),
+    "method-not-allowed": (405, "The API only reads: GET, HEAD and OPTIONS (`Allow` lists them)."),
+    "uri-too-long": (414, "The URL is longer than the service accepts (`MAX_URL_LENGTH`)."),
+    "headers-too-large": (431, "The request's headers are larger than the service accepts (16 KiB)."),
+    "invalid-parameters": (
+        422,
+        "A parameter's value is refused: `errors` names each parameter, with why (an unknown "
+        "keyword comes with the keywords it may have meant).",
+    ),
+    "unknown-parameters": (422, "The operation takes no parameter of that name: `errors` names each, with the closest it takes."),
+    "too-many-requests": (
+        429,
+        "This client's rate limit is spent: `Retry-After` says how many seconds to wait, `X-RateLimit-*` the limit.",
+    ),
+    "internal-error": (500, "The service failed to answer; it logged the fault under the answer's `X-Request-ID`."),
+    "unavailable": (503, "The database does not answer, or has not been migrated: retry after `Retry-After` seconds."),
+    "not-ready": (503, "`/ready`: a check fails (`checks` says which); the instance should get no traffic yet."),
+}
+KIND_OF_STATUS = {}
+for _kind, (_status, _) in PROBLEM_TYPES.items():
+    KIND_OF_STATUS.setdefault(_status, _kind)
+
+
+def problem_type(status, kind=None):
+    """The ``type`` of a problem: its kind's URI, or ``about:blank`` for a status with none."""
+    kind = kind or KIND_OF_STATUS.get(status)
+    return f"/problems/{kind}" if kind else "about:blank"
+
 
 class ProblemSchema(ma.Schema):
     """An RFC 9457 problem: what went wrong, for people and for programs."""
 
     type = described(
         ma.fields.String(),
-        "URI naming the kind of problem; `about:blank` means the status code says it all.",
-        "about:blank",
+        "URI reference naming the kind of problem (`/problems/<kind>`, relative to the API's address; its page "
+        f"says what it means): {', '.join(f'`{kind}` ({status})' for kind, (status, _) in PROBLEM_TYPES.items())}. "
+        "Branch on it, not on `detail`, which is for people.",
+        "/problems/not-found",
     )
     title = described(ma.fields.String(), "Short summary of the kind of problem (the HTTP status phrase).", "Not Found")
     status = described(ma.fields.Integer(), "The HTTP status code.", 404)
@@ -50,11 +89,11 @@ class ProblemSchema(ma.Schema):
     )
 
 
-def problem_body(status, detail, instance, *, errors=None, **members):
-    """The bytes of a problem for ``status``, with ``detail``, per-field ``errors`` and any
-    extension ``members``."""
+def problem_body(status, detail, instance, *, errors=None, kind=None, **members):
+    """The bytes of a problem for ``status`` (of ``kind``: :data:`PROBLEM_TYPES`, by default the
+    status's), with ``detail``, per-field ``errors`` and any extension ``members``."""
     body = {
-        "type": "about:blank",
+        "type": problem_type(status, kind),
         "title": http.HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or http.HTTPStatus(status).description,
@@ -66,9 +105,9 @@ def problem_body(status, detail, instance, *, errors=None, **members):
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def problem(status, detail=None, *, errors=None, headers=None, **members):
+def problem(status, detail=None, *, errors=None, headers=None, kind=None, **members):
     """A problem+json response of the app, for the request being answered."""
-    body = problem_body(status, detail, request.path, errors=errors, **members)
+    body = problem_body(status, detail, request.path, errors=errors, kind=kind, **members)
     response = current_app.response_class(body, status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})
     return response

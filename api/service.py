@@ -1,14 +1,16 @@
-"""The API's index; its probes (liveness, readiness) and metrics, which are never cached nor
-rate limited."""
+"""The API's index and its problem types; its probes (liveness, readiness) and metrics, which are
+never cached nor rate limited."""
+
+from http import HTTPStatus
 
 import marshmallow as ma
-from flask import current_app
+from flask import abort, current_app
 from flask.views import MethodView
 
 from . import metrics
 from .db import DatabaseTimeout, db, is_postgres, migration_runner
-from .openapi import Blueprint
-from .problems import DATABASE_ERRORS, problem
+from .openapi import Blueprint, path_parameter
+from .problems import DATABASE_ERRORS, PROBLEM_TYPES, problem, problem_type
 from .schemas import by_name, described, href
 from .serialization import Schema
 
@@ -21,7 +23,7 @@ class IndexSchema(Schema):
     documentation = described(
         by_name(),
         "Where the documentation is.",
-        {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json"},
+        {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "problem_types": "/problems"},
     )
     resources = described(
         by_name(),
@@ -82,9 +84,54 @@ class Index(MethodView):
         """
         return {
             "name": "Tendances 2021 API",
-            "documentation": {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json"},
+            "documentation": {
+                "swagger_ui": "/docs",
+                "redoc": "/redoc",
+                "openapi": "/openapi.json",
+                "problem_types": "/problems",
+            },
             "resources": {name: href(f"/{name}") for name in ("trends", "experts", "keywords", "editions", "search")},
         }
+
+
+class ProblemTypeSchema(Schema):
+    type = described(ma.fields.String(), "The URI problems of this kind carry in `type`.", "/problems/not-found")
+    title = described(ma.fields.String(), "Their `title`: the status's phrase.", "Not Found")
+    status = described(ma.fields.Integer(), "Their status code.", 404)
+    description = described(ma.fields.String(), "What the kind means, and what a client can do.", PROBLEM_TYPES["not-found"][1])
+
+
+def problem_type_of(kind):
+    status, description = PROBLEM_TYPES[kind]
+    return {"type": problem_type(status, kind), "title": HTTPStatus(status).phrase, "status": status, "description": description}
+
+
+@blp.route("/problems")
+class ProblemTypes(MethodView):
+    @blp.doc(operationId="listProblemTypes")
+    @blp.response(200, ProblemTypeSchema(many=True))
+    def get(self):
+        """List problem types
+
+        Every kind of problem the API answers with (RFC 9457): the URI its `type` carries,
+        its status, and what it means. A client branches on `type`.
+        """
+        return [problem_type_of(kind) for kind in PROBLEM_TYPES]
+
+
+@blp.route("/problems/<kind>", parameters=[path_parameter("kind", "The kind of problem.", example="not-found")])
+class ProblemType(MethodView):
+    @blp.doc(operationId="getProblemType")
+    @blp.response(200, ProblemTypeSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, kind):
+        """Get a problem type
+
+        What a kind of problem means: the page a problem's `type` names.
+        """
+        if kind not in PROBLEM_TYPES:
+            abort(404, f"No problem type {kind!r}; see /problems.")
+        return problem_type_of(kind)
 
 
 @probes.route("/health")
@@ -114,7 +161,7 @@ class Ready(MethodView):
         checks = readiness_checks()
         if any(state != "ok" for state in checks.values()):
             failing = ", ".join(f"{name} {state}" for name, state in checks.items() if state != "ok")
-            return problem(503, f"Not ready: {failing}.", headers={"Retry-After": "5"}, checks=checks)
+            return problem(503, f"Not ready: {failing}.", headers={"Retry-After": "5"}, kind="not-ready", checks=checks)
         return {"status": "ready", "checks": checks}
 
 

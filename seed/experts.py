@@ -26,6 +26,23 @@ _LINK_KINDS = {
     "instagram.com": "instagram",
 }
 _SENTENCE_END = re.compile(r"[.!?;:]\s*$")
+# An organisation a role names: what follows "chez" or "@", or a capitalised name after "de" or
+# "d'" ("Fondateur de World Digital People", "CEO de la société BlueBoat", "Président de l'Ecole
+# Polytechnique..."), up to a comma, a parenthesis or " et ". A role that names one otherwise, or
+# names a group the expert is not of, is the corpus's .toml's to say (``organizations``).
+_ORGANIZATION = re.compile(
+    r"(?:\bchez\s+|@\s*|\bde\s+(?:la\s+société\s+|l['’]agence\s+|l['’](?=[A-ZÉ]))?(?=[A-ZÉ])|\bd['’](?=[A-ZÉ]))"
+    r"(?P<name>[^,()]+?)\s*(?:,|\(|\bet\b|$)"
+)
+
+
+def organization_in(roles):
+    """The organisation the first role naming one names (:data:`_ORGANIZATION`), else None."""
+    for role in roles:
+        found = _ORGANIZATION.search(role)
+        if found:
+            return found.group("name").strip()
+    return None
 
 
 def link_kind(url):
@@ -93,6 +110,7 @@ def read_block(block, link_blocks):
     entries = [entry.rstrip(" ,") for entry in split_lines([line.strip() for line in lines])]
     organization = next((entry for entry in entries if not is_role(entry)), None)
     roles = [entry for entry in entries if entry != organization]
+    organization = organization or organization_in(roles)
     urls = [url for _, url in block.inline.links]
     urls += [url for link_block in link_blocks for _, url in link_block.inline.links]
     links = [Link(link_kind(url), url) for url in dict.fromkeys(urls)]

@@ -88,8 +88,9 @@ def heading_key(text):
 def parse_report(text, meta=None):
     """Parse the report's Markdown ``text`` into a :class:`records.Report`.
 
-    :param meta: facts the text does not state (``language``, ``source_url``) and the
-        headings of the publisher's own pages to skip (``skip_sections``)
+    :param meta: facts the text does not state (``language``, ``source_url``), the headings of
+        the publisher's own pages to skip (``skip_sections``) and the organisations of experts
+        whose block does not say it by rule (``organizations``)
     :raises ParseError: when the text is not a report, naming the line
     """
     meta = meta or {}
@@ -149,6 +150,7 @@ def parse_report(text, meta=None):
         introduction=[block.text for block in introduction.blocks] if introduction else [],
         source_url=meta.get("source_url"),
     )
+    set_organizations(experts, meta.get("organizations", {}), notices)
     return records.Report(
         edition,
         sorted(experts.values(), key=lambda e: e.slug),
@@ -157,6 +159,17 @@ def parse_report(text, meta=None):
         notices.warnings,
         notices.anomalies,
     )
+
+
+def set_organizations(experts, organizations, notices):
+    """The organisations the metadata gives by expert name (``organizations``: an empty one
+    means none), where the expert block's lines do not say it by rule (seed/experts.py)."""
+    by_name = {expert.name: expert for expert in experts.values()}
+    for name, organization in organizations.items():
+        if name in by_name:
+            by_name[name].organization = organization or None
+        else:
+            notices.warn(0, f"the metadata gives the organisation of {name!r}, who wrote no article")
 
 
 def split_parts(blocks):

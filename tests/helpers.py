@@ -3,6 +3,8 @@
 import contextlib
 import logging
 
+from api.problems import PROBLEM_TYPES
+
 
 def assert_problem(response, status, detail=None):
     """The response is an RFC 9457 problem with ``status`` (and ``detail`` in its text)."""
@@ -10,7 +12,8 @@ def assert_problem(response, status, detail=None):
     assert response.mimetype == "application/problem+json"
     body = response.get_json(force=True)
     assert body["status"] == status
-    assert body["type"] == "about:blank"
+    kind = body["type"].removeprefix("/problems/")  # its kind's page (api/problems.py PROBLEM_TYPES)
+    assert body["type"].startswith("/problems/") and PROBLEM_TYPES[kind][0] == status, body["type"]
     assert body["title"] and body["detail"] and body["instance"]
     assert "Traceback" not in response.get_data(as_text=True)
     if detail:

@@ -39,5 +39,10 @@ def test_redoc_page_points_at_the_served_spec(client):
 
 def test_index_links_to_the_docs(get_json):
     index = get_json("/")
-    assert index["documentation"] == {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json"}
+    assert index["documentation"] == {
+        "swagger_ui": "/docs",
+        "redoc": "/redoc",
+        "openapi": "/openapi.json",
+        "problem_types": "/problems",
+    }
     assert index["resources"]["trends"] == "/v1/trends"

@@ -27,11 +27,16 @@ def test_expert_item(get_json):
         "name": "Guillaume Terrien",
         "name_original": "Guillaume TERRIEN",
         "roles": ["Fondateur de World Digital People"],
-        "organization": None,
+        "organization": "World Digital People",  # named in the role (seed/experts.py organization_in)
         "links": [{"kind": "linkedin", "url": "https://www.linkedin.com/in/guillaume-terrien-41941637/"}],
         "trend_count": 1,
         "url": "/v1/experts/guillaume-terrien",
     }
+
+
+def test_an_organisation_named_in_a_role_filters_like_any_other(get_json):
+    assert [e["slug"] for e in get_json("/v1/experts?organization=world%20digital%20people")] == ["guillaume-terrien"]
+    assert [e["slug"] for e in get_json("/v1/experts?organization=BlueBoat")] == ["christophe-thil"]
 
 
 def test_list_experts_without_n_plus_1(uncached_client):

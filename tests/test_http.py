@@ -214,6 +214,21 @@ def test_if_none_match_gives_304_with_no_body(client, url):
     assert response.headers["ETag"] == etag and response.headers["Cache-Control"] == "public, max-age=300"
 
 
+def test_a_304_carries_the_same_headers_whichever_worker_answers(app, uncached_app):
+    # RFC 9110 15.4.5: ETag, Cache-Control and Vary as the 200 has them; never the body's own
+    # (X-Pagination, Link, Content-Type). One worker keeps the answer, the other builds every one.
+    kept, built = app.test_client(), uncached_app.test_client()
+    etag = kept.get("/v1/trends?page=2").headers["ETag"]
+    names = set()
+    for client in (kept, built, kept):
+        response = client.get("/v1/trends?page=2", headers={"If-None-Match": etag, "Origin": "https://example.org"})
+        assert response.status_code == 304
+        names.add(frozenset(name for name in response.headers.keys() if name != "X-Request-ID"))
+    (found,) = names
+    assert {"ETag", "Cache-Control", "Vary", "Access-Control-Allow-Origin"} <= found
+    assert not found & {"X-Pagination", "Link", "Content-Type", "Content-Length"}
+
+
 def test_304_runs_no_query_and_no_view(new_database_url, report):
     app = build_app(new_database_url(), DATA_VERSION_TTL=3600)
     with app.app_context():
@@ -322,6 +337,7 @@ def test_head_and_options_work_on_every_route(app, client):
             "/v1/experts/<slug>": "/v1/experts/nicolas-celic",
             "/v1/keywords/<slug>": "/v1/keywords/splinternet",
             "/v1/editions/<int:year>": "/v1/editions/2021",
+            "/problems/<kind>": "/problems/not-found",
             "/v1/search": "/v1/search?q=splinternet",
         }.get(rule.rule, rule.rule)
         get, head = client.get(url), client.head(url)
@@ -374,3 +390,30 @@ def test_database_away_is_a_503_problem(tmp_path):
     assert_problem(response, 503, "database")
     assert response.headers["Retry-After"] == "5"
     assert not (tmp_path / "missing.db").exists()  # serving never creates a database
+
+
+@pytest.mark.parametrize(
+    "method, url, kind",
+    [
+        ("GET", "/v1/trends/999", "not-found"),
+        ("GET", "/v1/nothing", "not-found"),
+        ("POST", "/v1/trends", "method-not-allowed"),
+        ("GET", "/v1/trends?page=0", "invalid-parameters"),
+        ("GET", "/v1/trends?keyword=nope", "invalid-parameters"),
+        ("GET", "/v1/trends?pages=2", "unknown-parameters"),
+        ("GET", "/v1/trends?q=%FF", "bad-request"),
+    ],
+)
+def test_each_kind_of_problem_has_a_type_whose_page_says_what_it_means(client, method, url, kind):
+    body = client.open(url, method=method).get_json(force=True)
+    assert body["type"] == f"/problems/{kind}"
+    page = client.get(body["type"]).get_json()
+    assert page["type"] == body["type"] and page["status"] == body["status"] and page["title"] == body["title"]
+    assert page["description"]
+
+
+def test_problem_types_are_listed_and_an_unknown_one_is_a_404(client):
+    listed = client.get("/problems").get_json()
+    assert len({kind["type"] for kind in listed}) == len(listed) >= 10
+    assert {429, 500, 503} <= {kind["status"] for kind in listed}
+    assert_problem(client.get("/problems/nope"), 404)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from api.analysis import fold
+from seed.experts import organization_in
 from seed.parser import parse_report, read_corpus
 from seed.records import ParseError
 from tests.factories import CORPUS_PATH, article, make_report
@@ -214,7 +215,7 @@ def test_names_as_a_person_writes_them_and_as_printed(report, slug, name, printe
     [
         ("mathieu-flaig", ["Directeur Général au sein du Cabinet Conseil et Formation en accélération digitale"], "SYSK"),
         ("jerome-monange", ["Expert retail, Conseil Marketing et Communication"], "Lab LUXURY and RETAIL"),
-        ("christophe-thil", ["CEO de la société BlueBoat et créateur de l'Ereriday"], None),
+        ("christophe-thil", ["CEO de la société BlueBoat et créateur de l'Ereriday"], "BlueBoat"),
         ("thierry-wellhoff", ["Fondateur associé de l'agence Wellcom"], "TW&A Consultants"),
         ("celine-beckrich", ["Activatrice de réseaux sociaux et formatrice"], "disCéline"),
         (
@@ -225,7 +226,7 @@ def test_names_as_a_person_writes_them_and_as_printed(report, slug, name, printe
         (
             "alban-jarry",
             ["Chief Digital Officer en Asset Management", "Président Délégué de l'Ecole Polytechnique d'Assurances"],
-            None,
+            "Ecole Polytechnique d'Assurances",
         ),
         ("maria-mercanti-guerin", ["Maître de conférences, Directrice de recherche"], "Sorbonne Université, IAE de Paris"),
     ],
@@ -233,6 +234,36 @@ def test_names_as_a_person_writes_them_and_as_printed(report, slug, name, printe
 def test_roles_wrapped_over_two_lines_are_one_role(report, slug, roles, organization):
     e = expert(report, slug)
     assert (e.roles, e.organization) == (roles, organization)
+
+
+@pytest.mark.parametrize(
+    "roles, organization",
+    [
+        (["Fondateur de World Digital People"], "World Digital People"),
+        (["Community Manager chez dentsu / iProspect"], "dentsu / iProspect"),
+        (["Directeur général d'Acteurs de santé Tv", "Présidente de l'Observatoire"], "Acteurs de santé Tv"),
+        (["Fondateur de Faber-Content, stratégie de contenu"], "Faber-Content"),
+        (["Rédactrice en chef de Veille mag", "Organisatrice de Search Day"], "Veille mag"),
+        (["Head of Social @Acme"], "Acme"),
+        (["Consultant en stratégie digitale"], None),  # "de" before a common noun
+        (["Eclaireur du Numérique & pionnier du Livestreaming."], None),
+        (["Digital & Innovation Consultant"], None),
+    ],
+)
+def test_an_organisation_a_role_names_by_rule(roles, organization):
+    assert organization_in(roles) == organization
+
+
+def test_the_metadata_gives_the_organisations_no_rule_reads(report):
+    assert expert(report, "anthony-rochand").organization == "LEW (Les Experts du Web)"
+    assert expert(report, "camille-jourdain").organization is None  # a group he belongs to (the .toml says why)
+    assert sum(e.organization is None for e in report.experts) == 5
+
+
+def test_the_organisation_of_someone_who_wrote_nothing_is_a_warning():
+    text = make_report(articles=[(1, "Un titre", ("Marie Test", "Directrice", "ACME"))])
+    report = parse_report(text, {"organizations": {"Nobody Here": "X"}})
+    assert any("Nobody Here" in warning.message for warning in report.warnings)
 
 
 def test_bio_paragraphs_go_to_the_expert_not_the_body(report):
