@@ -17,7 +17,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 
 from .pagination import PageArgsSchema
 from .parameters import PRINTABLE_PATTERN, QueryParser
-from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception
+from .problems import KIND_OF_STATUS, PROBLEM_JSON, ProblemSchema, from_http_exception, problem_example
 
 API_DESCRIPTION = """\
 Digimind's yearly report **"Social Media et Marketing Digital : l'avis des experts"** as JSON:
@@ -84,8 +84,9 @@ IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
-    "description": "An `ETag` received earlier: the answer is `304 Not Modified` while it is current.",
-    "schema": {"type": "string", "example": 'W/"5be940f911b93090-15d4c2a8659a"'},
+    "description": "An `ETag` received earlier (from this URL's answer): the answer is `304 Not Modified` while it "
+    'is current. Example: `W/"5be940f911b93090-15d4c2a8659a"`.',
+    "schema": {"type": "string"},
 }
 
 
@@ -159,6 +160,8 @@ def register_components(api):
     for status in http.HTTPStatus:
         schema = api.ERROR_SCHEMA if status >= 400 else None
         response = response_component(status.phrase, schema)
+        if status in KIND_OF_STATUS:  # its own problem, as the service answers it
+            response["content"][PROBLEM_JSON]["example"] = problem_example(KIND_OF_STATUS[status])
         headers = {**STATUS_HEADERS.get(status, {}), **CORS}
         response["headers"] = headers  # component names: apispec makes them references
         components.response(status.name, response, lazy=True)
@@ -225,11 +228,28 @@ class OperationsPlugin(BasePlugin):
     def operation_helper(self, path=None, operations=None, *, rule, **kwargs):
         cached = self.blueprints[rule.endpoint.rpartition(".")[0]].cached
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if isinstance(parameter, dict) and not parameter.get("required"):
+                    example_in_words(parameter)
             answers = [r for s, r in operation["responses"].items() if str(s).startswith("2") and isinstance(r, dict)]
             if any(map(is_paging, operation.get("parameters", []))):
                 document_paging(operation, answers)
             if cached and method == "get":
                 document_caching(operation, answers)
+
+
+def example_in_words(parameter):
+    """An optional parameter's example in its description, not as ``example``: Swagger UI's "Try it
+    out" fills a parameter with its example, and a first "Execute" would send every filter."""
+    schema = parameter.get("schema", {})
+    example = parameter.pop("example", schema.pop("example", None))
+    if example is None:
+        return
+    if isinstance(example, bool):
+        shown = str(example).lower()
+    else:
+        shown = ", ".join(map(str, example)) if isinstance(example, list) else example
+    parameter["description"] = f"{parameter.get('description', '').rstrip()} Example: `{shown}`.".lstrip()
 
 
 def document_paging(operation, answers):

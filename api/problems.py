@@ -46,6 +46,39 @@ PROBLEM_TYPES = {
     "unavailable": (503, "The database does not answer, or has not been migrated: retry after `Retry-After` seconds."),
     "not-ready": (503, "`/ready`: a check fails (`checks` says which); the instance should get no traffic yet."),
 }
+# What each kind's problem looks like, as the service answers the request named (checked by
+# tests/test_openapi.py where a test can make the service answer so): the docs' examples.
+PROBLEM_EXAMPLES = {
+    "bad-request": ("GET", "/v1/search?q=%FF", "The URL is not UTF-8 once percent-decoded.", None),
+    "not-found": ("GET", "/v1/trends/99", "No trend '99' in edition 2021.", None),
+    "method-not-allowed": ("POST", "/v1/trends", "POST is not allowed here; use GET, HEAD, OPTIONS.", None),
+    "uri-too-long": ("GET", "/v1/search?q=…", "The URL is 40012 characters long; at most 32768 are accepted.", None),
+    "headers-too-large": ("GET", "/v1/trends", "The headers hold 20480 bytes; at most 16384 are accepted.", None),
+    "invalid-parameters": (
+        "GET",
+        "/v1/trends?page_size=0",
+        "Invalid value for page_size: Must be greater than or equal to 1 and less than or equal to 100.",
+        {"page_size": ["Must be greater than or equal to 1 and less than or equal to 100."]},
+    ),
+    "unknown-parameters": (
+        "GET",
+        "/v1/trends?keywords=splinternet",
+        "Unknown parameter: keywords.",
+        {"keywords": ['Unknown parameter. Did you mean "keyword"?']},
+    ),
+    "too-many-requests": ("GET", "/v1/trends", "More than 600 requests; slow down.", None),
+    "internal-error": ("GET", "/v1/trends", "The service failed to answer; it has been logged.", None),
+    "unavailable": ("GET", "/v1/trends", "The database cannot be reached right now; retry in a few seconds.", None),
+    "not-ready": ("GET", "/ready", "Not ready: database unreachable (OperationalError).", None),
+}
+
+
+def problem_example(kind):
+    """The example problem of ``kind`` (:data:`PROBLEM_EXAMPLES`), as the service writes it."""
+    _, url, detail, errors = PROBLEM_EXAMPLES[kind]
+    return json.loads(problem_body(PROBLEM_TYPES[kind][0], detail, url.partition("?")[0], errors=errors, kind=kind))
+
+
 KIND_OF_STATUS = {}
 for _kind, (_status, _) in PROBLEM_TYPES.items():
     KIND_OF_STATUS.setdefault(_status, _kind)

@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 from api import openapi
 from api.parameters import MAX_PAGE
 from api.parameters import PRINTABLE_PATTERN
+from api.problems import KIND_OF_STATUS, PROBLEM_EXAMPLES, problem_example
 
 ROOT = Path(__file__).resolve().parent.parent
 REDOCLY = ROOT / ".ci" / "node_modules" / ".bin" / "redocly"
@@ -102,7 +103,10 @@ def test_every_parameter_has_a_description_and_an_example(spec):
             parameter = resolve(spec, parameter)
             assert parameter.get("description"), (path, parameter["name"])
             has_example = "example" in parameter or "examples" in parameter or "example" in parameter.get("schema", {})
-            assert has_example, (path, parameter["name"])
+            if parameter.get("required"):
+                assert has_example, (path, parameter["name"])
+            else:  # in words: Swagger UI's "Try it out" would send it (issue 16)
+                assert not has_example and "Example: `" in parameter["description"], (path, parameter["name"])
 
 
 def test_every_schema_field_has_a_description_and_an_example(spec):
@@ -169,15 +173,17 @@ def test_no_count_of_the_loaded_data_is_stated_as_a_fact(spec, get_json):
 
 
 def example_request(spec, path, operation):
-    """The request Swagger UI's "Try it out" sends as it opens: every parameter set to its
-    example (the first of its ``examples``)."""
+    """The request Swagger UI's "Try it out" sends as it opens: every parameter that has an
+    example (the first of its ``examples``) or a default set to it."""
     query, headers = [], {}
     for parameter in operation.get("parameters", []) + spec["paths"][path].get("parameters", []):
         parameter = resolve(spec, parameter)
         if "examples" in parameter:
             value = next(iter(parameter["examples"].values()))["value"]
         else:
-            value = parameter.get("example", parameter["schema"].get("example"))
+            value = parameter.get("example", parameter["schema"].get("example", parameter["schema"].get("default")))
+        if value is None:
+            continue
         if parameter["in"] == "path":
             path = path.replace(f"{{{parameter['name']}}}", str(value))
         elif parameter["in"] == "query":
@@ -188,8 +194,8 @@ def example_request(spec, path, operation):
 
 
 def test_try_it_out_with_the_examples_answers_with_data(spec, client):
-    # Swagger UI fills every parameter with its example: together they must find something, or
-    # a first "Execute" shows an empty list (as page=2 did).
+    # Swagger UI fills the parameters that have an example (the required ones) or a default: a
+    # first "Execute" must show data, unfiltered.
     for path, method, operation in operations(spec):
         url, query, headers = example_request(spec, path, operation)
         response = client.open(url, method=method, query_string=query, headers=headers)
@@ -217,3 +223,21 @@ def test_every_text_parameter_documents_that_control_characters_are_refused(spec
 def test_page_documents_its_maximum(spec):
     page = next(p for p in spec["paths"]["/v1/trends"]["get"]["parameters"] if p.get("name") == "page")
     assert page["schema"]["maximum"] == MAX_PAGE
+
+
+@pytest.mark.parametrize("kind", ["bad-request", "not-found", "method-not-allowed", "invalid-parameters", "unknown-parameters"])
+def test_a_problem_example_is_what_the_service_answers(client, kind):
+    method, url, _, _ = PROBLEM_EXAMPLES[kind]
+    assert client.open(url, method=method).get_json(force=True) == problem_example(kind)
+
+
+def test_each_status_documents_its_own_problem(spec):
+    responses = spec["components"]["responses"]
+    for name, status in (
+        ("NOT_FOUND", 404),
+        ("UNPROCESSABLE_ENTITY", 422),
+        ("TOO_MANY_REQUESTS", 429),
+        ("SERVICE_UNAVAILABLE", 503),
+    ):
+        example = responses[name]["content"]["application/problem+json"]["example"]
+        assert example["status"] == status and example["type"] == f"/problems/{KIND_OF_STATUS[status]}", name
