@@ -1,4 +1,4 @@
-"""flask commands of the app: ``flask db upgrade`` / ``flask db status`` and ``flask spec``.
+"""flask commands of the app: ``flask db upgrade`` / ``flask db status``, ``flask spec`` and ``flask examples``.
 
 ``flask seed`` is the seed package's own (seed/cli.py): the app never imports the seed.
 """
@@ -62,3 +62,20 @@ def spec(path):
     document = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
     path.write_text(yaml.dump(document, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
     click.echo(f"Wrote {path}.")
+
+
+@cli.cli.command("examples")
+def examples():
+    """Record the documentation's example search (api/search/example.json) from this database's
+    answer: run it on a database seeded with the report (`make openapi` does), then `flask spec`."""
+    import json
+
+    from .search.schemas import EXAMPLE
+
+    response = current_app.test_client().get(EXAMPLE["url"])
+    if response.status_code != 200 or not response.get_json()["hits"]:
+        raise click.ClickException(f"{EXAMPLE['url']} found nothing here: seed the report first (flask seed)")
+    path = Path(__file__).parent / "search" / "example.json"
+    text = json.dumps({"url": EXAMPLE["url"], "answer": response.get_json()}, ensure_ascii=False, indent=1)
+    path.write_text(f"{text}\n", encoding="utf-8")
+    click.echo(f"Recorded {EXAMPLE['url']} in {path.relative_to(ROOT)}.")

@@ -205,8 +205,9 @@ def from_http_exception(error):
         detail = data.get("message") or f"Invalid value for {names}: {' '.join(errors[sorted(errors)[0]])}"
         return problem(error.code, detail, errors=errors, headers=headers)
     detail = data.get("message") or (error.description if error.description != type(error).description else None)
-    if error.code == 405:
-        detail = f"{request.method} is not allowed here; use {headers.get('Allow', 'GET')}."
+    if error.code == 405:  # the methods in one order, whatever werkzeug's set gives
+        headers["Allow"] = ", ".join(sorted(method.strip() for method in headers.get("Allow", "GET").split(",")))
+        detail = f"{request.method} is not allowed here; use {headers['Allow']}."
     elif error.code == 404 and detail is None:
         detail = f"Nothing at {request.path}. The API is under /v1; see /docs."
     return problem(error.code, detail, headers=headers)

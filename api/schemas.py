@@ -140,9 +140,7 @@ class TrendSummarySchema(Schema):
     title = described(
         ma.fields.String(), "Title, as the report prints it.", "TikTok & B2B : expérimentation obligatoire en 2021 !"
     )
-    subtitle = described(
-        ma.fields.String(allow_none=True), "Subtitle, when the article has one.", "Tendances et conseils pour sortir de la crise"
-    )
+    subtitle = described(ma.fields.String(allow_none=True), "Subtitle, when the article has one (#5 has none).", None)
     excerpt = described(
         ma.fields.String(),
         "About 300 characters of the article's text.",

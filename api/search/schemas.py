@@ -1,5 +1,8 @@
 """Search schemas: arguments and the answer."""
 
+import json
+from pathlib import Path
+
 import marshmallow as ma
 
 from ..parameters import QueryArgsSchema, edition_field, literal_field, search_field, term_list
@@ -247,46 +250,16 @@ class SpellingSchema(Schema):
     )
 
 
+# The documentation's example of a search: the service's own answer to EXAMPLE["url"], recorded
+# (tests/search/test_routes.py checks it is still what the service answers).
+EXAMPLE = json.loads((Path(__file__).parent / "example.json").read_text(encoding="utf-8"))
+
+
 class SearchResultSchema(Schema):
-    query = described(
-        ma.fields.Nested(ReadQuerySchema),
-        "The query as the service read it.",
-        {
-            "text": "splinternet",
-            "operator": "AND",
-            "clauses": [["splinternet"]],
-            "terms": ["splinternet"],
-            "phrases": [],
-            "prefixes": [],
-            "excluded": [],
-            "expansions": [],
-            "relaxed": False,
-            "ignored": [],
-            "signals": {
-                "words": {"hits": 2},
-                "meaning": {
-                    "ranked": 38,
-                    "above_floor": 1,
-                    "only_by_meaning": 0,
-                    "model": semantic.MODEL,
-                    "floor": semantic.FLOOR,
-                },
-                "fusion": {"method": "reciprocal rank fusion", "k": 60},
-            },
-        },
-    )
-    total = described(ma.fields.Integer(), "Number of hits.", 2)
-    facets = described(
-        ma.fields.Nested(FacetsSchema),
-        "Counts of all hits.",
-        {
-            "type": {"trend": 1, "expert": 0, "keyword": 1},
-            "exhaustive": True,
-            "keyword": [{"slug": "splinternet", "term": "splinternet", "url": "/v1/keywords/splinternet", "count": 1}],
-            "expert": [{"slug": "claire-renault", "name": "Claire Renault", "url": "/v1/experts/claire-renault", "count": 1}],
-        },
-    )
-    hits = described(ma.fields.List(ma.fields.Nested(HitSchema)), "This page of hits, best first.", [])
+    query = described(ma.fields.Nested(ReadQuerySchema), "The query as the service read it.", EXAMPLE["answer"]["query"])
+    total = described(ma.fields.Integer(), "Number of hits.", EXAMPLE["answer"]["total"])
+    facets = described(ma.fields.Nested(FacetsSchema), "Counts of all hits.", EXAMPLE["answer"]["facets"])
+    hits = described(ma.fields.List(ma.fields.Nested(HitSchema)), "This page of hits, best first.", EXAMPLE["answer"]["hits"])
     suggestions = described(
         ma.fields.List(ma.fields.Nested(SpellingSchema)),
         "When nothing was found: for each word of the query the index does not hold, the closest words it holds.",

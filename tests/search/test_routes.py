@@ -388,3 +388,19 @@ def test_a_search_that_finds_nothing_suggests_the_closest_words_the_index_holds(
 
 def test_a_search_that_finds_something_suggests_nothing(client):
     assert client.get("/v1/search?q=sobriete").get_json()["suggestions"] == []
+
+
+def without_scores(answer):
+    """An answer with its scores left out: BM25's figures differ between the engines, not the hits."""
+    hits = [
+        {**hit, "score": None, "signals": {**hit["signals"], "words": {**hit["signals"]["words"], "score": None}}}
+        for hit in answer["hits"]
+    ]
+    return {**answer, "hits": hits}
+
+
+def test_the_documented_example_is_what_the_service_answers(client):
+    from api.search.schemas import EXAMPLE
+
+    assert EXAMPLE["answer"]["hits"], "an example with no hit shows nobody a snippet"
+    assert without_scores(client.get(EXAMPLE["url"]).get_json()) == without_scores(EXAMPLE["answer"])
