@@ -128,3 +128,17 @@ def redis_url():
     script = Path(__file__).resolve().parent.parent / ".ci" / "redis"
     url = subprocess.run([str(script), "start"], check=True, capture_output=True, text=True).stdout.strip()
     return url
+
+
+@pytest.fixture(scope="session")
+def live_base(tmp_path_factory, new_database_url, seeded_report):
+    """The base URL of a real server (api/server.py, default rate limit) on a database seeded
+    with the report, for tests that use the service as outside clients do."""
+    from tests.servers import Server
+
+    url = new_database_url()
+    with build_app(url).app_context():
+        load_report(seeded_report)
+    server = Server(tmp_path_factory.mktemp("live"), url, RATE_LIMIT="600/minute").start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.stop()

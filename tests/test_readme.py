@@ -8,9 +8,7 @@ import subprocess
 
 import pytest
 
-from seed.loader import load_report
-from tests.conftest import build_app
-from tests.servers import ROOT, Server
+from tests.servers import ROOT
 
 README_HOST = "http://127.0.0.1:8000"
 
@@ -33,16 +31,6 @@ def tour_commands():
 
 
 COMMANDS = tour_commands()
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory, new_database_url, seeded_report):
-    url = new_database_url()
-    with build_app(url).app_context():
-        load_report(seeded_report)
-    server = Server(tmp_path_factory.mktemp("readme"), url, RATE_LIMIT="none").start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.stop()
 
 
 def run(command, base):
@@ -68,12 +56,12 @@ def test_the_tour_has_commands():
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 @pytest.mark.parametrize("command, said", COMMANDS, ids=[command[:70] for command, _ in COMMANDS])
-def test_each_tour_command_answers_what_the_readme_says(base, command, said):
+def test_each_tour_command_answers_what_the_readme_says(live_base, command, said):
     if command.startswith("etag="):  # the next line sends it back
         return
     if "$etag" in command:
         command = f"{COMMANDS[[c for c, _ in COMMANDS].index(command) - 1][0]}; {command}"
-    output = run(command, base)
+    output = run(command, live_base)
     if " -i " in command:  # the status line and headers, then the body
         status = [int(line.split()[1]) for line in output.splitlines() if line.startswith("HTTP/")][-1]
         body = output.replace("\r\n", "\n").split("\n\n", 1)[-1]

@@ -10,9 +10,7 @@ import urllib.request
 
 import pytest
 
-from seed.loader import load_report
-from tests.conftest import build_app
-from tests.servers import ROOT, Server
+from tests.servers import ROOT
 
 NODE_MODULES = ROOT / ".ci" / "node_modules"
 TSCONFIG = {
@@ -29,16 +27,6 @@ TSCONFIG = {
 }
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory, new_database_url, seeded_report):
-    url = new_database_url()
-    with build_app(url).app_context():
-        load_report(seeded_report)
-    server = Server(tmp_path_factory.mktemp("journey"), url, RATE_LIMIT="600/minute").start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.stop()
-
-
 def run(args, cwd):
     result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, f"{' '.join(map(str, args))}\n{result.stdout}\n{result.stderr}"
@@ -46,8 +34,8 @@ def run(args, cwd):
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node is not installed")
-def test_the_typescript_journey_compiles_strictly_and_runs(base, tmp_path):
-    with urllib.request.urlopen(f"{base}/openapi.json") as response:
+def test_the_typescript_journey_compiles_strictly_and_runs(live_base, tmp_path):
+    with urllib.request.urlopen(f"{live_base}/openapi.json") as response:
         (tmp_path / "openapi.json").write_bytes(response.read())
     (tmp_path / "node_modules").symlink_to(NODE_MODULES)
     (tmp_path / "package.json").write_text(json.dumps({"type": "module"}))
@@ -56,5 +44,5 @@ def test_the_typescript_journey_compiles_strictly_and_runs(base, tmp_path):
     bin_dir = NODE_MODULES / ".bin"
     run([bin_dir / "openapi-typescript", "openapi.json", "--output", "schema.d.ts"], tmp_path)
     run([bin_dir / "tsc", "--project", "tsconfig.json"], tmp_path)  # no error: the spec types every call
-    assert run(["node", "journey.js", base], tmp_path).strip() == "journey: ok"
+    assert run(["node", "journey.js", live_base], tmp_path).strip() == "journey: ok"
     assert os.path.exists(tmp_path / "journey.js")

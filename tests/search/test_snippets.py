@@ -62,15 +62,19 @@ def test_every_mark_wraps_a_matching_word_at_its_offsets(client, q):
             assert html.unescape(unmarked) == snippet["text"].strip()
 
 
-def test_offsets_count_utf16_code_units_as_javascript_does(empty_app):
-    body = "Un sourire 😊 puis l'influence, 🎉 encore l'influence."
+def influence_hit(app, body):
+    """The hit of a search for "influence" on a report of one article of ``body``."""
     text = make_report(
         articles=[article(1, "Un test de titre", ("Marie Test", "Directrice", "ACME"), body=(body,))],
         avec=[("Marie Test", "Un test de titre")],
     )
-    with empty_app.app_context():
+    with app.app_context():
         load_report(parse_report(text))
-    hit = empty_app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
+    return app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
+
+
+def test_offsets_count_utf16_code_units_as_javascript_does(empty_app):
+    hit = influence_hit(empty_app, "Un sourire 😊 puis l'influence, 🎉 encore l'influence.")
     snippet = next(found for found in hit["snippets"] if found["field"] == "plain_text")
     source = empty_app.test_client().get(hit["url"]).get_json()["plain_text"]
     assert js_slice(source, snippet["start"], snippet["end"]) == snippet["text"]
@@ -90,14 +94,7 @@ def test_a_text_without_astral_characters_keeps_its_indices():
 
 
 def test_snippets_escape_the_source_html(empty_app):
-    body = "Les balises <b>gras</b> & les « guillemets » : 5 < 6 pour l'influence."
-    text = make_report(
-        articles=[article(1, "Un test de titre", ("Marie Test", "Directrice", "ACME"), body=(body,))],
-        avec=[("Marie Test", "Un test de titre")],
-    )
-    with empty_app.app_context():
-        load_report(parse_report(text))
-    hit = empty_app.test_client().get("/v1/search?q=influence&type=trend").get_json()["hits"][0]
+    hit = influence_hit(empty_app, "Les balises <b>gras</b> & les « guillemets » : 5 < 6 pour l'influence.")
     snippet = hit["snippets"][0]
     assert "&amp;" in snippet["html"] and "&lt; 6" in snippet["html"]
     assert "<b>" not in snippet["html"] and "<mark>influence</mark>" in snippet["html"]
