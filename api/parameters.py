@@ -75,10 +75,14 @@ def known_parameters(spec, url_map):
     return known
 
 
+MAX_UNKNOWN = 20  # unknown parameters a problem names, at most (a URL may hold thousands)
+
+
 def unknown_parameters(names, known):
-    """``{name: [message]}`` for each of ``names`` not ``known``, with the closest known name."""
+    """``{name: [message]}`` for each of ``names`` not ``known`` (the first ``MAX_UNKNOWN``, in
+    name order), with the closest known name."""
     errors = {}
-    for name in sorted(set(names) - known):
+    for name in sorted(set(names) - known)[:MAX_UNKNOWN]:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f'Did you mean "{close[0]}"?' if close else f"Known: {', '.join(sorted(known)) or 'none'}."
         errors[name[:MAX_TEXT]] = [f"Unknown parameter. {hint}"]

@@ -417,3 +417,8 @@ def test_problem_types_are_listed_and_an_unknown_one_is_a_404(client):
     assert len({kind["type"] for kind in listed}) == len(listed) >= 10
     assert {429, 500, 503} <= {kind["status"] for kind in listed}
     assert_problem(client.get("/problems/nope"), 404)
+
+
+def test_a_problem_names_twenty_unknown_parameters_at_most(client):
+    body = assert_problem(client.get("/v1/trends?" + "&".join(f"p{n:03}=1" for n in range(500))), 422)
+    assert len(body["errors"]) == 20 and "p000" in body["errors"]

@@ -193,8 +193,8 @@ def trend_hits(query, edition_id):
     search = expand(query)
     embedded = semantic.embedding(semantic.query_text(positive_text(query.text), search.expansions))
     words, params = index.hits_sql(search, ["trend"], edition_id)
-    rank = "ROW_NUMBER() OVER (ORDER BY score DESC, object_id)"
-    ranked = f"SELECT object_id, {WEIGHTS[0]!r} / ({RRF_K} + {rank}) AS score, 3 AS level FROM w"
+    numbered = "ROW_NUMBER() OVER (ORDER BY score DESC, object_id)"  # a hit's rank by words
+    ranked = f"SELECT object_id, {WEIGHTS[0]!r} / ({RRF_K} + {numbered}) AS score, 3 AS level FROM w"
     near = semantic.nearest(embedded.result(), request_version(request.environ, db), edition_id, None, semantic.TOP)
     if near:
         values = ", ".join(
