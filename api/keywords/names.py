@@ -37,15 +37,19 @@ class Names:
 
 
 def read_names():
-    """The stored keywords' :class:`Names` (two statements)."""
-    keys = {keyword_id: (slug, term) for keyword_id, slug, term in rows("SELECT id, slug, term FROM keyword")}
-    by_key, labels, own = {}, [], {keyword_id: [] for keyword_id in keys}
-    for keyword_id, key, label, preferred, search_text in rows(
-        "SELECT l.keyword_id, l.key, l.label, l.preferred, l.search_text FROM keyword_label l "
-        "JOIN keyword k ON k.id = l.keyword_id ORDER BY k.sort_term, l.id"
+    """The stored keywords' :class:`Names`, in one statement (a seed between two would mix two
+    versions of the data)."""
+    keys, by_key, labels, own = {}, {}, [], {}
+    for keyword_id, slug, term, key, label, preferred, search_text in rows(
+        "SELECT k.id, k.slug, k.term, l.key, l.label, l.preferred, l.search_text FROM keyword k "
+        "LEFT JOIN keyword_label l ON l.keyword_id = k.id ORDER BY k.sort_term, k.id, l.id"
     ):
+        keys[keyword_id] = (slug, term)
+        own.setdefault(keyword_id, [])
+        if key is None:  # a keyword with no label
+            continue
         by_key[key] = min(keyword_id, by_key.get(key, keyword_id))
-        labels.append((search_text, keys[keyword_id][0]))
+        labels.append((search_text, slug))
         own[keyword_id].append((not preferred, label))
     keywords = {}
     for keyword_id, (slug, term) in keys.items():
