@@ -112,7 +112,7 @@ def load_report(report, wait=None, on_wait=None):
         trend_ids = load_trends(sync, report, edition_id, expert_ids, keyword_ids)
         load_links(sync, report, trend_ids, keyword_ids)
         load_passages(sync, report, edition_id, trend_ids, vectors)
-        load_meaning(sync, report, trend_ids, keyword_ids, vectors[0])
+        load_meaning(sync, report, edition_id, trend_ids, keyword_ids, vectors[0])
         remove_orphans(sync, {k.slug for k in report.keywords if k.thesaurus})
         load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current, keyword_ids)
         recount(sync)
@@ -369,7 +369,7 @@ def load_passages(sync, report, edition_id, trend_ids, vectors):
         sync.changes["Passage embedded"] += embedded
 
 
-def load_meaning(sync, report, trend_ids, keyword_ids, vectors):
+def load_meaning(sync, report, edition_id, trend_ids, keyword_ids, vectors):
     """Each trend's closest trends of its edition by meaning (``semantic.NEIGHBOURS``), and the
     trends each concept of the thesaurus is close to that no label of it names (no link): their
     passage closest to it at least ``semantic.FLOOR`` close, as a search finds them."""
@@ -387,7 +387,8 @@ def load_meaning(sync, report, trend_ids, keyword_ids, vectors):
     if len(numbers) > 1:
         for mine, closest in zip(ids, semantic.closest_to_each(semantic.means(matrix, starts), semantic.NEIGHBOURS), strict=True):
             neighbours += [{"trend": mine, "neighbour": ids[other], "similarity": round(cosine, 6)} for other, cosine in closest]
-    sync.rows(TrendNeighbour, lambda r: (r["trend"], r["neighbour"]), neighbours, TrendNeighbour.trend.in_(ids))
+    in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
+    sync.rows(TrendNeighbour, lambda r: (r["trend"], r["neighbour"]), neighbours, TrendNeighbour.trend.in_(in_edition))
     named = list(concepts(report))
     suggestions = []
     if named and numbers:
@@ -400,7 +401,7 @@ def load_meaning(sync, report, trend_ids, keyword_ids, vectors):
                 {"keyword": keyword_ids[k.slug], "trend": ids[group], "similarity": round(cosine, 6), "passage": texts[row]}
                 for group, cosine, row in close
             ]
-    sync.rows(KeywordSuggestion, lambda r: (r["keyword"], r["trend"]), suggestions, KeywordSuggestion.trend.in_(ids))
+    sync.rows(KeywordSuggestion, lambda r: (r["keyword"], r["trend"]), suggestions, KeywordSuggestion.trend.in_(in_edition))
 
 
 def linked_keywords(report):

@@ -143,7 +143,8 @@ def closest_to_each(vectors, count):
         scores = vectors[start : start + BLOCK] @ vectors.T
         for offset, row in enumerate(scores):
             row[start + offset] = -np.inf  # not itself
-            top = np.argsort(-row, kind="stable")[:count]
+            top = np.argpartition(-row, count - 1)[:count] if count < len(row) else np.arange(len(row))
+            top = top[np.lexsort((top, -row[top]))][: len(row) - 1]  # closest first, ties in row order
             found.append([(int(other), float(row[other])) for other in top])
     return found
 
