@@ -381,7 +381,7 @@ def wait_until_accepted(port, timeout=5):
 
 def test_sigterm_drains_requests_in_flight_refuses_new_ones_and_exits_0(uncached):
     server, connections, answers = uncached, [], {}
-    for path in slow_search_paths(32):  # sent before the signal: in flight when it comes
+    for path in slow_search_paths(64):  # sent before the signal: in flight when it comes (64: about 2 s of work)
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         connection.request("GET", path)
         connections.append(connection)
@@ -406,7 +406,7 @@ def test_sigterm_drains_requests_in_flight_refuses_new_ones_and_exits_0(uncached
     for reader in readers:
         reader.join(30)
     assert server.process.wait(30) == 0
-    assert sorted(status for status, _, _ in answers.values()) == [200] * 32
+    assert sorted(status for status, _, _ in answers.values()) == [200] * 64
     assert all(json.loads(body)["hits"] for _, body, _ in answers.values())
     finished = sorted(done for _, _, done in answers.values())
     assert sum(done > signalled for done in finished) >= 8, "requests were still in flight at the signal"
