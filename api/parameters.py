@@ -5,6 +5,12 @@ A parameter that takes one value is given once (``page`` and ``page_size``: api/
 has a length and no control characters; a search box's text is parsed (api/search/syntax.py);
 list parameters repeat or take commas. A parameter an operation does not take is a 422 naming
 it, with the closest one it takes (:func:`unknown_parameters`, checked on the request path).
+
+A 422 means the spec's own rules are broken (a range, a length, a choice, control characters,
+a repeated single value): every request the spec allows is answered. What the spec cannot say
+is answered, not refused: a query with nothing to search finds nothing and says what it
+ignored, ``sort=relevance`` without ``q`` is the default order, and a keyword the report lacks
+is not found (404), like any resource.
 """
 
 import difflib
@@ -15,7 +21,7 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
-from .search.syntax import QueryError, parse_query
+from .search.syntax import parse_query
 
 # The largest page: a client can hold it in a 32-bit integer, and every offset it makes
 # ((page - 1) x page_size) fits the integers SQLite and PostgreSQL bind (10**30 would not).
@@ -118,7 +124,8 @@ class Text(ma.fields.String):
 
 
 class SearchText(ma.fields.String):
-    """A search box's text, read into a :class:`search.syntax.ParsedQuery` (422 when unsearchable)."""
+    """A search box's text, read into a :class:`search.syntax.ParsedQuery` (what cannot be
+    searched is ignored and said so, never refused)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {}).update(minLength=1, maxLength=MAX_QUERY, pattern=PRINTABLE_PATTERN)
@@ -128,10 +135,7 @@ class SearchText(ma.fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         ma.validate.Length(min=1, max=MAX_QUERY)(text)
         printable(text)
-        try:
-            return parse_query(text)
-        except QueryError as error:
-            raise ma.ValidationError(f"{str(error)[:1].upper()}{str(error)[1:]}.") from None
+        return parse_query(text)
 
 
 def search_field(description, example, **kwargs):
@@ -158,32 +162,39 @@ def literal_field(more=""):
     )
 
 
+MAX_TERMS = 20
+
+
 class TermList(ma.fields.List):
     """A repeatable parameter whose values may also be comma-separated: ``?keyword=a,b&keyword=c``.
-    An empty value is refused, as an empty text parameter is (``?keyword=``)."""
+    The limits are the spec's, on the values as sent (at most :data:`MAX_TERMS` of them, each of
+    at most :data:`MAX_TEXT` characters, so 2,000 names at most); an empty value is refused, as
+    an empty text parameter is (``?keyword=``)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         values = value if isinstance(value, list | tuple) else [value]
+        ma.validate.Length(max=MAX_TERMS)(values)
         if "" in values:
             raise ma.ValidationError("Must not be empty; leave the parameter out instead.")
+        for item in values:
+            ma.validate.Length(max=MAX_TEXT)(str(item))
         # Spaces around commas go; other characters stay, so a control character is refused.
         parts = [part.strip(" ") for item in values for part in str(item).split(",") if part.strip(" ")]
         if not parts:  # "?keyword=," names nothing, like "?keyword="
             raise ma.ValidationError("Must not be empty; leave the parameter out instead.")
-        return super()._deserialize(parts, attr, data, **kwargs)
-
-
-MAX_TERMS = 20
+        return super()._deserialize(list(dict.fromkeys(parts)), attr, data, **kwargs)
 
 
 def term_list(description, example, choices=None):
     item = ma.fields.String(validate=ma.validate.OneOf(choices)) if choices else Text()
     return TermList(
         item,
-        validate=ma.validate.Length(max=MAX_TERMS),
         load_default=list,
-        # maxItems counts the repeated values; the limit counts comma-separated ones too.
-        metadata={"description": f"{description} At most {MAX_TERMS} in all, comma-separated ones included.", "example": example},
+        metadata={
+            "description": f"{description} At most {MAX_TERMS} values; a value may name several, comma-separated.",
+            "example": example,
+            "maxItems": MAX_TERMS,
+        },
     )
 
 
@@ -201,15 +212,11 @@ def edition_field(description="Year of the edition (default: the latest)."):
 
 
 class RelevanceSortMixin:
-    """``sort=relevance`` needs ``q``; without ``sort``, relevance when ``q`` is given, else
-    the schema's ``DEFAULT_SORT``."""
+    """Without ``sort``, relevance when ``q`` is given, else the schema's ``DEFAULT_SORT``.
+    ``sort=relevance`` without ``q`` is that order too: with nothing searched, every item is as
+    relevant as the next (a search page can keep its sort when the box is emptied)."""
 
     DEFAULT_SORT = None
-
-    @ma.validates_schema
-    def relevance_needs_q(self, data, **kwargs):
-        if data.get("sort") == "relevance" and data.get("q") is None:
-            raise ma.ValidationError("sort=relevance needs q.", "sort")
 
     @ma.post_load
     def default_sort(self, data, **kwargs):

@@ -28,14 +28,18 @@ PROBLEM_TYPES = {
         "The request cannot be read: a URL that is not UTF-8 once percent-decoded, a path with "
         "control characters, no Host or several.",
     ),
-    "not-found": (404, "Nothing is at this URL: no such trend, expert, keyword or edition, or no such route."),
+    "not-found": (
+        404,
+        "Nothing is at this URL: no such trend, expert, keyword or edition, or no such route; or a filter names a "
+        "keyword the report does not have (`errors` names each, with the keywords it may have meant).",
+    ),
     "method-not-allowed": (405, "The API only reads: GET, HEAD and OPTIONS (`Allow` lists them)."),
     "uri-too-long": (414, "The URL is longer than the service accepts (`MAX_URL_LENGTH`)."),
     "headers-too-large": (431, "The request's headers are larger than the service accepts (16 KiB)."),
     "invalid-parameters": (
         422,
-        "A parameter's value is refused: `errors` names each parameter, with why (an unknown "
-        "keyword comes with the keywords it may have meant).",
+        "A parameter's value is outside what the spec allows (a range, a length, a choice, control "
+        "characters): `errors` names each parameter, with why.",
     ),
     "unknown-parameters": (422, "The operation takes no parameter of that name: `errors` names each, with the closest it takes."),
     "too-many-requests": (

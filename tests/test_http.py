@@ -399,7 +399,7 @@ def test_database_away_is_a_503_problem(tmp_path):
         ("GET", "/v1/nothing", "not-found"),
         ("POST", "/v1/trends", "method-not-allowed"),
         ("GET", "/v1/trends?page=0", "invalid-parameters"),
-        ("GET", "/v1/trends?keyword=nope", "invalid-parameters"),
+        ("GET", "/v1/trends?keyword=nope", "not-found"),
         ("GET", "/v1/trends?pages=2", "unknown-parameters"),
         ("GET", "/v1/trends?q=%FF", "bad-request"),
     ],

@@ -23,7 +23,7 @@ class ExpertQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     sort = sort_field(
         [*SORTS, "relevance"],
         "Order: `name` (French order, accents and case aside), `-name`, `-trend_count`, or `relevance` "
-        "(needs `q`). Default: `relevance` with `q`, else `name`.",
+        "(by `q`; without `q`, `name`). Default: `relevance` with `q`, else `name`.",
     )
 
 

@@ -18,10 +18,6 @@ _LEXER = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _PREFIX = re.compile(r"[^\W_]{2,}")
 
 
-class QueryError(ValueError):
-    """The text cannot be searched; the message says why, in one line."""
-
-
 @dataclass(frozen=True)
 class Alternative:
     """A term, a phrase (several terms in a row), a prefix, or several terms ``apart`` (all of
@@ -147,16 +143,18 @@ def read_word(word):
 def parse_query(text):
     """Read a search box's text.
 
-    A text of stop words and punctuation alone is read as a query that finds nothing
-    (:attr:`ParsedQuery.empty`): a search box that has typed "la" gets no hit, not an error.
-
-    :raises QueryError: when exclusions alone are left to search for, or the query is too long
+    Every text is a query; what cannot be searched is left out and listed in ``ignored``: stop
+    words and punctuation, a phrase's words past the :data:`MAX_PHRASE_TERMS`-th, every word,
+    phrase or exclusion past the :data:`MAX_CLAUSES`-th (as web search engines cut long
+    queries). A text with nothing left to search for (stop words alone, exclusions alone) is a
+    query that finds nothing (:attr:`ParsedQuery.empty`): a search box that has typed "la" gets
+    no hit, not an error.
     """
-    query, pending_or = ParsedQuery(text), False
+    query, pending_or, cut = ParsedQuery(text), False, False
     for match in _LEXER.finditer(text):
         negated, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
         if phrase is None and word == "OR":
-            pending_or = bool(query.clauses)
+            pending_or = bool(query.clauses) and not cut  # an alternative of what was cut is cut too
             continue
         if phrase is not None:
             analysed = tuple(terms(phrase))
@@ -164,11 +162,13 @@ def parse_query(text):
         else:
             negated = word.startswith("-") and len(word) > 1
             alternative = read_word(word[1:] if negated else word)
-        if alternative is None:
+        cut = alternative is not None and len(query.clauses) + len(query.excluded) == MAX_CLAUSES and not pending_or
+        if alternative is None or cut:
             query.ignored.append(match.group(0).strip())
             continue
         if len(alternative.terms) > MAX_PHRASE_TERMS:
-            raise QueryError(f"a phrase may hold at most {MAX_PHRASE_TERMS} words")
+            query.ignored.append(" ".join(alternative.terms[MAX_PHRASE_TERMS:]))
+            alternative = Alternative(alternative.terms[:MAX_PHRASE_TERMS])
         if negated:
             query.excluded.append(alternative)
         elif pending_or:
@@ -176,8 +176,4 @@ def parse_query(text):
         else:
             query.clauses.append([alternative])
         pending_or = False
-        if len(query.clauses) + len(query.excluded) > MAX_CLAUSES:
-            raise QueryError(f"a query may hold at most {MAX_CLAUSES} words, phrases or exclusions")
-    if not query.clauses and query.excluded:
-        raise QueryError("nothing to search for: exclusions alone cannot be searched")
     return query

@@ -41,7 +41,7 @@ class Trends(MethodView):
         the trends linked to the given keywords (slugs, or any label in French or English,
         case, accents and plurals aside): all of them with `match=all` (the default), at least
         one with `match=any`; `keyword_grade=about` keeps only the trends about them. A
-        keyword that names none, in `keyword` or `exclude_keyword`, is a 422 problem naming
+        keyword that names none, in `keyword` or `exclude_keyword`, is a 404 problem naming
         it, with up to three it may have meant.
         `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """

@@ -1,8 +1,10 @@
 """Trend schemas: query arguments, the detail, related trends."""
 
 import marshmallow as ma
+from flask_smorest import abort
 
 from ..parameters import (
+    MAX_UNKNOWN,
     QueryArgsSchema,
     RelevanceSortMixin,
     Text,
@@ -61,24 +63,27 @@ class TrendQueryArgsSchema(RelevanceSortMixin, QueryArgsSchema):
     sort = sort_field(
         [*SORTS, "relevance"],
         "Order: `number`, `title` (French order: accents and case aside), `-` reverses; `relevance` "
-        "(needs `q`). Default: `relevance` with `q`, else `number`.",
+        "(by `q`; without `q`, `number`). Default: `relevance` with `q`, else `number`.",
     )
 
     @ma.post_load
     def resolve_keywords(self, data, **kwargs):
         """``keyword`` and ``exclude_keyword`` come out as keyword ids; a name that names none is a
-        422 naming it, with the keywords it may have meant."""
+        404 (the keyword is not found, as ``/v1/keywords/{slug}`` would not find it: the value is
+        well formed), its ``errors`` naming each such value with the keywords it may have meant."""
         names = ("keyword", "exclude_keyword")
         resolved, unknown = resolve([value for name in names for value in data.get(name, [])])
-        errors = {}
+        errors, named = {}, 0
         for name in names:
             for value in data.get(name, []):
-                if value in unknown:
-                    suggested = unknown[value]
+                if value in unknown and named < MAX_UNKNOWN:
+                    suggested, named = unknown[value], named + 1
                     hint = f" Did you mean: {', '.join(suggested)}?" if suggested else " See /v1/keywords."
                     errors.setdefault(name, []).append(f'No keyword "{value}".{hint}')
-        if errors:
-            raise ma.ValidationError(errors)
+        if unknown:
+            first = errors[next(iter(errors))][0]
+            detail = first if len(unknown) == 1 else f"{len(unknown)} keywords name none of the report's; see errors."
+            abort(404, message=detail, errors=errors)
         return {**data, **{name: [resolved[value] for value in data.get(name, [])] for name in names}}
 
 

@@ -1,8 +1,10 @@
 """Web-search syntax read into index expressions (api/search/syntax.py)."""
 
+import itertools
+
 import pytest
 
-from api.search.syntax import QueryError, parse_query
+from api.search.syntax import parse_query
 
 
 @pytest.mark.parametrize(
@@ -67,14 +69,37 @@ def test_ignored_words_are_said_beside_the_searched_ones():
     assert not query.empty and query.ignored == ["la", "de", "la", "!"]
 
 
-def test_exclusions_alone_are_an_error():
-    with pytest.raises(QueryError, match="nothing to search for: exclusions alone"):
-        parse_query("-tiktok -la")
+def test_exclusions_alone_are_an_empty_query_saying_what_it_excludes():
+    query = parse_query("-tiktok -la")
+    assert query.empty and query.describe()["excluded"] == ["tiktok"] and query.ignored == ["-la"]
 
 
-def test_too_many_clauses_is_an_error():
-    with pytest.raises(QueryError, match="at most 16"):
-        parse_query(" ".join(f"mot{i}" for i in range(17)))
+def words(count):
+    """``count`` distinct words the analyser keeps as they are."""
+    return [f"mot{a}{b}k" for a, b in itertools.product("abcdefgh", repeat=2)][:count]
+
+
+def test_words_past_the_sixteenth_are_ignored_and_said():
+    typed = words(18)
+    query = parse_query(" ".join(typed) + " OR autre")
+    assert [a.display() for clause in query.clauses for a in clause] == typed[:16]
+    assert query.ignored == [*typed[16:], "autre"]  # an alternative of a word cut is cut too
+
+
+def test_an_or_alternative_of_the_sixteenth_word_is_kept():
+    typed = words(16)
+    query = parse_query(" ".join(typed) + " OR autre")
+    assert [a.display() for a in query.clauses[-1]] == [
+        typed[15],
+        "autr",
+    ] and query.ignored == []  # as analysed ("autre" stemmed)
+
+
+def test_a_phrase_is_cut_after_its_32nd_word_and_the_rest_said():
+    typed = words(40)
+    query = parse_query(f'"{" ".join(typed)}" fin')
+    assert query.clauses[0][0].terms == tuple(typed[:32]) and query.ignored == [" ".join(typed[32:])]
+    assert [a.display() for a in query.clauses[1]] == ["fin"]
 
 
 def test_user_syntax_never_reaches_the_index():

@@ -71,7 +71,7 @@ async function search(): Promise<void> {
 async function problems(): Promise<void> {
   const { error, response } = await api.GET("/v1/trends", { params: { query: { keyword: ["influensers"] } } });
   const problem: Problem | undefined = error;
-  check(response.status === 422 && problem?.type === "/problems/invalid-parameters", "a typed problem");
+  check(response.status === 404 && problem?.type === "/problems/not-found", "a typed problem");
   check((problem?.errors?.keyword ?? []).length === 1, "the parameter named");
 }
 
