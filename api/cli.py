@@ -67,15 +67,19 @@ def spec(path):
 @cli.cli.command("examples")
 def examples():
     """Record the documentation's example search (api/search/example.json) from this database's
-    answer: run it on a database seeded with the report (`make openapi` does), then `flask spec`."""
+    answer: run it on a database seeded with the report (`make openapi` does), then `flask spec`.
+    Its URLs are written under the default ``PUBLIC_URL``, as every example of the docs, whatever
+    this environment's."""
     import json
 
+    from .schemas import EXAMPLE_URL
     from .search.schemas import EXAMPLE
 
     response = current_app.test_client().get(EXAMPLE["url"])
     if response.status_code != 200 or not response.get_json()["hits"]:
         raise click.ClickException(f"{EXAMPLE['url']} found nothing here: seed the report first (flask seed)")
     path = Path(__file__).parent / "search" / "example.json"
-    text = json.dumps({"url": EXAMPLE["url"], "answer": response.get_json()}, ensure_ascii=False, indent=1)
+    answer = json.loads(response.get_data(as_text=True).replace(current_app.config["PUBLIC_URL"], EXAMPLE_URL))
+    text = json.dumps({"url": EXAMPLE["url"], "answer": answer}, ensure_ascii=False, indent=1)
     path.write_text(f"{text}\n", encoding="utf-8")
     click.echo(f"Recorded {EXAMPLE['url']} in {path.relative_to(ROOT)}.")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,34 @@ def database_url(text):
     return text
 
 
+def public_url(text):
+    """An http(s) URL with a host, maybe a path (a proxy's prefix), no query, fragment or user;
+    empty for the default (:func:`local_url`)."""
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (a port that is not a number raises)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ConfigError(f"must be an http(s) URL such as https://api.example.com, got {text!r}")
+    return text.rstrip("/")
+
+
+def local_url(host, port):
+    """``http://HOST:PORT``, the default PUBLIC_URL (``localhost`` when HOST binds every address)."""
+    host = "localhost" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def origins(text):
     values = [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
     for origin in values:
@@ -91,6 +120,14 @@ SETTINGS = [
     ),
     Setting("HOST", "127.0.0.1", str, "Address the server binds (`0.0.0.0` in the Docker image)."),
     Setting("PORT", "8000", integer(1, 65535), "TCP port the server listens on (`make run`, Docker)."),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        public_url,
+        "Absolute URL clients reach the service at, e.g. `https://api.example.com` (a path is kept: "
+        "`https://example.com/tendances`): `Link` and every `url` field start with it, never with the request's "
+        "`Host`. Default: `http://HOST:PORT` (`localhost` when HOST is `0.0.0.0` or `::`).",
+    ),
     Setting("WEB_CONCURRENCY", "2", integer(1, 64), "Worker processes (one per core is a good start)."),
     Setting(
         "THREADS",
@@ -197,4 +234,5 @@ def from_env(environ=None):
             values[setting.name] = setting.parse(raw)
         except ConfigError as error:
             raise ConfigError(f"{setting.name} {error}") from None
+    values["PUBLIC_URL"] = values["PUBLIC_URL"] or local_url(values["HOST"], values["PORT"])
     return values

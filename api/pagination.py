@@ -15,6 +15,7 @@ from flask import request
 
 from .db import rows
 from .parameters import MAX_PAGE
+from .schemas import public_url
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -48,8 +49,8 @@ class Paging:
         return metadata
 
     def headers(self):
-        """``X-Pagination`` (JSON), and ``Link`` to the other pages: this request's URL, with
-        ``page`` changed in place."""
+        """``X-Pagination`` (JSON), and ``Link`` to the other pages: this request's URL, absolute
+        under ``PUBLIC_URL`` (api/schemas.py), with ``page`` changed in place."""
         if self.item_count is None:
             raise RuntimeError(f"{request.endpoint} did not set the item count of its page")
         metadata = self.metadata()
@@ -58,7 +59,7 @@ class Paging:
         if relations:
             args = list(request.args.lists())
             at = next((i for i, (name, _) in enumerate(args) if name == "page"), len(args))  # "page" stays in place
-            base = f"{request.script_root}{request.path}?"
+            base = f"{public_url.get()}{request.path}?"
             headers["Link"] = ", ".join(
                 f'<{base}{urlencode([*args[:at], ("page", [number]), *args[at + 1 :]], doseq=True)}>; rel="{rel}"'
                 for rel, number in relations

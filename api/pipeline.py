@@ -1,6 +1,7 @@
 """The request path: every request passes the same steps, written once, in this order.
 
-     1. identify   the request id (the client's ``X-Request-ID`` or a new one), the client, the clock
+     1. identify   the request id (the client's ``X-Request-ID`` or a new one), the client, the clock,
+                   the URLs' base (``PUBLIC_URL``: api/schemas.py)
      2. check      the URL and ``Host``: a 414 or 400 problem (api/security.py)
      3. route      the app's URL rule for the path: the label of logs and metrics, and which of the
                    steps below apply (probes and metrics are neither limited nor kept, the docs
@@ -35,7 +36,7 @@ from urllib.parse import parse_qs
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_etags
 
-from . import compression, cors, db, logs, metrics, security
+from . import compression, cors, db, logs, metrics, schemas, security
 from .cache import VERSION_KEY, DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
 from .parameters import unknown_parameters
 from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
@@ -112,12 +113,14 @@ class RequestPath:
         self.max_url_length = config["MAX_URL_LENGTH"]
         self.gzip_min_size = config["GZIP_MIN_SIZE"]
         self.cache_control = f"public, max-age={config['CACHE_MAX_AGE']}"
+        self.public_url = config["PUBLIC_URL"]
 
     def __call__(self, environ, start_response):
         leave_stop_signals_to_main_thread()  # the server's stop must reach its main thread (api/threads.py)
         exchange = Exchange(environ)  # 1
         request_id = logs.current_request_id.set(exchange.request_id)
         guarded = db.guarded.set(True)
+        public_url = schemas.public_url.set(self.public_url)  # what every URL it writes starts with
         try:
             try:
                 answer = self.answer(exchange)  # 2 to 7
@@ -127,6 +130,7 @@ class RequestPath:
                 answer = self.finish(exchange, problem(exchange, 500, "The service failed to answer; it has been logged."))
             self.record(exchange, answer.status, 0 if exchange.method == "HEAD" else len(answer.body))  # 10
         finally:
+            schemas.public_url.reset(public_url)
             db.guarded.reset(guarded)
             logs.current_request_id.reset(request_id)
         start_response(status_line(answer.status), answer.headers)

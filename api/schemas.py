@@ -2,6 +2,7 @@
 api/summaries.py declares them), which each resource's own schemas extend."""
 
 import string
+from contextvars import ContextVar
 from operator import attrgetter
 from urllib.parse import quote_plus
 
@@ -11,13 +12,23 @@ from .serialization import Schema
 
 API_PREFIX = "/v1"
 EMBEDDED_TRENDS = 100  # trends an expert's or keyword's detail embeds; all of them at trends_url
+# What every URL the API writes starts with: the PUBLIC_URL setting (api/config.py), never the
+# request's Host. The request path sets it for each request (api/pipeline.py, step 1); a read
+# outside a request is a LookupError, not a relative URL.
+public_url = ContextVar("public_url")
+EXAMPLE_URL = "http://127.0.0.1:8000"  # PUBLIC_URL by default, as the docs' examples show it
 
 
 def href(path, **query):
-    """A root-relative URL of the API: ``href("/trends/micro-et-nano", edition=2021)``, the query
-    as ``urlencode`` writes it. The service is served at the root of its host (api/server.py)."""
-    url = f"{API_PREFIX}{path}"
+    """The absolute URL of ``path`` in the API: ``href("/trends/micro-et-nano", edition=2021)``,
+    the query as ``urlencode`` writes it."""
+    url = f"{public_url.get()}{API_PREFIX}{path}"
     return f"{url}?{'&'.join(f'{key}={quote_plus(str(value))}' for key, value in query.items())}" if query else url
+
+
+def example_url(path):
+    """``path`` as the docs show it: under the default ``PUBLIC_URL``."""
+    return f"{EXAMPLE_URL}{path}"
 
 
 class ApiUrl(ma.fields.Function):
@@ -31,8 +42,8 @@ class ApiUrl(ma.fields.Function):
 
         def url(obj):  # lists embed thousands of these: no more work than joining their parts
             if not parameters:
-                return path(obj)
-            return f"{path(obj)}?" + "&".join(f"{key}{quote_plus(value(obj))}" for key, value in parameters)
+                return f"{public_url.get()}{path(obj)}"
+            return f"{public_url.get()}{path(obj)}?" + "&".join(f"{key}{quote_plus(value(obj))}" for key, value in parameters)
 
         super().__init__(url)
 
@@ -81,7 +92,7 @@ def by_name(values=None):
 class EditionSummarySchema(Schema):
     year = described(ma.fields.Integer(), "Year of the edition.", 2021)
     title = described(ma.fields.String(), "Title of the report.", "Social Media et Marketing Digital : l'avis des experts")
-    url = described(ApiUrl("/editions/{0.year}"), "This edition in the API.", "/v1/editions/2021")
+    url = described(ApiUrl("/editions/{0.year}"), "This edition in the API.", example_url("/v1/editions/2021"))
 
 
 class WeightedLinkSchema(Schema):
@@ -111,7 +122,7 @@ class WeightedLinkSchema(Schema):
 class ExpertSummarySchema(Schema):
     slug = described(ma.fields.String(), "Stable identifier of the expert.", "guillaume-terrien")
     name = described(ma.fields.String(), "Name as the person writes it.", "Guillaume Terrien")
-    url = described(ApiUrl("/experts/{0.slug}"), "The expert in the API.", "/v1/experts/guillaume-terrien")
+    url = described(ApiUrl("/experts/{0.slug}"), "The expert in the API.", example_url("/v1/experts/guillaume-terrien"))
 
 
 class KeywordSummarySchema(Schema):
@@ -121,7 +132,7 @@ class KeywordSummarySchema(Schema):
         "The keyword in French: as the report's keyword cloud prints it, or the thesaurus's label.",
         "micro et nano",
     )
-    url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", "/v1/keywords/micro-et-nano")
+    url = described(ApiUrl("/keywords/{0.slug}"), "The keyword in the API.", example_url("/v1/keywords/micro-et-nano"))
 
 
 def trend_url(trend):
@@ -151,20 +162,24 @@ class TrendSummarySchema(Schema):
     edition = described(
         ma.fields.Nested(EditionSummarySchema),
         "The edition the trend belongs to.",
-        {"year": 2021, "title": "Social Media et Marketing Digital : l'avis des experts", "url": "/v1/editions/2021"},
+        {
+            "year": 2021,
+            "title": "Social Media et Marketing Digital : l'avis des experts",
+            "url": example_url("/v1/editions/2021"),
+        },
     )
     expert = described(
         ma.fields.Nested(ExpertSummarySchema, allow_none=True),
         "The expert who wrote it (null only if the report names no one).",
-        {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": "/v1/experts/guillaume-terrien"},
+        {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": example_url("/v1/experts/guillaume-terrien")},
     )
     keywords = described(
         ma.fields.List(ma.fields.Nested(KeywordSummarySchema)),
         "Keywords the trend is about, strongest link first.",
-        [{"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}],
+        [{"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": example_url("/v1/keywords/tiktok-b2b")}],
     )
     url = described(
         ApiUrl("/trends/{0.slug}", edition="{0.edition.year}"),
         "The trend in the API.",
-        "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021",
+        example_url("/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021"),
     )

@@ -11,10 +11,12 @@ from . import metrics
 from .db import DatabaseTimeout, db, is_postgres, migration_runner
 from .openapi import Blueprint, path_parameter
 from .problems import DATABASE_ERRORS, PROBLEM_TYPES, problem, problem_type
-from .schemas import by_name, described, href
+from .schemas import by_name, described, example_url, href, public_url
 from .serialization import Schema
 
 blp = Blueprint("service", __name__, description="The API's index.")
+DOCUMENTATION = {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "problem_types": "/problems"}
+RESOURCES = ("trends", "experts", "keywords", "editions", "search")
 probes = Blueprint("probes", __name__, description="Liveness, readiness and metrics.", cached=False)
 
 
@@ -23,18 +25,12 @@ class IndexSchema(Schema):
     documentation = described(
         by_name(),
         "Where the documentation is.",
-        {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "problem_types": "/problems"},
+        {name: example_url(path) for name, path in DOCUMENTATION.items()},
     )
     resources = described(
         by_name(),
         "Entry points of the API.",
-        {
-            "trends": "/v1/trends",
-            "experts": "/v1/experts",
-            "keywords": "/v1/keywords",
-            "editions": "/v1/editions",
-            "search": "/v1/search",
-        },
+        {name: example_url(f"/v1/{name}") for name in RESOURCES},
     )
 
 
@@ -84,13 +80,8 @@ class Index(MethodView):
         """
         return {
             "name": "Tendances 2021 API",
-            "documentation": {
-                "swagger_ui": "/docs",
-                "redoc": "/redoc",
-                "openapi": "/openapi.json",
-                "problem_types": "/problems",
-            },
-            "resources": {name: href(f"/{name}") for name in ("trends", "experts", "keywords", "editions", "search")},
+            "documentation": {name: f"{public_url.get()}{path}" for name, path in DOCUMENTATION.items()},
+            "resources": {name: href(f"/{name}") for name in RESOURCES},
         }
 
 

@@ -17,6 +17,7 @@ from flask import Flask, Response, request
 
 app = Flask(__name__)
 URL = os.environ["DATABASE_URL"]
+PUBLIC = os.environ["PUBLIC_URL"]  # what the service's URLs start with (bench/run.py sets it for both)
 POSTGRES = URL.startswith(("postgres://", "postgresql://"))
 _local = threading.local()
 
@@ -72,7 +73,7 @@ def keyword_links(trend_id):
         {
             "slug": slug,
             "term": term,
-            "url": f"/v1/keywords/{slug}",
+            "url": f"{PUBLIC}/v1/keywords/{slug}",
             "weight": weight,
             "location": location,
             "evidence": evidence,
@@ -93,8 +94,8 @@ def summary(row, keywords=None):
     """A trend as lists show it: with the keywords it is about, as the seed keeps them with it."""
     trend_id, number, slug, title, subtitle, excerpt, words, minutes, expert_slug, expert_name, year, edition_title, about = row
     if keywords is None:
-        keywords = [{"slug": key, "term": term, "url": f"/v1/keywords/{key}"} for _, key, term in json.loads(about)]
-    expert = {"slug": expert_slug, "name": expert_name, "url": f"/v1/experts/{expert_slug}"} if expert_slug else None
+        keywords = [{"slug": key, "term": term, "url": f"{PUBLIC}/v1/keywords/{key}"} for _, key, term in json.loads(about)]
+    expert = {"slug": expert_slug, "name": expert_name, "url": f"{PUBLIC}/v1/experts/{expert_slug}"} if expert_slug else None
     return {
         "id": trend_id,
         "number": number,
@@ -104,10 +105,10 @@ def summary(row, keywords=None):
         "excerpt": excerpt,
         "word_count": words,
         "reading_time_minutes": minutes,
-        "edition": {"year": year, "title": edition_title, "url": f"/v1/editions/{year}"},
+        "edition": {"year": year, "title": edition_title, "url": f"{PUBLIC}/v1/editions/{year}"},
         "expert": expert,
         "keywords": keywords,
-        "url": f"/v1/trends/{slug}?{urlencode({'edition': year})}",
+        "url": f"{PUBLIC}/v1/trends/{slug}?{urlencode({'edition': year})}",
     }
 
 
@@ -133,7 +134,7 @@ def trends_page(args):
     pagination = {"total": total, "total_pages": pages, "page": 1, "page_size": 20, "first": 1 if pages else None}
     pagination |= {"prev": None, "next": 2 if pages > 1 else None, "last": pages or None}
     query = [(name, value) for name, values in args.items() for value in values]
-    links = [f'</v1/trends?{urlencode([*query, ("page", page)])}>; rel="{rel}"' for rel, page in link_pages(pages)]
+    links = [f'<{PUBLIC}/v1/trends?{urlencode([*query, ("page", page)])}>; rel="{rel}"' for rel, page in link_pages(pages)]
     headers = {"X-Pagination": json.dumps(pagination), "Link": ", ".join(links)}
     return dumps(summaries(ids)), headers
 
@@ -166,7 +167,7 @@ def trend(number):
     answer["footnotes"] = [{key: note[key] for key in ("number", "text", "urls")} for note in json.loads(row[14])]
     answer["links"] = [{key: link[key] for key in ("text", "url")} for link in json.loads(row[15])]
     answer["image_credit"] = row[16]
-    answer["related_url"] = f"/v1/trends/{answer['slug']}/related?{urlencode({'edition': year})}"
+    answer["related_url"] = f"{PUBLIC}/v1/trends/{answer['slug']}/related?{urlencode({'edition': year})}"
     return dumps(answer), {}
 
 
@@ -187,7 +188,7 @@ def expert(slug):
     answer = {
         "slug": row[1],
         "name": row[2],
-        "url": f"/v1/experts/{row[1]}",
+        "url": f"{PUBLIC}/v1/experts/{row[1]}",
         "id": expert_id,
         "name_original": row[3],
         "roles": json.loads(row[4]),
@@ -196,7 +197,7 @@ def expert(slug):
         "trend_count": row[6],
         "bio": json.loads(row[7]),
         "trends": summaries(ids),
-        "trends_url": f"/v1/trends?{urlencode({'expert': row[1]})}",
+        "trends_url": f"{PUBLIC}/v1/trends?{urlencode({'expert': row[1]})}",
     }
     return dumps(answer), {}
 

@@ -188,6 +188,7 @@ def main():
         "FLASK_APP": "api",
         "LOG_LEVEL": "INFO",
         "RATE_LIMIT": "1000000000/minute",
+        "PUBLIC_URL": "http://127.0.0.1:8000",  # one for every server: the same bytes whatever the port
     }
     prepare_database(workdir, env)
     servers = {}

@@ -16,6 +16,7 @@ from seed.concepts import with_concepts
 from seed.loader import load_report
 from seed.parser import read_corpus
 from seed.thesaurus import read_thesaurus
+from tests.helpers import PUBLIC_URL
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 if not POSTGRES_URL.startswith(("postgresql://", "postgres://")):
@@ -56,9 +57,12 @@ def seeded_report(report):
 
 
 def build_app(url, **config):
-    """The app on ``url``, migrated; rate limits off unless a test sets them (one client, many requests)."""
+    """The app on ``url``, migrated; rate limits off unless a test sets them (one client, many
+    requests); its URLs under the default ``PUBLIC_URL`` whatever the environment's, as the docs'
+    examples (tests/helpers.py ``api_url``)."""
     create_sqlite_file(url)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_VERSION_TTL": 0, "RATE_LIMIT": None, **config})
+    settings = {"TESTING": True, "DATABASE_URL": url, "DATA_VERSION_TTL": 0, "RATE_LIMIT": None, "PUBLIC_URL": PUBLIC_URL}
+    app = create_app({**settings, **config})
     with app.app_context():
         migration_runner().up()
     return app

@@ -5,6 +5,15 @@ import logging
 
 from api.problems import PROBLEM_TYPES
 
+# The apps of the tests write their URLs under this PUBLIC_URL (tests/conftest.py build_app): the
+# default, which the docs' examples show.
+PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def api_url(path):
+    """The absolute URL the API writes for ``path`` (``/v1/trends/5``)."""
+    return f"{PUBLIC_URL}{path}"
+
 
 def assert_problem(response, status, detail=None):
     """The response is an RFC 9457 problem with ``status`` (and ``detail`` in its text)."""

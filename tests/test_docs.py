@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from tests.helpers import api_url
 
 
 def assets(html):
@@ -40,9 +41,9 @@ def test_redoc_page_points_at_the_served_spec(client):
 def test_index_links_to_the_docs(get_json):
     index = get_json("/")
     assert index["documentation"] == {
-        "swagger_ui": "/docs",
-        "redoc": "/redoc",
-        "openapi": "/openapi.json",
-        "problem_types": "/problems",
+        "swagger_ui": api_url("/docs"),
+        "redoc": api_url("/redoc"),
+        "openapi": api_url("/openapi.json"),
+        "problem_types": api_url("/problems"),
     }
-    assert index["resources"]["trends"] == "/v1/trends"
+    assert index["resources"]["trends"] == api_url("/v1/trends")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, api_url
 
 
 def test_list_editions_with_counts(get_json):
@@ -18,8 +18,8 @@ def test_list_editions_with_counts(get_json):
             "trend_count": 38,
             "expert_count": 35,
             "keyword_count": 289,  # of the 315 keywords (the cloud's terms among them), those its trends name
-            "url": "/v1/editions/2021",
-            "trends_url": "/v1/trends?edition=2021",
+            "url": api_url("/v1/editions/2021"),
+            "trends_url": api_url("/v1/trends?edition=2021"),
         }
     ]
 

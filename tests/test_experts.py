@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import assert_problem, assert_query_count
+from tests.helpers import assert_problem, assert_query_count, api_url
 
 
 def slugs(items):
@@ -30,7 +30,7 @@ def test_expert_item(get_json):
         "organization": "World Digital People",  # named in the role (seed/experts.py organization_in)
         "links": [{"kind": "linkedin", "url": "https://www.linkedin.com/in/guillaume-terrien-41941637/"}],
         "trend_count": 1,
-        "url": "/v1/experts/guillaume-terrien",
+        "url": api_url("/v1/experts/guillaume-terrien"),
     }
 
 
@@ -66,7 +66,7 @@ def test_get_expert_with_bio_and_trends(get_json):
     expert = get_json("/v1/experts/anthony-rochand")
     assert expert["bio"] == ["Anthony est Formateur / Mentor en Communication d'influence & Social Marketing"]
     assert [t["number"] for t in expert["trends"]] == [7]
-    assert expert["trends_url"] == "/v1/trends?expert=anthony-rochand"
+    assert expert["trends_url"] == api_url("/v1/trends?expert=anthony-rochand")
     assert [t["number"] for t in get_json("/v1/experts/nicolas-celic")["trends"]] == [22, 23, 24]
 
 

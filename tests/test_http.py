@@ -13,7 +13,7 @@ from api.search.index import ranked
 from api.search.results import KINDS
 from seed.loader import load_report
 from tests.conftest import build_app
-from tests.helpers import assert_problem, assert_query_count
+from tests.helpers import assert_problem, assert_query_count, api_url
 
 LISTS = ["/v1/trends", "/v1/trends/11/related", "/v1/experts", "/v1/keywords", "/v1/editions"]
 DETAILS = ["/v1/trends/5", "/v1/experts/nicolas-celic", "/v1/keywords/splinternet", "/v1/editions/2021", "/"]
@@ -25,6 +25,40 @@ def pagination(response):
 
 def links(response):
     return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("Link", ""))}
+
+
+# Absolute URLs
+
+
+def urls_in(value, name=""):
+    """Every URL into the API in a JSON document: the values of ``url`` and ``*_url``, and the
+    index's links (``links`` are other sites': profiles, a text's links)."""
+    if name in ("documentation", "resources"):
+        return list(value.values())
+    if isinstance(value, dict):
+        return [url for key, item in value.items() if key != "links" for url in urls_in(item, key)]
+    if isinstance(value, list):
+        return [url for item in value for url in urls_in(item, name)]
+    return [value] if isinstance(value, str) and (name == "url" or name.endswith("_url")) else []
+
+
+@pytest.mark.parametrize(
+    "url", LISTS + DETAILS + ["/v1/search?q=influenceurs&page_size=50", "/v1/keywords/intelligence-artificielle"]
+)
+def test_every_url_field_is_absolute_under_public_url(get_json, url):
+    found = urls_in(get_json(url))
+    assert found and all(found_url.startswith(api_url("/")) for found_url in found)
+
+
+def test_urls_come_from_public_url_never_from_the_host_header(app):
+    public = "https://api.example.com/tendances"
+    client = build_app(app.config["DATABASE_URL"], PUBLIC_URL=public).test_client()
+    response = client.get("/v1/trends?page_size=1", headers={"Host": "evil.example"})
+    assert "evil.example" not in response.get_data(as_text=True) + response.headers["Link"]
+    assert links(response)["next"] == f"{public}/v1/trends?page_size=1&page=2"
+    assert all(url.startswith(f"{public}/v1/") for url in urls_in(response.get_json()))
+    index = client.get("/", headers={"Host": "evil.example"}).get_json()
+    assert index["documentation"]["swagger_ui"] == f"{public}/docs" and index["resources"]["trends"] == f"{public}/v1/trends"
 
 
 # Paging
@@ -43,16 +77,20 @@ def test_default_page_is_20_with_pagination_headers(client):
         "next": 2,
         "last": 2,
     }
-    assert links(response) == {"first": "/v1/trends?page=1", "next": "/v1/trends?page=2", "last": "/v1/trends?page=2"}
+    assert links(response) == {
+        "first": api_url("/v1/trends?page=1"),
+        "next": api_url("/v1/trends?page=2"),
+        "last": api_url("/v1/trends?page=2"),
+    }
 
 
 def test_link_header_keeps_the_other_parameters(client):
     response = client.get("/v1/trends?keyword=confinement&match=any&page_size=2&page=2")
     assert links(response) == {
-        "first": "/v1/trends?keyword=confinement&match=any&page_size=2&page=1",
-        "prev": "/v1/trends?keyword=confinement&match=any&page_size=2&page=1",
-        "next": "/v1/trends?keyword=confinement&match=any&page_size=2&page=3",
-        "last": "/v1/trends?keyword=confinement&match=any&page_size=2&page=6",
+        "first": api_url("/v1/trends?keyword=confinement&match=any&page_size=2&page=1"),
+        "prev": api_url("/v1/trends?keyword=confinement&match=any&page_size=2&page=1"),
+        "next": api_url("/v1/trends?keyword=confinement&match=any&page_size=2&page=3"),
+        "last": api_url("/v1/trends?keyword=confinement&match=any&page_size=2&page=6"),
     }
 
 

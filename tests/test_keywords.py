@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers import assert_problem, assert_query_count
+from tests.helpers import assert_problem, assert_query_count, api_url
 
 
 def test_list_keywords_in_french_term_order(get_json):
@@ -64,7 +64,7 @@ def test_a_keyword_has_its_labels_and_relations(get_json):
     assert {"micro-influenceurs", "nano-influenceurs"} <= {k["slug"] for k in keyword["narrower"]}
     narrower = get_json("/v1/keywords/micro-influenceurs")
     assert [k["slug"] for k in narrower["broader"]] == ["influenceurs"]  # narrower is broader read the other way
-    assert narrower["broader"][0] == {"slug": "influenceurs", "term": "influenceur", "url": "/v1/keywords/influenceurs"}
+    assert narrower["broader"][0] == {"slug": "influenceurs", "term": "influenceur", "url": api_url("/v1/keywords/influenceurs")}
 
 
 def test_a_cloud_term_keeps_its_slug_and_term(get_json):
@@ -79,7 +79,7 @@ def test_get_keyword_with_ranked_trends_and_evidence(get_json):
     assert (first["weight"], first["location"], first["evidence"]) == (1.0, "title", "Micro et nano")
     assert "micro" in keyword["trends"][1]["evidence"].lower()
     assert keyword["co_occurring"] == []  # #10 is about nothing else; #11 only mentions it
-    assert keyword["trends_url"] == "/v1/trends?keyword=micro-et-nano"
+    assert keyword["trends_url"] == api_url("/v1/trends?keyword=micro-et-nano")
 
 
 def test_trends_about_a_keyword_come_before_those_that_mention_it(get_json):
@@ -133,4 +133,4 @@ def test_a_concept_suggests_trends_by_meaning_apart_from_its_trends(get_json):
         similarities = [t["similarity"] for t in detail["suggested_trends"]]
         assert similarities == sorted(similarities, reverse=True) and min(similarities) >= 0.35
         assert not linked & {t["number"] for t in detail["suggested_trends"]}
-        assert all(t["passage"] and t["url"].startswith("/v1/trends/") for t in detail["suggested_trends"])
+        assert all(t["passage"] and t["url"].startswith(api_url("/v1/trends/")) for t in detail["suggested_trends"])

@@ -4,6 +4,7 @@ import pytest
 from flask import Flask
 
 from api.pagination import Paging
+from api.schemas import public_url
 
 
 def meta(total, pages, page, first=None, prev=None, next=None, last=None):
@@ -40,13 +41,15 @@ def test_headers_link_the_other_pages_with_page_in_place():
     paging = Paging(2, 1)
     paging.item_count = 3
     with Flask(__name__).test_request_context("/v1/trends?keyword=a&keyword=b&page=2&page_size=1"):
+        token = public_url.set("https://api.example.com/tendances")
         headers = paging.headers()
+        public_url.reset(token)
     assert json.loads(headers["X-Pagination"])["next"] == 3
     assert headers["Link"] == (
-        '</v1/trends?keyword=a&keyword=b&page=1&page_size=1>; rel="first", '
-        '</v1/trends?keyword=a&keyword=b&page=1&page_size=1>; rel="prev", '
-        '</v1/trends?keyword=a&keyword=b&page=3&page_size=1>; rel="next", '
-        '</v1/trends?keyword=a&keyword=b&page=3&page_size=1>; rel="last"'
+        '<https://api.example.com/tendances/v1/trends?keyword=a&keyword=b&page=1&page_size=1>; rel="first", '
+        '<https://api.example.com/tendances/v1/trends?keyword=a&keyword=b&page=1&page_size=1>; rel="prev", '
+        '<https://api.example.com/tendances/v1/trends?keyword=a&keyword=b&page=3&page_size=1>; rel="next", '
+        '<https://api.example.com/tendances/v1/trends?keyword=a&keyword=b&page=3&page_size=1>; rel="last"'
     )
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from api.search import semantic
-from tests.helpers import assert_problem, assert_query_count
+from tests.helpers import assert_problem, assert_query_count, api_url
 
 
 def numbers(items):
@@ -15,11 +15,15 @@ def test_list_trends_in_number_order_with_summaries(get_json):
     assert numbers(items) == list(range(1, 39))
     item = items[4]
     assert item["title"] == "TikTok & B2B : expérimentation obligatoire en 2021 !"
-    assert item["expert"] == {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": "/v1/experts/guillaume-terrien"}
+    assert item["expert"] == {
+        "slug": "guillaume-terrien",
+        "name": "Guillaume Terrien",
+        "url": api_url("/v1/experts/guillaume-terrien"),
+    }
     # the keywords it is about, strongest link first (equal weights in French order)
     assert [k["slug"] for k in item["keywords"]] == ["b2b", "tiktok", "tiktok-b2b", "chine", "video", "reseaux-sociaux"]
-    assert item["keywords"][2] == {"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": "/v1/keywords/tiktok-b2b"}
-    assert item["url"] == "/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021"
+    assert item["keywords"][2] == {"slug": "tiktok-b2b", "term": "TikTok & B2B", "url": api_url("/v1/keywords/tiktok-b2b")}
+    assert item["url"] == api_url("/v1/trends/tiktok-b2b-experimentation-obligatoire-en-2021?edition=2021")
     assert item["edition"]["year"] == 2021
     assert 250 <= len(item["excerpt"]) <= 301 and item["excerpt"].endswith("…")
     assert item["reading_time_minutes"] == 3 and item["word_count"] == 618
@@ -255,7 +259,7 @@ def test_get_trend_by_number_or_slug(get_json, key):
     assert trend["keywords"][0] == {
         "slug": "splinternet",
         "term": "splinternet",
-        "url": "/v1/keywords/splinternet",
+        "url": api_url("/v1/keywords/splinternet"),
         "weight": 1.0,
         "location": "title",
         "evidence": "Fragmentation du monde et Splinternet",
@@ -266,10 +270,10 @@ def test_get_trend_by_number_or_slug(get_json, key):
     assert trend["edition"] == {
         "year": 2021,
         "title": "Social Media et Marketing Digital : l'avis des experts",
-        "url": "/v1/editions/2021",
+        "url": api_url("/v1/editions/2021"),
     }
     assert trend["plain_text"].startswith("Ces derniers mois, la fragmentation du cyberspace")
-    assert trend["related_url"] == "/v1/trends/fragmentation-du-monde-et-splinternet/related?edition=2021"
+    assert trend["related_url"] == api_url("/v1/trends/fragmentation-du-monde-et-splinternet/related?edition=2021")
 
 
 def test_trend_detail_has_footnotes_links_html_and_credit(get_json):

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from ..schemas import ApiUrl, EditionSummarySchema, described
+from ..schemas import ApiUrl, EditionSummarySchema, described, example_url
 
 
 class EditionSchema(EditionSummarySchema):
@@ -16,7 +16,7 @@ class EditionSchema(EditionSummarySchema):
     trend_count = described(ma.fields.Integer(), "Number of trends.", 38)
     expert_count = described(ma.fields.Integer(), "Number of experts who wrote them.", 35)
     keyword_count = described(ma.fields.Integer(), "Number of keywords linked to its trends.", 289)
-    trends_url = described(ApiUrl("/trends", edition="{0.year}"), "Its trends, paged.", "/v1/trends?edition=2021")
+    trends_url = described(ApiUrl("/trends", edition="{0.year}"), "Its trends, paged.", example_url("/v1/trends?edition=2021"))
 
 
 class EditionDetailSchema(EditionSchema):

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from ..parameters import QueryArgsSchema, RelevanceSortMixin, Text, search_field, sort_field
-from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, TrendSummarySchema, described
+from ..schemas import EMBEDDED_TRENDS, ApiUrl, ExpertSummarySchema, TrendSummarySchema, described, example_url
 from ..serialization import Schema
 from .queries import SORTS
 
@@ -64,4 +64,6 @@ class ExpertDetailSchema(ExpertSchema):
         f"Their trends, newest edition first (at most {EMBEDDED_TRENDS}; all of them at trends_url).",
         [],
     )
-    trends_url = described(ApiUrl("/trends", expert="{0.slug}"), "All their trends, paged.", "/v1/trends?expert=nicolas-celic")
+    trends_url = described(
+        ApiUrl("/trends", expert="{0.slug}"), "All their trends, paged.", example_url("/v1/trends?expert=nicolas-celic")
+    )

@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from ..parameters import QueryArgsSchema, Text, sort_field
 from ..schemas import (
+    example_url,
     EMBEDDED_TRENDS,
     ApiUrl,
     KeywordSummarySchema,
@@ -115,11 +116,20 @@ class KeywordDetailSchema(KeywordSchema):
         "all at trends_url).",
         [],
     )
-    trends_url = described(ApiUrl("/trends", keyword="{0.slug}"), "All its trends, paged.", "/v1/trends?keyword=micro-et-nano")
+    trends_url = described(
+        ApiUrl("/trends", keyword="{0.slug}"), "All its trends, paged.", example_url("/v1/trends?keyword=micro-et-nano")
+    )
     co_occurring = described(
         ma.fields.List(ma.fields.Nested(CoOccurringKeywordSchema)),
         f"Keywords the same trends are about, most shared first (at most {EMBEDDED_KEYWORDS}).",
-        [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing", "count": 1}],
+        [
+            {
+                "slug": "influence-marketing",
+                "term": "influence marketing",
+                "url": example_url("/v1/keywords/influence-marketing"),
+                "count": 1,
+            }
+        ],
     )
     suggested_trends = described(
         ma.fields.List(ma.fields.Nested(SuggestedTrendSchema)),

@@ -6,7 +6,7 @@ from pathlib import Path
 import marshmallow as ma
 
 from ..parameters import QueryArgsSchema, edition_field, literal_field, search_field, term_list
-from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described
+from ..schemas import ExpertSummarySchema, KeywordSummarySchema, described, example_url
 from ..serialization import Schema
 from . import semantic
 from .results import FACET_SAMPLE, KINDS
@@ -93,7 +93,9 @@ class HitSchema(Schema):
     title = described(
         ma.fields.String(), "Title of a trend, name of an expert, term of a keyword.", "Fragmentation du monde et Splinternet"
     )
-    url = described(ma.fields.String(), "It in the API.", "/v1/trends/fragmentation-du-monde-et-splinternet?edition=2021")
+    url = described(
+        ma.fields.String(), "It in the API.", example_url("/v1/trends/fragmentation-du-monde-et-splinternet?edition=2021")
+    )
     score = described(
         ma.fields.Float(),
         "Relevance: the reciprocal rank fusion of its ranks by words and by meaning (`signals`), "
@@ -150,7 +152,7 @@ class ExpansionSchema(Schema):
         {
             "slug": "intelligence-artificielle",
             "term": "intelligence artificielle",
-            "url": "/v1/keywords/intelligence-artificielle",
+            "url": example_url("/v1/keywords/intelligence-artificielle"),
         },
     )
     labels = described(

@@ -15,6 +15,7 @@ from ..parameters import (
     term_list,
 )
 from ..schemas import (
+    example_url,
     ApiUrl,
     KeywordSummarySchema,
     Rounded,
@@ -156,7 +157,7 @@ class TrendDetailSchema(TrendSummarySchema):
     related_url = described(
         ApiUrl("/trends/{0.slug}/related", edition="{0.edition.year}"),
         "Trends related to this one.",
-        "/v1/trends/micro-et-nano/related?edition=2021",
+        example_url("/v1/trends/micro-et-nano/related?edition=2021"),
     )
 
 
@@ -164,7 +165,7 @@ class RelatedTrendSchema(TrendSummarySchema):
     shared_keywords = described(
         ma.fields.List(ma.fields.Nested(KeywordSummarySchema)),
         "Keywords both trends are about.",
-        [{"slug": "influence-marketing", "term": "influence marketing", "url": "/v1/keywords/influence-marketing"}],
+        [{"slug": "influence-marketing", "term": "influence marketing", "url": example_url("/v1/keywords/influence-marketing")}],
     )
     similarity = described(Rounded(4), "Cosine similarity of the two texts' distinctive words, 0 to 1.", 0.1342)
     meaning_similarity = described(

@@ -104,7 +104,8 @@ def test_swagger_ui_tries_list_trends_and_shows_the_answer(visit, tmp_path):
             operation.get_by_role("button", name="Execute").click()
         assert answer.value.status == 200
         trends = answer.value.json()
-        assert trends and all(trend["url"].startswith("/v1/trends/") for trend in trends)
+        # absolute, under the server's PUBLIC_URL (by default http://HOST:PORT)
+        assert trends and all(trend["url"].startswith(f"http://{visit.origin}/v1/trends/") for trend in trends)
 
         answered = operation.locator(".live-responses-table .response")
         expect(answered.locator(".response-col_status")).to_have_text("200")

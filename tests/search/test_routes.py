@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.analysis import sort_key
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, api_url
 
 # Queries written from the corpus, and the trends each must return (as a set).
 QUERIES = [
@@ -143,7 +143,7 @@ def test_search_returns_every_kind_ranked(client):
     assert body["facets"]["keyword"][2] == {
         "slug": "splinternet",
         "term": "splinternet",
-        "url": "/v1/keywords/splinternet",
+        "url": api_url("/v1/keywords/splinternet"),
         "count": 1,
     }
     assert body["facets"]["expert"][0]["slug"] == "claire-renault"

@@ -22,7 +22,7 @@ function links(header: string | null): Map<string, string> {
   for (const part of (header ?? "").split(",")) {
     const match = /<([^>]+)>;\s*rel="([a-z]+)"/.exec(part);
     if (match) {
-      found.set(match[2], new URL(match[1], base).toString());
+      found.set(match[2], new URL(match[1]).toString()); // absolute: no base to resolve against
     }
   }
   return found;
@@ -54,6 +54,9 @@ async function revalidate(): Promise<void> {
   check(again.response.status === 304, "304 for the ETag sent back");
   const expert: string = first.data?.expert?.name ?? "";
   check(expert.length > 0, "the trend's expert");
+  const followed = await fetch(first.data?.expert?.url ?? ""); // an absolute url field, fetched as is
+  const person = (await followed.json()) as components["schemas"]["ExpertDetail"];
+  check(followed.status === 200 && person.name === expert, "the expert at its url");
 }
 
 async function search(): Promise<void> {
