@@ -3,51 +3,12 @@ render the API, "Try it out" calls it, and nothing is loaded from another host o
 
 import contextlib
 import json
-import os
-import shutil
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.servers import ROOT
-
-# Playwright's own browser download (`playwright install`) needs hosts this machine cannot reach.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_SCHEMES = {"data", "blob", "about"}
-
-
-def find_chromium():
-    """Debian's Chromium, installed by .ci/chromium when it is missing (CI installs it first)."""
-    path = shutil.which("chromium")
-    if path:
-        return path
-    result = subprocess.run([str(ROOT / ".ci" / "chromium")], capture_output=True, text=True)
-    if result.returncode == 0:
-        return result.stdout.strip()
-    reason = f"Chromium is not installed and .ci/chromium could not install it: {result.stderr.strip()[-500:]}"
-    if os.environ.get("CI"):
-        pytest.fail(reason)  # CI installs it: a browser test that cannot run there is a failure
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = find_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:
