@@ -28,11 +28,15 @@ themselves, each with its numbers of trends, experts and keywords.
 - **Lists** are paged with `page` and `page_size` (20 by default, at most 100). The body is the
   array of items; `X-Pagination` (JSON) and `Link` (RFC 8288: `first`, `prev`, `next`, `last`)
   headers say where the other pages are.
+- **URLs** (in `Link` and every `url` field) are absolute, under the address the service is
+  published at: follow them as they are.
 - **Errors** are RFC 9457 problem details (`application/problem+json`), with an `errors` member
   naming each bad parameter. Each `type` names its kind (`/problems/not-found`,
   `/problems/invalid-parameters`...; all listed at `/problems`): branch on it, not on `detail`.
   A parameter that takes one value may be given once (`?page=1&page=2` is a 422), a parameter the
   operation does not take is a 422 too; a URL that is not UTF-8 once percent-decoded is a 400.
+  Text parameters hold no control characters (Unicode's category Cc, as each one's `pattern`
+  says): one that does is a 422 naming it.
 - **JSON whatever `Accept` says**: each resource has one representation, so an `Accept` header
   naming other types (`application/xml`) still gets JSON (RFC 9110 lets a server disregard it),
   never a 406; errors are `application/problem+json` alike.
