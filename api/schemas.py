@@ -169,8 +169,8 @@ class TrendSummarySchema(Schema):
         },
     )
     expert = described(
-        ma.fields.Nested(ExpertSummarySchema, allow_none=True),
-        "The expert who wrote it (null only if the report names no one).",
+        ma.fields.Nested(ExpertSummarySchema),
+        "The expert who wrote it: every trend has one (the seed refuses an article nothing signs).",
         {"slug": "guillaume-terrien", "name": "Guillaume Terrien", "url": example_url("/v1/experts/guillaume-terrien")},
     )
     keywords = described(

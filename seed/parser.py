@@ -89,9 +89,12 @@ def parse_report(text, meta=None):
     """Parse the report's Markdown ``text`` into a :class:`records.Report`.
 
     :param meta: facts the text does not state (``language``, ``source_url``), the headings of
-        the publisher's own pages to skip (``skip_sections``) and the organisations of experts
-        whose block does not say it by rule (``organizations``)
-    :raises ParseError: when the text is not a report, naming the line
+        the publisher's own pages to skip (``skip_sections``), the organisations of experts
+        whose block does not say it by rule (``organizations``) and the authors of articles the
+        text signs nowhere (``authors``, by article number)
+    :raises ParseError: when the text is not a report, naming the line; an article with no
+        author (no expert block, no "avec..." entry, no ``authors`` entry) is one: every trend
+        has its expert
     """
     meta = meta or {}
     text = text.lstrip("\ufeff")
@@ -128,7 +131,7 @@ def parse_report(text, meta=None):
         raise records.ParseError("no trend article ('#1 Title' heading) found", len(text.splitlines()))
 
     attributions = read_attributions(sections.get(ATTRIBUTIONS), notices)
-    experts, trends = read_articles(articles, attributions, notices)
+    experts, trends = read_articles(articles, attributions, notices, meta.get("authors", {}))
     editor = read_editor(sections.get(EDITOR), experts, skip, notices)
 
     cloud = sections.get(KEYWORD_CLOUD)
@@ -232,9 +235,11 @@ def find_attribution(title, attributions, by_title):
     return found
 
 
-def read_articles(articles, attributions, notices):
-    """Parse every article, resolve its expert, and cross-check it against the "avec..." list."""
-    experts, trends, taken, numbers, used = {}, [], set(), {}, set()
+def read_articles(articles, attributions, notices, authors):
+    """Parse every article, resolve its expert, and cross-check it against the "avec..." list.
+    An article its text signs nowhere takes its author from ``authors`` (the metadata's, by
+    number); without one, the report is refused (a ParseError naming each such article)."""
+    experts, trends, taken, numbers, used, unsigned, unsigned_numbers = {}, [], set(), {}, set(), [], set()
     by_title = {}
     for attribution in attributions:
         for title in attribution.titles:
@@ -256,10 +261,16 @@ def read_articles(articles, attributions, notices):
         taken.add(trend.slug)
         if attribution:
             used.add(id(attribution))
-        expert = resolve_expert(parsed, attribution, experts, notices)
+        author = None
+        if parsed.expert_block is None and attribution is None:
+            author = authors.get(str(article.number))
+            unsigned_numbers.add(str(article.number))
+        expert = resolve_expert(parsed, attribution, experts, notices, author)
         if expert:
             trend.expert_slug = expert.slug
             expert.bio.extend(b.text for b in parsed.body_tail if mentions(b.text, expert.name))
+        else:
+            unsigned.append(trend)
         trends.append(trend)
 
     for attribution in attributions:
@@ -269,6 +280,16 @@ def read_articles(articles, attributions, notices):
                 f"{attribution.titles[0]!r}, but no article has that title: is the file truncated?",
                 attribution.line,
             )
+    if unsigned:
+        named = ", ".join(f"#{trend.number}" for trend in unsigned)
+        raise records.ParseError(
+            f"{named} name{'s' if len(unsigned) == 1 else ''} no expert (no expert block, no 'avec...' entry): "
+            f'give each its author in the report\'s .toml, [authors] "{unsigned[0].number}" = "Name"',
+            unsigned[0].line,
+        )
+    for number in authors:
+        if number not in unsigned_numbers:
+            notices.warn(0, f"the metadata gives the author of #{number}, an article its text signs or none: not used")
     missing = max(numbers) - len(numbers)
     if missing:
         first = [n for n in range(1, max(numbers)) if n not in numbers][:10]
@@ -278,14 +299,14 @@ def read_articles(articles, attributions, notices):
     return experts, sorted(trends, key=lambda t: t.number)
 
 
-def resolve_expert(parsed, attribution, experts, notices):
-    """The expert of an article: its own block, else the "avec..." list; checked against both."""
+def resolve_expert(parsed, attribution, experts, notices, author):
+    """The expert of an article: its own block, else the "avec..." list (checked against both),
+    else ``author``, the metadata's; None when nothing names one."""
     trend = parsed.trend
     if parsed.expert_block is None:
-        if attribution is None:
-            notices.warn(trend.line, f"#{trend.number} has no expert block and no 'avec...' entry: no expert")
-            return None
-        return expert_for(attribution.name, attribution.name, [], None, [], attribution.line, experts)
+        if attribution is not None:
+            return expert_for(attribution.name, attribution.name, [], None, [], attribution.line, experts)
+        return expert_for(author, author, [], None, [], trend.line, experts) if author else None
 
     printed, roles, organization, links = read_block(parsed.expert_block, parsed.link_blocks)
     if attribution is None:

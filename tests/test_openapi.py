@@ -241,3 +241,18 @@ def test_each_status_documents_its_own_problem(spec):
     ):
         example = responses[name]["content"]["application/problem+json"]["example"]
         assert example["status"] == status and example["type"] == f"/problems/{KIND_OF_STATUS[status]}", name
+
+
+def test_a_trend_always_has_its_expert(spec, get_json):
+    """Not nullable, so generated clients need no null check: the seed refuses an article that
+    nothing signs (seed/parser.py), and every trend of the report has its expert."""
+    schemas = spec["components"]["schemas"].items()
+    with_expert = {
+        name: schema for name, schema in schemas if "ExpertSummary" in json.dumps(schema.get("properties", {}).get("expert"))
+    }
+    assert {"TrendSummary", "TrendDetail", "RelatedTrend", "KeywordTrend"} <= set(with_expert)
+    for name, schema in with_expert.items():
+        expert = schema["properties"]["expert"]
+        assert "nullable" not in json.dumps(expert) and "null" not in json.dumps(expert.get("anyOf", [])), name
+        assert "expert" in schema["required"], name
+    assert all(trend["expert"]["url"] for trend in get_json("/v1/trends?page_size=100"))

@@ -11,7 +11,7 @@ from api.serialization import Schema
 from api.trends.queries import SORTS
 
 # One request at least per operation, with the variants that change the shape of an answer:
-# a trend with no expert (#22's article has no expert block), a related list, searches with
+# a trend whose article has no expert block (#16: the 'avec...' list names its expert), a related list, searches with
 # hits of every type, a page past the end, errors.
 URLS = [
     "/",

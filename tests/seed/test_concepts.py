@@ -14,7 +14,10 @@ def concept(slug, fr, en, alt_fr=(), alt_en=(), kind="topic", broader=(), relate
 
 def report_of(*bodies, titles=None, cloud="Test"):
     titles = titles or [f"Un titre numéro {n}" for n in range(1, len(bodies) + 1)]
-    articles = [article(n, title, body=body) for n, (title, body) in enumerate(zip(titles, bodies, strict=True), 1)]
+    articles = [
+        article(n, title, expert=("Marie Test", "Directrice", "ACME"), body=body)
+        for n, (title, body) in enumerate(zip(titles, bodies, strict=True), 1)
+    ]
     return parse_report(make_report(articles=articles, avec=[], cloud=cloud))
 
 

@@ -287,13 +287,26 @@ def test_real_corpus_has_no_unplaced_content(report):
 # Crafted inputs
 
 
-def test_article_without_expert_block_nor_avec_entry_is_a_warning_with_its_line():
+def test_an_article_nothing_signs_is_a_parse_error_with_its_line():
     text = make_report(articles=[(1, "Un test de titre", ("Marie Test", "Directrice", "ACME")), (2, "Orphelin complet", None)])
-    report = parse_report(text)
-    orphan = report.trends[1]
-    assert orphan.expert_slug is None
-    line = text.splitlines().index("## #2 Orphelin complet") + 1
-    assert [(w.line, "#2 has no expert block" in w.message) for w in report.warnings] == [(line, True)]
+    with pytest.raises(ParseError, match=r'#2 names no expert .*\[authors\] "2" = "Name"') as raised:
+        parse_report(text)
+    assert raised.value.line == text.splitlines().index("## #2 Orphelin complet") + 1
+
+
+def test_the_metadata_names_the_author_of_an_article_nothing_signs():
+    text = make_report(articles=[(1, "Un test de titre", ("Marie Test", "Directrice", "ACME")), (2, "Orphelin complet", None)])
+    report = parse_report(text, {"authors": {"2": "Marie Test", "1": "Paul Autre", "9": "Paul Autre"}})
+    assert [trend.expert_slug for trend in report.trends] == ["marie-test", "marie-test"]
+    assert [expert.slug for expert in report.experts] == ["marie-test"]  # #1's block is kept, #9 is no article
+    assert sorted(w.message for w in report.warnings if "metadata" in w.message) == [
+        "the metadata gives the author of #1, an article its text signs or none: not used",
+        "the metadata gives the author of #9, an article its text signs or none: not used",
+    ]
+
+
+def test_every_trend_of_the_corpus_has_its_expert(report):
+    assert all(trend.expert_slug for trend in report.trends)
 
 
 def test_avec_entry_without_article_means_a_truncated_file():
@@ -382,7 +395,11 @@ def test_huge_article_number_is_a_parse_error_not_a_hang():
 
 
 def test_gaps_in_article_numbers_are_summarised():
-    report = parse_report(make_report(articles=[(1, "Premier titre", None), (500, "Dernier titre", None)], avec=[]))
+    articles = [
+        (1, "Premier titre", ("Marie Test", "Directrice", "ACME")),
+        (500, "Dernier titre", ("Marie Test", "Directrice", "ACME")),
+    ]
+    report = parse_report(make_report(articles=articles))
     assert any(
         w.message == "article numbers missing: #2, #3, #4, #5, #6, #7, #8, #9, #10, #11 and 488 more" for w in report.warnings
     )
