@@ -8,7 +8,7 @@ analysed terms, which are plain runs of letters and digits.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..analysis import fold, singular, terms
 
@@ -168,7 +168,7 @@ def parse_query(text):
             continue
         if len(alternative.terms) > MAX_PHRASE_TERMS:
             query.ignored.append(" ".join(alternative.terms[MAX_PHRASE_TERMS:]))
-            alternative = Alternative(alternative.terms[:MAX_PHRASE_TERMS])
+            alternative = replace(alternative, terms=alternative.terms[:MAX_PHRASE_TERMS])
         if negated:
             query.excluded.append(alternative)
         elif pending_or:
