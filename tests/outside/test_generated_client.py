@@ -80,10 +80,12 @@ def test_every_operation_has_a_generated_function(generated):
 
 
 def test_models_are_typed_as_the_spec_says(models):
-    # A nullable object is "the object or None", not also an anonymous model (TrendSummaryExpertType1Type0)
+    # A nullable object (a search hit's signals) is "the object or None", not also an anonymous
+    # model (HitSignalsWordsType1Type0); a trend's expert is never null, so never None
     assert not [name for name in dir(models) if re.search(r"Type\d", name)]
+    assert models.HitSignals.__annotations__["words"] == "None | WordsSignal"
     for model in (models.TrendSummary, models.TrendDetail, models.RelatedTrend, models.KeywordTrend):
-        assert model.__annotations__["expert"] == "ExpertSummary | None", model
+        assert model.__annotations__["expert"] == "ExpertSummary", model
     # Every problem has these members: no need to test for Unset
     annotations = models.Problem.__annotations__
     assert [annotations[name] for name in ("type_", "title", "status", "detail", "instance")] == [
@@ -183,7 +185,7 @@ def test_search_hits_snippets_and_facets(generated, api, models, q):
     trends = list_trends(generated, api, q=q)
     assert {hit.slug for hit in result.hits if hit.type_.value == "trend"} == {trend.slug for trend in trends}
     assert result.facets.exhaustive
-    experts = Counter(trend.expert.slug for trend in trends if trend.expert)
+    experts = Counter(trend.expert.slug for trend in trends)
     facets = result.facets.expert
     assert len(facets) == min(20, len(experts)) and all(facet.count == experts[facet.slug] for facet in facets)
     assert [facet.count for facet in facets] == sorted((facet.count for facet in facets), reverse=True)
