@@ -4,9 +4,23 @@ import contextvars
 import threading
 import time
 
+import peewee
+import psycopg
 import pytest
+from psycopg.pq import TransactionStatus
 
-from api.db import GRACE, STUCK_AFTER, DatabaseDown, DatabaseTimeout, Guard, db, guarded, is_postgres, make_database
+from api.db import (
+    GRACE,
+    STUCK_AFTER,
+    DatabaseDown,
+    DatabaseTimeout,
+    Guard,
+    db,
+    guarded,
+    interrupt_postgres,
+    is_postgres,
+    make_database,
+)
 from api.models import Trend
 from tests.conftest import POSTGRES_URL
 
@@ -175,3 +189,50 @@ def test_a_database_not_migrated_is_a_503_that_says_so(new_database_url):
     response = app.test_client().get("/v1/trends")
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert "has not been migrated" in response.get_json()["detail"] and "flask db upgrade" in response.get_json()["detail"]
+
+
+# Work done beside a statement (a query embedded while the words rank)
+
+
+def test_work_beside_a_statement_is_done_while_the_database_runs_it(app):
+    seen = {}
+
+    def work():
+        seen["thread"] = threading.current_thread().name
+        if is_postgres():  # the statement is running: sent before the work, its rows read after
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as other:
+                seen["running"] = other.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT 42 FROM pg_sleep%'"
+                ).fetchone()[0]
+        return "done"
+
+    with app.app_context():
+        sql = "SELECT 42 FROM pg_sleep(0.3)" if is_postgres() else "SELECT 42"
+        assert db.rows_beside(sql, (), work) == ([(42,)], "done")
+        if is_postgres():
+            assert seen == {"thread": threading.current_thread().name, "running": 1}
+            assert db.connection().info.transaction_status == TransactionStatus.IDLE  # the pipeline synced
+        else:  # SQLite runs the statement in this thread, leaving the interpreter's lock: the work is on another
+            assert seen["thread"].startswith("beside")
+
+
+def test_a_statement_beside_work_fails_with_peewee_errors_and_the_connection_serves_on(app):
+    with app.app_context():
+        with pytest.raises(peewee.DatabaseError, match="no_such_table"):
+            db.rows_beside("SELECT * FROM no_such_table", (), lambda: None)
+        with pytest.raises(ZeroDivisionError):  # the work's own error, after the statement's rows
+            db.rows_beside("SELECT 1", (), lambda: 1 / 0)
+        assert db.execute_sql("SELECT 1").fetchall() == [(1,)]
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="PostgreSQL's pipeline, cut by the watchdog")
+def test_a_statement_beside_work_that_hangs_is_cut_by_the_guard(app, in_request, monkeypatch):
+    with app.app_context():
+        guard = Guard(slots=2, timeout=0.2, connect_timeout=2, interrupt=interrupt_postgres)
+        monkeypatch.setattr(db.obj, "guard", guard)
+        started = time.monotonic()
+        with pytest.raises(DatabaseTimeout):  # the server's own timeout is longer (3 s): the watchdog cuts first
+            db.rows_beside("SELECT 1 FROM pg_sleep(5)", (), lambda: None)
+        assert time.monotonic() - started < 0.2 + GRACE + 0.5 and not guard.running
+        guard.down_until = 0  # as when RETRY_EVERY has passed: the lost connection is replaced
+        assert db.execute_sql("SELECT 1").fetchall() == [(1,)]

@@ -360,8 +360,10 @@ def ranked(query, kinds, edition_id):
     return matches(query, kinds, edition_id).order_by(SQL(BEST_FIRST.removeprefix("ORDER BY "))).tuples()
 
 
-def best(query, kinds, limit, edition_id=None):
-    """The ``limit`` best hits as (kind, object_id, score), and the number of hits of each kind.
+def best(query, kinds, limit, edition_id=None, beside=None):
+    """The ``limit`` best hits as (kind, object_id, score), the number of hits of each kind, and
+    what ``beside()`` returned (None without it), done while the database ranks
+    (:meth:`api.db.Guarded.rows_beside`).
 
     PostgreSQL counts in the ranking query (its hits cost the same to count as to rank);
     SQLite counts, when there are more hits than ``limit``, in a query that skips scores.
@@ -369,21 +371,22 @@ def best(query, kinds, limit, edition_id=None):
     of what PostgreSQL takes to run it.
     """
     counts = dict.fromkeys(kinds, 0)
+    beside = beside or (lambda: None)
     if is_postgres():
         sql, params = postgres_hits(query, kinds, edition_id)
         totals = ", ".join("count(*) FILTER (WHERE kind = %s) OVER ()" for _ in kinds)
-        found = db.execute_sql(
-            f"SELECT kind, object_id, score, {totals} FROM ({sql}) AS hit {BEST_FIRST} LIMIT %s",
-            (*kinds, *params, limit),
-        ).fetchall()
+        found, done = db.rows_beside(
+            f"SELECT kind, object_id, score, {totals} FROM ({sql}) AS hit {BEST_FIRST} LIMIT %s", (*kinds, *params, limit), beside
+        )
         counts.update(zip(kinds, found[0][3:], strict=True) if found else ())
-        return [row[:3] for row in found], counts
+        return [row[:3] for row in found], counts, done
     sql, params = sqlite_hits(query, kinds, edition_id, scored=True)
-    found = db.execute_sql(f"SELECT kind, object_id, score FROM ({sql}) AS hit {BEST_FIRST} LIMIT ?", (*params, limit)).fetchall()
+    ranking = f"SELECT kind, object_id, score FROM ({sql}) AS hit {BEST_FIRST} LIMIT ?"
+    found, done = db.rows_beside(ranking, (*params, limit), beside)
     if len(found) < limit:
         for kind, _, _ in found:
             counts[kind] += 1
-        return found, counts
+        return found, counts, done
     sql, params = sqlite_hits(query, kinds, edition_id, scored=False)
     counts.update(db.execute_sql(f"SELECT kind, count(*) FROM ({sql}) AS hit GROUP BY kind", params).fetchall())
-    return found, counts
+    return found, counts, done

@@ -2,10 +2,11 @@
 
 An answer takes a fixed number of statements, whatever the page holds: the ranking with the
 count of hits by type (api/search/index.py; on SQLite, a second one counts when there are
-more hits than the facets' sample), the facets' counts with the rows counted, and the rows of
-the page's hits with the offsets of their words. Before them, the view looks up the keywords
-the query names (api/search/expansion.py); a query that finds nothing is ranked again, relaxed,
-and its words are compared with the index's vocabulary.
+more hits than the facets' sample; the query is embedded meanwhile) and the rows of the page's
+hits with the offsets of their words; facets are counted in memory (api/search/facets.py).
+Before them, the view looks up the keywords the query names (api/search/expansion.py); a query
+that finds nothing is ranked again, relaxed, and its words are compared with the index's
+vocabulary.
 
 These statements are written out: Peewee took longer to build them than the database to run
 them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
@@ -14,45 +15,27 @@ them (an answer cost 1.2 ms more in process). Ids are written in as literals, as
 
 import html
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from flask import request
 from rapidfuzz import fuzz, process
 
 from ..cache import request_version
-from ..db import db, is_postgres
+from ..db import db
 from ..models import Expert
 from ..schemas import href, trend_url
 from . import index, semantic, snippets
 from .expansion import expand
+from .facets import facets
 from .syntax import positive_text
 
 KINDS = ("trend", "expert", "keyword")
-FACET_SIZE = 20
 SNIPPETS_PER_HIT = 3
 # Keyword and expert facets count the trend hits among this many best hits: their cost stays
 # bounded however many trends a common word matches (facets say when they are a sample).
 FACET_SAMPLE = 1000
 
-# The facets' counts, and the rows counted (read by id: joining the counts to the tables made
-# PostgreSQL read all of them, as the planner prices a few hundred lookups above a scan: 10 ms
-# for experts at 1,000 times the real report). ``{among}`` is ``IN`` on SQLite, ``= ANY(ARRAY``
-# on PostgreSQL, whose planner then looks the ids up.
-FACETS = """
-    WITH counted (kind, id, count) AS (
-        SELECT 'keyword', keyword_id, count(*) FROM trend_keyword
-        WHERE trend_id IN ({trends}) AND grade = 'about' GROUP BY keyword_id
-        UNION ALL
-        SELECT 'expert', expert_id, count(*) FROM trend WHERE id IN ({trends}) AND expert_id IS NOT NULL GROUP BY expert_id
-    )
-    SELECT kind, id, count, NULL, NULL, NULL FROM counted
-    UNION ALL
-    SELECT 'keyword', id, NULL, sort_term, slug, term FROM keyword
-    WHERE id {among} (SELECT id FROM counted WHERE kind = 'keyword'){close}
-    UNION ALL
-    SELECT 'expert', id, NULL, sort_name, slug, name FROM expert
-    WHERE id {among} (SELECT id FROM counted WHERE kind = 'expert'){close}
-"""
 # The rows of a page's hits, every kind in one statement (a round trip each cost more than the
 # lookups): each kind's columns in the same places, NULL where a kind has none. Offsets are
 # found by search entry id, which packs the kind (api/models.py SearchEntry.id_for).
@@ -107,20 +90,6 @@ class KeywordRow(NamedTuple):
     slug: str
     term: str
     offsets: str | None
-
-
-@dataclass(frozen=True)
-class KeywordFacet:
-    slug: str
-    term: str
-    count: int  # trend hits about it
-
-
-@dataclass(frozen=True)
-class ExpertFacet:
-    slug: str
-    name: str
-    count: int  # trend hits by them
 
 
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack, Clarke and Büttcher, 2009)
@@ -191,11 +160,11 @@ def trend_hits(query, edition_id):
     if query.empty:
         return index.NO_HITS, []
     search = expand(query)
-    embedded = semantic.embedding(semantic.query_text(positive_text(query.text), search.expansions))
+    embedded = semantic.embed(semantic.query_text(positive_text(query.text), search.expansions))
     words, params = index.hits_sql(search, ["trend"], edition_id)
     numbered = "ROW_NUMBER() OVER (ORDER BY score DESC, object_id)"  # a hit's rank by words
     ranked = f"SELECT object_id, {WEIGHTS[0]!r} / ({RRF_K} + {numbered}) AS score, 3 AS level FROM w"
-    near = semantic.nearest(embedded.result(), request_version(request.environ, db), edition_id, None, semantic.TOP)
+    near = semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP)
     if near:
         values = ", ".join(
             f"({int(found.trend_id)}, {WEIGHTS[1] / (RRF_K + rank)!r}, {level_of(found.similarity)})"
@@ -228,19 +197,19 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
     if search.empty:  # stop words alone: nothing to search for, nothing found
         signals = {"words": {"hits": 0}, "meaning": None, "fusion": {"method": "reciprocal rank fusion", "k": RRF_K}}
         return search, 0, facets(dict.fromkeys(kinds, 0), [], True), [], [], signals
-    embedded = semantic.embedding(meaning) if meaning is not None and "trend" in kinds else None  # only trends have meaning
-    best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
+    embedding = partial(semantic.embed, meaning) if meaning is not None and "trend" in kinds else None  # only trends have meaning
+    best, counts, embedded = index.best(search, kinds, FACET_SAMPLE + 1, edition_id, beside=embedding)
     for split in (False, True) if relax else ():  # nothing with every word: any of them (then of their phrases')
         relaxed = search.any_word(split)
         if best or relaxed is None:
             break
         search = relaxed
-        best, counts = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
+        best, counts, _ = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
     near = []
     if embedded is not None:
-        near = semantic.nearest(embedded.result(), request_version(request.environ, db), edition_id, None, semantic.TOP)
+        near = semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP)
     by_words = sum(counts.values())
     floor = semantic.FLOOR_BESIDE_WORDS if by_words and not search.relaxed else semantic.FLOOR
     ranked, counts = fuse(best, counts, near, exhaustive, floor)
@@ -267,7 +236,7 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
         else None,
         "fusion": {"method": "reciprocal rank fusion", "k": RRF_K},
     }
-    sample = [hit[:3] for hit in ranked[:FACET_SAMPLE]]
+    sample = [object_id for kind, object_id, _, _ in ranked[:FACET_SAMPLE] if kind == "trend"]
     found = hits(window, search)
     return search, total, facets(counts, sample, exhaustive), found, spellings(search) if not by_words else [], retrieval
 
@@ -301,32 +270,6 @@ def spellings(search):
         for word in words
         if word not in known
     ]
-
-
-def facets(counts, best, exhaustive):
-    """Counts of all hits by type, and of the sampled trend hits by keyword and by expert (the
-    ``FACET_SIZE`` most counted of each, ties in alphabetical order), in one statement."""
-    trend_ids = [object_id for kind, object_id, _ in best if kind == "trend"]
-    if not trend_ids:
-        return {"type": counts, "exhaustive": exhaustive, "keyword": [], "expert": []}
-    among, close = ("= ANY(ARRAY", ")") if is_postgres() else ("IN", "")
-    counted, rows = {"keyword": {}, "expert": {}}, []
-    for kind, row_id, count, sort_key, slug, label in db.execute_sql(
-        FACETS.format(trends=listed(trend_ids), among=among, close=close)
-    ).fetchall():
-        if count is None:
-            rows.append((kind, row_id, sort_key, slug, label))
-        else:
-            counted[kind][row_id] = count
-    ranked = {"keyword": [], "expert": []}
-    for kind, row_id, sort_key, slug, label in rows:
-        ranked[kind].append((-counted[kind][row_id], sort_key, row_id, slug, label))
-    return {
-        "type": counts,
-        "exhaustive": exhaustive,
-        "keyword": [KeywordFacet(slug, term, -minus) for minus, _, _, slug, term in sorted(ranked["keyword"])[:FACET_SIZE]],
-        "expert": [ExpertFacet(slug, name, -minus) for minus, _, _, slug, name in sorted(ranked["expert"])[:FACET_SIZE]],
-    }
 
 
 def hits(window, search):

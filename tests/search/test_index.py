@@ -173,10 +173,10 @@ def test_best_counts_every_hit_by_kind_beyond_its_limit(app):
     with app.app_context():
         query = parse_query("influenceurs")
         everything = search("influenceurs")
-        best, counts = index.best(query, ["trend", "expert", "keyword"], 3)
-        assert [row[:2] for row in best] == everything[:3]
+        best, counts, done = index.best(query, ["trend", "expert", "keyword"], 3, beside=lambda: "done")
+        assert [row[:2] for row in best] == everything[:3] and done == "done"
         assert counts == {kind: sum(1 for k, _ in everything if k == kind) for kind in ("trend", "expert", "keyword")}
-        assert index.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0})
+        assert index.best(parse_query("xyzzy"), ["trend"], 3) == ([], {"trend": 0}, None)
 
 
 def test_a_database_seeded_before_offsets_were_stored_gets_them_at_the_next_seed(new_database_url, report):

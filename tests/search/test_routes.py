@@ -197,7 +197,7 @@ def test_facets_are_the_most_counted_ties_in_alphabetical_order(uncached_client,
     for name, label in (("keyword", "term"), ("expert", "name")):
         order = [(-f["count"], sort_key(f[label])) for f in facets[name]]
         assert order == sorted(order) and len({c for c, _ in order}) < len(order) <= 20
-    monkeypatch.setattr("api.search.results.FACET_SIZE", 3)
+    monkeypatch.setattr("api.search.facets.FACET_SIZE", 3)
     top = uncached_client.get("/v1/search?q=influenceurs").get_json()["facets"]
     assert (top["keyword"], top["expert"]) == (facets["keyword"][:3], facets["expert"][:3])
 
