@@ -1,10 +1,11 @@
-"""The evaluation's metrics (bench/eval.py), on rankings worked out by hand."""
+"""The evaluation (bench/eval.py): its metrics on rankings worked out by hand, its goals, its judged sets."""
 
 import math
 
 import pytest
 
-from bench.eval import Baseline, ndcg_at, precision_at, recall_at
+from api.analysis import sort_key
+from bench.eval import GROUPS, HELD_OUT, JUDGED, Baseline, goals, load_judged, ndcg_at, precision_at, recall_at
 
 GRADES = {"3": 2, "7": 1, "9": 1}
 
@@ -29,3 +30,28 @@ def test_the_baseline_requires_every_word_and_keeps_phrases_whole():
     assert sorted(baseline.ranking({"group": "fr", "q": "vidéo direct"})) == ["1", "2"]
     assert baseline.ranking({"group": "phrase", "q": "vidéo en direct"}) == ["1"]  # Porter folds "vidéos"
     assert baseline.ranking({"group": "fr", "q": "live direct"}) == ["1"]
+
+
+def test_goals_say_which_are_met():
+    def row(group, ndcg, porter, empty=False):
+        return {"group": group}, {"ndcg10": ndcg, "empty": empty}, {"ndcg10": porter}
+
+    met = [met for _, met in goals([row("fr", 0.9, 0.6), row("en", 0.85, 0.5), row("phrase", 0.8, 0.6)])]
+    assert met == [True, True, True, True, True]
+    missed = [met for _, met in goals([row("fr", 0.9, 0.9), row("en", 0.7, 0.5), row("phrase", 0.8, 0.6, empty=True)])]
+    assert missed == [False, False, False, True, False]  # 0.80 overall, below Porter's 0.67 + 0.15
+
+
+@pytest.mark.parametrize("path", [JUDGED, HELD_OUT])
+def test_judged_sets_grade_trends_of_the_report_in_every_group(path):
+    queries, _ = load_judged(path)
+    assert {query["group"] for query in queries} == set(GROUPS)
+    for query in queries:
+        assert query["relevant"] and set(query["relevant"].values()) <= {1, 2}, query["id"]
+        assert all(1 <= int(number) <= 38 for number in query["relevant"]), query["id"]
+
+
+def test_the_held_out_queries_are_not_the_judged_ones():
+    judged, held_out = (load_judged(path)[0] for path in (JUDGED, HELD_OUT))
+    assert not {sort_key(q["q"]) for q in judged} & {sort_key(q["q"]) for q in held_out}
+    assert len({q["id"] for q in judged + held_out}) == len(judged) + len(held_out)
