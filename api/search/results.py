@@ -201,8 +201,10 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
     best, counts, embedded = index.best(search, kinds, FACET_SAMPLE + 1, edition_id, beside=embedding)
     for split in (False, True) if relax else ():  # nothing with every word: any of them (then of their phrases')
         relaxed = search.any_word(split)
-        if best or relaxed is None:
+        if best:
             break
+        if relaxed is None:  # already any of them (one phrase, say): then any word of its phrases
+            continue
         search = relaxed
         best, counts, _ = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE

@@ -374,6 +374,16 @@ def test_then_with_any_word_of_its_phrases(client):
     assert body["total"] > 0
 
 
+def test_a_quoted_phrase_nothing_holds_is_answered_with_its_words(client):
+    # one phrase is already "any of its alternatives": relaxing goes straight to its words
+    body = client.get("/v1/search", query_string={"q": '"sobriété du splinternet"', "type": "trend"}).get_json()
+    assert body["query"]["relaxed"] is True
+    assert {"sobriet", "splinternet"} <= set(body["query"]["clauses"][0])
+    assert sorted(hit["number"] for hit in body["hits"] if hit["signals"]["words"]) == [13, 30]
+    literal = client.get("/v1/search", query_string={"q": '"sobriété du splinternet"', "literal": "true"}).get_json()
+    assert literal["total"] == 0 and literal["query"]["relaxed"] is False
+
+
 @pytest.mark.parametrize(
     "q, suggestions",
     [
