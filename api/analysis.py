@@ -2,8 +2,9 @@
 
 Lowercase, fold accents (before stemming, so "infirmières" and "infirmiere" meet), drop
 elisions (l', d', qu'...) and stop words, split letters from digits ("covid19", "Covid-19"),
-make singular the plurals the stemmer misses ("vidéos", "jeux"), align feminine endings with
-masculine ones, then Snowball French stemming. Every index (SQLite
+make singular the plurals the stemmer misses ("vidéos", "jeux"), end English nouns in "-y" as
+French ones in "-ie" ("communities" meets "community", "strategy" "stratégie"), align feminine
+endings with masculine ones, then Snowball French stemming. Every index (SQLite
 FTS5, PostgreSQL tsvector) stores what this module produces, so both engines see the same terms.
 """
 
@@ -126,6 +127,13 @@ IRREGULAR_PLURALS = {
 }
 
 
+# English nouns in a consonant and "-y" take "-ie" before stemming: their plurals in "-ies" then
+# meet them ("community", "communities"), and so do the French words in "-ie" they translate
+# ("strategy" meets "stratégie", "technology" "technologie", "agency" "agence"). French has
+# few such words ("jury", "rugby"); they change their term, the same at index and query time.
+_ENGLISH_Y = re.compile(r"(?<=[^aeiouy\d])y$")
+
+
 def singular(folded):
     """The singular of an accent-folded plural the stemmer would leave apart (else ``folded``)."""
     if folded in IRREGULAR_PLURALS:
@@ -142,6 +150,8 @@ def term_of(folded):
     """The index term of one accent-folded word: made singular, feminine endings aligned, then
     stemmed."""
     folded = singular(folded)
+    if len(folded) > 3:
+        folded = _ENGLISH_Y.sub("ie", folded)
     if len(folded) > 6:
         for ending, replacement in GENDER_ENDINGS:
             if folded.endswith(ending):

@@ -61,6 +61,26 @@ def test_plurals_meet_their_singular(plural, singular):
     assert terms(plural) == terms(singular)
 
 
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("brand communities", "brand community"),
+        ("agencies", "agency"),
+        ("strategy", "stratégie"),
+        ("technologies", "technologie"),
+        ("economy", "économies"),
+        ("agency", "agences"),
+    ],
+)
+def test_english_nouns_in_y_meet_their_plurals_and_french_kin(a, b):
+    assert terms(a) == terms(b)
+
+
+@pytest.mark.parametrize("word", ["hockey", "play", "buy", "jockey"])
+def test_a_y_after_a_vowel_or_in_a_short_word_stays(word):
+    assert terms(word)[-1].endswith("y")
+
+
 @pytest.mark.parametrize("word", ["gros", "propos", "héros", "repos", "tétanos", "thermos", "calvados"])
 def test_singular_words_in_os_keep_their_s(word):
     assert terms(word) != terms(word[:-1])

@@ -370,7 +370,7 @@ def test_then_with_any_word_of_its_phrases(client):
     # "employee advocacy" is a label no text holds, nor any other label of it: their words then
     body = client.get("/v1/search", query_string={"q": "employee advocacy", "type": "trend"}).get_json()
     assert body["query"]["relaxed"] is True
-    assert {"employe", "advocacy", "ambassadeur"} <= set(body["query"]["clauses"][0])
+    assert {"employe", "advocac", "ambassadeur"} <= set(body["query"]["clauses"][0])
     assert body["total"] > 0
 
 
@@ -395,7 +395,7 @@ def test_a_quoted_phrase_nothing_holds_is_answered_with_its_words(client):
                 {"word": "covidd", "suggestions": ["covid"]},
             ],
         ),
-        ("xyzzy", [{"word": "xyzzy", "suggestions": []}]),
+        ("xyzzy", [{"word": "xyzz", "suggestions": []}]),  # a term, as the analyser reads it
     ],
 )
 def test_a_search_that_finds_nothing_suggests_the_closest_words_the_index_holds(client, q, suggestions):
