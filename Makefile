@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale bench-stop eval load fuzz-api vendor clean
+.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale bench-vectors bench-stop eval load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -89,6 +89,10 @@ bench-servers: $(VENV)/.dev
 ## bench-scale: seed time, size, memory, embedding and latency on synthetic reports 1, 10 and 100 times the real one, 1000 estimated (bench/RESULTS-scale.md)
 bench-scale: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/scale.py
+
+## bench-vectors: search by meaning in process (numpy) against usearch's HNSW index, 1, 10 and 100 times the report's passages, 1000 with VECTORS_SIZES (bench/RESULTS-vectors.md)
+bench-vectors: $(VENV)/.dev
+	$(BIN)/python bench/vectors.py
 
 ## bench-stop: SIGTERM under load, 20 rounds: does every worker stop by itself? (STOP_ROUNDS, STOP_LOAD, STOP_HANG)
 bench-stop: $(VENV)/.dev
