@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 export FLASK_APP := api
 
-.PHONY: run test test-postgres migrate seed openapi lint bench bench-servers bench-scale bench-vectors bench-stop eval load fuzz-api vendor clean
+.PHONY: run test test-postgres test-slow migrate seed openapi lint bench bench-servers bench-scale bench-vectors bench-stop eval load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -58,6 +58,10 @@ test: $(VENV)/.dev .ci/node_modules/.installed
 ## test-postgres: the whole suite again, on a private PostgreSQL server (Debian's package)
 test-postgres: $(VENV)/.dev .ci/node_modules/.installed
 	DATABASE_URL=$$(.ci/postgres start) $(BIN)/pytest
+
+## test-slow: the checks `make test` skips (a minute or more each); DATABASE_URL=postgresql://... for PostgreSQL
+test-slow: $(VENV)/.dev .ci/node_modules/.installed
+	$(BIN)/pytest -m slow
 
 ## fuzz-api: schemathesis against the server on a seeded SQLite file, from the service's own /openapi.json (90 s budget, schemathesis.toml)
 fuzz-api: $(VENV)/.runtime $(TOOLS)/.installed

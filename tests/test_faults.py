@@ -485,6 +485,7 @@ def served(tmp_path, seeded_database_url):
     server.stop()
 
 
+@pytest.mark.slow  # the seed embeds 8,500 passages before it takes the lock: a minute
 def test_a_seed_killed_half_way_leaves_the_data_as_it_was(served, seeded_database_url, synthetic):
     before = digest(served)
     seed = start_seed(seeded_database_url, synthetic[20])
@@ -501,6 +502,7 @@ def test_a_seed_killed_half_way_leaves_the_data_as_it_was(served, seeded_databas
     assert total(served, "/v1/trends") == 38 * 5 and digest(served) != before
 
 
+@pytest.mark.slow
 def test_a_second_seed_waits_for_the_first_then_loads_over_it(served, seeded_database_url, synthetic):
     version = data_version(served)  # the bundled report's, which the second seed loads again
     first = start_seed(seeded_database_url, synthetic[20])
