@@ -10,10 +10,12 @@ waitress.
 Settings come from the environment (api/config.py); a bad one stops the start with one line.
 """
 
+import logging
 import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .config import ConfigError, from_env
@@ -37,7 +39,40 @@ def metrics_directory():
     return Path(tempfile.mkdtemp(prefix="tendances-metrics-")), True
 
 
-APP_FACTORY = "api:create_app"
+APP_FACTORY = "api.server:worker_app"
+log = logging.getLogger("api.server")
+
+
+def worker_app():
+    """The app a worker serves (:func:`api.create_app`), which reads what searches and keyword
+    lookups keep per data version on a thread of its own as the worker starts
+    (:func:`api.cache.warm`): the first search does not pay for it, and a database that is away
+    or not seeded yet delays nothing (the first request that needs them reads them, as after a seed)."""
+    import threading
+
+    from . import create_app
+
+    app = create_app()
+    threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
+    return app
+
+
+def warm_up(app):
+    from .cache import warm
+    from .problems import DATABASE_ERRORS
+
+    started = time.perf_counter()
+    with app.app_context():
+        database = app.extensions["database"]
+        try:
+            version = warm(database)
+        except DATABASE_ERRORS as error:  # not there yet: the first request that needs them reads them
+            log.warning("search data not read as the worker started: %s", error)
+            return
+        finally:
+            if not database.is_closed():  # the thread ends: its connection goes with it
+                database.close()
+    log.info("search data read as the worker started: data version %s, %.0f ms", version, (time.perf_counter() - started) * 1e3)
 
 
 def server(settings, target=APP_FACTORY):

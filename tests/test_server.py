@@ -81,6 +81,36 @@ def test_three_hundred_slow_clients_do_not_hold_back_anyone(server):
         assert len(seen) > 50 and p99 < 1.0, f"{path}: p99 {p99 * 1000:.0f} ms over {len(seen)} requests"
 
 
+def worker_warm_ups(server, count, timeout=20):
+    """The log lines of the workers' warm-ups (api/server.py), once ``count`` of them are written."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [line for line in server.log_lines() if line.get("message", "").startswith("search data ")]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_each_worker_reads_the_search_data_as_it_starts(server, app):
+    lines = worker_warm_ups(server, 2)
+    with app.app_context():
+        version = app.extensions["database"].execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()[0]
+    assert [line["message"].split(",")[0] for line in lines] == [
+        f"search data read as the worker started: data version {version}"
+    ] * 2
+    assert server.get("/v1/search?q=tiktok")[0] == 200
+
+
+def test_a_worker_on_a_database_not_migrated_still_starts_and_reads_later(tmp_path):
+    server = Server(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}", WEB_CONCURRENCY=1).start()
+    try:
+        (line,) = worker_warm_ups(server, 1)
+        assert line["message"].startswith("search data not read as the worker started: ") and line["level"] == "WARNING"
+        assert server.get("/health")[0] == 200
+    finally:
+        server.stop()
+
+
 def test_a_client_slower_than_the_header_timeout_is_cut_off(tmp_path, app):
     server = Server(tmp_path, app.config["DATABASE_URL"], RATE_LIMIT="none", HEADER_TIMEOUT=1).start()
     try:
