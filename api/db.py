@@ -251,8 +251,12 @@ class Guarded:
         """``(rows, done)``: the rows of ``sql``, and what ``work()`` returned, done while the
         database runs the statement (a query to embed while the words rank). SQLite runs it in
         this thread and leaves the interpreter's lock meanwhile: ``work`` runs on one of the
-        ``BESIDE`` threads."""
-        future = BESIDE.submit(work)
+        ``BESIDE`` threads; once the interpreter is shutting down (a stopping worker finishing
+        its requests), which refuses new ones, in this thread after the statement."""
+        try:
+            future = BESIDE.submit(work)
+        except RuntimeError:  # "cannot schedule new futures after interpreter shutdown"
+            return self.execute_sql(sql, params).fetchall(), work()
         try:
             rows = self.execute_sql(sql, params).fetchall()
         finally:

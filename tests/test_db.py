@@ -3,6 +3,7 @@
 import contextvars
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import peewee
 import psycopg
@@ -214,6 +215,19 @@ def test_work_beside_a_statement_is_done_while_the_database_runs_it(app):
             assert db.connection().info.transaction_status == TransactionStatus.IDLE  # the pipeline synced
         else:  # SQLite runs the statement in this thread, leaving the interpreter's lock: the work is on another
             assert seen["thread"].startswith("beside")
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="SQLite's threads beside statements")
+def test_work_beside_a_statement_is_done_after_it_once_new_threads_are_refused(app, monkeypatch):
+    # as when a stopping worker finishes its requests: the interpreter's shutdown refuses new futures
+    refusing = ThreadPoolExecutor(1)
+    refusing.shutdown()
+    monkeypatch.setattr("api.db.BESIDE", refusing)
+    with app.app_context():
+        assert db.rows_beside("SELECT 42", (), lambda: threading.current_thread().name) == (
+            [(42,)],
+            threading.current_thread().name,
+        )
 
 
 def test_a_statement_beside_work_fails_with_peewee_errors_and_the_connection_serves_on(app):
