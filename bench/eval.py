@@ -2,9 +2,10 @@
 
 The judged set is bench/judged.toml, written from reading the report before any query ran:
 queries (French, English, phrases) with the trends that are about them (2) or mention them (1),
-and keyword lookups with their ``about`` and ``mention`` trends. bench/heldout.toml and
-bench/heldout2.toml hold more queries judged the same way, after the choices below were made on
-the first set: each is scored apart, against the same goals, to show whether they hold. This script seeds a fresh SQLite
+and keyword lookups with their ``about`` and ``mention`` trends. bench/heldout.toml,
+bench/heldout2.toml and bench/heldout3.toml hold more queries judged the same way, after the
+choices below were made on the first set: each is scored apart, against the same goals, to show
+whether they hold. This script seeds a fresh SQLite
 file through the normal commands, then asks the service in process (no kept answers):
 
 - each query, as ``/v1/search?type=trend`` (a phrase in quotes), scored by P@5, R@10 and nDCG@10
@@ -34,8 +35,9 @@ from bench.run import prepare_database  # noqa: E402
 JUDGED = ROOT / "bench" / "judged.toml"
 # Judged the same way, later, each before it first ran: they check that the choices made on JUDGED
 # hold. The second was written once the first had been looked at (and its phrases, questions and
-# sentences, had shown a fault of the relaxing), with phrases of the judged set's kind.
-HELD_OUT = (ROOT / "bench" / "heldout.toml", ROOT / "bench" / "heldout2.toml")
+# sentences, had shown a fault of the relaxing), with phrases of the judged set's kind; the third
+# once both had been, to check what was changed after them.
+HELD_OUT = tuple(ROOT / "bench" / name for name in ("heldout.toml", "heldout2.toml", "heldout3.toml"))
 GROUPS = ("fr", "en", "phrase")
 TOP = 10
 
