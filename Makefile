@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .venv-tools
 MODELS := .venv-models
+# Test processes (pytest-xdist; 0: one): each takes a module's tests whole, so a module's shared
+# server or database is made once.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 export FLASK_APP := api
 
 .PHONY: run test test-postgres test-slow migrate seed openapi lint bench bench-servers bench-scale bench-vectors bench-models bench-stop eval load fuzz-api vendor clean
@@ -54,11 +58,11 @@ seed: $(VENV)/.runtime
 
 ## test: the whole suite (on PostgreSQL when DATABASE_URL=postgresql://...)
 test: $(VENV)/.dev .ci/node_modules/.installed
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## test-postgres: the whole suite again, on a private PostgreSQL server (Debian's package)
 test-postgres: $(VENV)/.dev .ci/node_modules/.installed
-	DATABASE_URL=$$(.ci/postgres start) $(BIN)/pytest
+	DATABASE_URL=$$(.ci/postgres start) $(PYTEST)
 
 ## test-slow: the checks `make test` skips (a minute or more each); DATABASE_URL=postgresql://... for PostgreSQL
 test-slow: $(VENV)/.dev .ci/node_modules/.installed

@@ -15,25 +15,43 @@ import psycopg
 import pytest
 
 from api.db import sqlite_path
-from tests.conftest import POSTGRES_URL
+from seed.loader import load_report
+from tests.conftest import POSTGRES_URL, build_app
 from tests.servers import ROOT, Server
+
+
+def production_server(tmp_path, database_url):
+    return Server(tmp_path, database_url, WEB_CONCURRENCY=2, THREADS=4).start()
 
 
 @pytest.fixture
 def server(tmp_path, seeded_database_url):
-    server = Server(tmp_path, seeded_database_url, WEB_CONCURRENCY=2, THREADS=4).start()
+    """A server of its own, on a database of its own: for a test that counts what it served or
+    breaks the database."""
+    server = production_server(tmp_path, seeded_database_url)
     yield server
     server.stop()
 
 
-def test_json_access_log_with_request_ids(server):
-    status, headers, _ = server.get("/v1/trends/5", {"X-Request-ID": "partner-req-42"})
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory, new_database_url, seeded_report):
+    """One server for the tests that only read what it answers (starting one takes seconds)."""
+    url = new_database_url()
+    with build_app(url).app_context():
+        load_report(seeded_report)
+    server = production_server(tmp_path_factory.mktemp("production"), url)
+    yield server
+    server.stop()
+
+
+def test_json_access_log_with_request_ids(shared_server):
+    status, headers, _ = shared_server.get("/v1/trends/5", {"X-Request-ID": "partner-req-42"})
     assert status == 200 and headers["x-request-id"] == "partner-req-42"
-    _, generated, _ = server.get("/v1/keywords/nope")
+    _, generated, _ = shared_server.get("/v1/keywords/nope")
     assert re.fullmatch(r"[0-9a-f]{32}", generated["x-request-id"])
-    server.get("/v1/trends", {"X-Request-ID": "bad id with spaces"})
+    shared_server.get("/v1/trends", {"X-Request-ID": "bad id with spaces"})
     time.sleep(0.2)
-    lines = [line for line in server.log_lines() if line.get("logger") == "api.access"]
+    lines = [line for line in shared_server.log_lines() if line.get("logger") == "api.access"]
     mine = next(line for line in lines if line["request_id"] == "partner-req-42")
     assert mine["method"] == "GET" and mine["route"] == "/v1/trends/<number_or_slug>" and mine["status"] == 200
     assert mine["path"] == "/v1/trends/5" and mine["client"] == "127.0.0.1" and mine["duration_ms"] > 0
@@ -95,19 +113,19 @@ def make_database_disappear(url):
     return restore
 
 
-def test_gzip_for_large_json_only(server):
-    status, headers, body = server.get("/v1/trends?page_size=100", {"Accept-Encoding": "gzip"})
+def test_gzip_for_large_json_only(shared_server):
+    status, headers, body = shared_server.get("/v1/trends?page_size=100", {"Accept-Encoding": "gzip"})
     assert status == 200 and headers["content-encoding"] == "gzip" and "Accept-Encoding" in headers["vary"]
     assert len(json.loads(gzip.decompress(body))) == 38
-    _, small, _ = server.get("/health", {"Accept-Encoding": "gzip"})
+    _, small, _ = shared_server.get("/health", {"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small
 
 
-def test_security_headers(server):
-    _, api, _ = server.get("/v1/trends/5")
+def test_security_headers(shared_server):
+    _, api, _ = shared_server.get("/v1/trends/5")
     assert api["x-content-type-options"] == "nosniff" and api["referrer-policy"] == "no-referrer"
     assert api["content-security-policy"].startswith("default-src 'none'")
-    _, docs, _ = server.get("/docs")
+    _, docs, _ = shared_server.get("/docs")
     assert (
         "script-src 'self'" in docs["content-security-policy"]
         and "unsafe-inline" not in docs["content-security-policy"].split("script-src")[1].split(";")[0]
@@ -124,8 +142,8 @@ def test_security_headers(server):
         ("/v1/experts/a%1bb", 400),
     ],
 )
-def test_oversized_or_odd_requests_are_problems(server, path, status):
-    got, headers, body = server.get(path)
+def test_oversized_or_odd_requests_are_problems(shared_server, path, status):
+    got, headers, body = shared_server.get(path)
     assert got == status and headers["content-type"] == "application/problem+json", body[:300]
     assert json.loads(body)["status"] == status
 
