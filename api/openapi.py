@@ -39,7 +39,8 @@ themselves, each with its numbers of trends, experts and keywords.
   says): one that does is a 422 naming it.
 - **JSON whatever `Accept` says**: each resource has one representation, so an `Accept` header
   naming other types (`application/xml`) still gets JSON (RFC 9110 lets a server disregard it),
-  never a 406; errors are `application/problem+json` alike.
+  never a 406; errors are `application/problem+json` alike. One resource has two: a trend's
+  citation is CSL-JSON, or BibTeX when `Accept` prefers `application/x-bibtex`.
 - **Caching**: every answer carries an `ETag` that changes only when the data is re-seeded;
   send it back in `If-None-Match` to get `304 Not Modified`.
 - **Identifiers**: slugs are lowercase ASCII and stable; trends are also found by their number.

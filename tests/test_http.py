@@ -372,6 +372,7 @@ def test_head_and_options_work_on_every_route(app, client):
         url = {
             "/v1/trends/<number_or_slug>": "/v1/trends/5",
             "/v1/trends/<number_or_slug>/related": "/v1/trends/5/related",
+            "/v1/trends/<number_or_slug>/citation": "/v1/trends/5/citation",
             "/v1/experts/<slug>": "/v1/experts/nicolas-celic",
             "/v1/keywords/<slug>": "/v1/keywords/splinternet",
             "/v1/editions/<int:year>": "/v1/editions/2021",

@@ -67,6 +67,10 @@ def test_each_tour_command_answers_what_the_readme_says(live_base, command, said
         body = output.replace("\r\n", "\n").split("\n\n", 1)[-1]
     else:
         body = output
+        if "x-bibtex" in command:  # a citation in BibTeX: each line the comment shows is in it
+            shown = [part.strip().removesuffix("…").strip() for part in said.split("#")[1:]]
+            assert shown and body.startswith(shown[0]) and all(line in body for line in shown), (command, body[:300])
+            return
         parsed = json.loads(body)
         status = parsed.get("status", 200) if isinstance(parsed, dict) and "type" in parsed else 200
     assert status == expected_status(said), (command, said, output[:300])

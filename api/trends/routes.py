@@ -1,16 +1,17 @@
-"""Trends: list with keyword filters, one trend in full, and its related trends."""
+"""Trends: list with keyword filters, one trend in full, its related trends, and its citation."""
 
+from flask import current_app, request
 from flask.views import MethodView
 
 from ..lookups import Edition, trend_id_or_404
 from ..openapi import Blueprint, path_parameter
 from ..pagination import page, page_ids
-from ..schemas import TrendSummarySchema
+from ..schemas import TrendSummarySchema, example_url
 from ..search.index import hits_sql
 from ..search.results import trend_hits
 from ..summaries import trend_summaries
-from . import queries
-from .schemas import EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, TrendQueryArgsSchema
+from . import citation, queries
+from .schemas import CitationSchema, EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, TrendQueryArgsSchema
 
 blp = Blueprint("trends", __name__, url_prefix="/v1/trends", description="The report's trend articles.")
 
@@ -99,3 +100,49 @@ class RelatedTrends(MethodView):
         trend_id = trend_id_or_404(found, number_or_slug)
         related = page(queries.related(trend_id, found), pagination_parameters, select=queries.RELATED_PAGE)
         return queries.related_trends(trend_id, related)
+
+
+BIBTEX_EXAMPLE = f"""@incollection{{digimind2021-23,
+  author = {{Celic, Nicolas}},
+  title = {{{{Des réseaux soucieux}}}},
+  booktitle = {{Social Media et Marketing Digital : l'avis des experts, Tendances 2021}},
+  editor = {{Asselin, Christophe}},
+  publisher = {{Digimind}},
+  year = {{2021}},
+  chapter = {{23}},
+  url = {{{example_url("/v1/trends/des-reseaux-soucieux?edition=2021")}}},
+}}
+"""
+CITATION = "The trend as a reference: CSL-JSON by default, BibTeX when `Accept` prefers it."
+
+
+@blp.route("/<number_or_slug>/citation", parameters=[NUMBER_OR_SLUG])
+class TrendCitation(MethodView):
+    @blp.doc(operationId="getTrendCitation")
+    @blp.arguments(EditionArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, CitationSchema, content_type=citation.CSL_JSON, description=CITATION)
+    @blp.alt_response(
+        200,
+        schema={"type": "string", "example": BIBTEX_EXAMPLE},
+        content_type=citation.BIBTEX,
+        description=CITATION,
+        success=True,
+    )
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, number_or_slug, edition=None):
+        """Cite one trend
+
+        The trend as a reference, from its edition's metadata: a chapter of the report, its
+        expert as author, the report's editor and publisher, the edition's year, and the
+        trend's URL here. CSL-JSON (`application/vnd.citationstyles.csl+json`, which Zotero,
+        Pandoc and citeproc read) by default; BibTeX (`application/x-bibtex`,
+        `@incollection`) when `Accept` prefers it. `Vary: Accept` says so to caches.
+        """
+        cited = citation.cited(Edition(edition), number_or_slug)
+        if citation.negotiated(request.accept_mimetypes) == citation.BIBTEX:
+            body, content_type = citation.bibtex(cited), f"{citation.BIBTEX}; charset=utf-8"
+        else:
+            body, content_type = current_app.json.dumps(CitationSchema().dump(citation.csl(cited))), citation.CSL_JSON
+        response = current_app.response_class(body, content_type=content_type)
+        response.vary.add("Accept")
+        return response

@@ -175,3 +175,59 @@ class RelatedTrendSchema(TrendSummarySchema):
         f"{NEIGHBOURS} closest to the other by meaning.",
         0.7715,
     )
+
+
+def csl(field, name, description, example, required=True):
+    """A CSL-JSON variable: its name as CSL writes it (``container-title``), read from the item by that name."""
+    field.data_key = field.attribute = name
+    return described(field, description, example, required)
+
+
+class CitationNameSchema(Schema):
+    """A person as CSL-JSON names one."""
+
+    family = csl(ma.fields.String(), "family", "Family name: the name's last word.", "Celic", required=False)
+    given = csl(ma.fields.String(), "given", "Given names: the name's other words.", "Nicolas", required=False)
+    literal = csl(
+        ma.fields.String(), "literal", "A name of one word, as it is (instead of family and given).", "Digimind", required=False
+    )
+
+
+class CitationDateSchema(Schema):
+    date_parts = csl(
+        ma.fields.List(ma.fields.List(ma.fields.Integer())), "date-parts", "The date as CSL-JSON writes it: [[year]].", [[2021]]
+    )
+
+
+class CitationSchema(Schema):
+    """A trend as a reference to cite: one CSL-JSON item (Citation Style Language 1.0.2), a
+    chapter of its edition's report."""
+
+    id = csl(ma.fields.String(), "id", "The item's id: the trend's slug and its edition's year.", "des-reseaux-soucieux-2021")
+    type = csl(ma.fields.String(), "type", "Always `chapter`: a trend is a chapter of its edition's report.", "chapter")
+    title = csl(ma.fields.String(), "title", "The trend's title.", "Des réseaux soucieux")
+    container_title = csl(
+        ma.fields.String(),
+        "container-title",
+        "The report's title and subtitle.",
+        "Social Media et Marketing Digital : l'avis des experts, Tendances 2021",
+    )
+    publisher = csl(ma.fields.String(), "publisher", "The report's publisher.", "Digimind")
+    issued = csl(ma.fields.Nested(CitationDateSchema), "issued", "The edition's year.", {"date-parts": [[2021]]})
+    chapter_number = csl(ma.fields.String(), "chapter-number", "The trend's number in its edition.", "23")
+    language = csl(ma.fields.String(), "language", "The report's language (BCP 47).", "fr")
+    url = csl(ma.fields.String(), "URL", "The trend in this API.", example_url("/v1/trends/des-reseaux-soucieux?edition=2021"))
+    author = csl(
+        ma.fields.List(ma.fields.Nested(CitationNameSchema)),
+        "author",
+        "The trend's expert. Absent when the report names none for it.",
+        [{"family": "Celic", "given": "Nicolas"}],
+        required=False,
+    )
+    editor = csl(
+        ma.fields.List(ma.fields.Nested(CitationNameSchema)),
+        "editor",
+        "The report's editor, when the edition names one.",
+        [{"family": "Asselin", "given": "Christophe"}],
+        required=False,
+    )
