@@ -44,7 +44,7 @@ def create_app(test_config=None):
     from .trends import blp as trends_blp
 
     from .openapi import Api, register_components, spec_kwargs
-    from .parameters import known_parameters
+    from .parameters import known_parameters, negotiated
     from .schemas import ApiUrl
 
     app.register_blueprint(cli)
@@ -53,7 +53,8 @@ def create_app(test_config=None):
     api.register_field(ApiUrl, "string", "uri-reference")
     for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
         api.register_blueprint(blueprint)
-    app.wsgi_app = RequestPath(app, known_parameters(api.spec.to_dict(), app.url_map))
+    spec = api.spec.to_dict()
+    app.wsgi_app = RequestPath(app, known_parameters(spec, app.url_map), negotiated(spec, app.url_map))
     semantic.model()  # loaded once per process (a server's worker), as it starts: no request pays for it
     if app.config["TRUSTED_PROXIES"]:  # outermost: the request path sees the real client
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)

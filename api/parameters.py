@@ -67,18 +67,31 @@ def parameter_names(schema):
     return lists, {field.data_key or name for name, field in schema.fields.items()} - lists
 
 
-def known_parameters(spec, url_map):
-    """``{endpoint: names}``: the query parameters the OpenAPI document (``spec``, as a dict) says
-    each GET of ``url_map`` takes. An endpoint the document does not hold (the docs' pages) is
-    left out: its parameters are not checked."""
-    known = {}
+def operations(spec, url_map):
+    """``(endpoint, operation)`` for each GET of ``url_map`` that the OpenAPI document (``spec``,
+    as a dict) holds: the docs' pages are not in it."""
     for rule in url_map.iter_rules():
         template = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         operation = spec["paths"].get(template, {}).get("get")
         if operation is not None:
-            parameters = [p for p in operation.get("parameters", []) if isinstance(p, dict) and p.get("in") == "query"]
-            known[rule.endpoint] = frozenset(p["name"] for p in parameters)
+            yield rule.endpoint, operation
+
+
+def known_parameters(spec, url_map):
+    """``{endpoint: names}``: the query parameters the OpenAPI document says each GET takes. An
+    endpoint the document does not hold is left out: its parameters are not checked."""
+    known = {}
+    for endpoint, operation in operations(spec, url_map):
+        parameters = [p for p in operation.get("parameters", []) if isinstance(p, dict) and p.get("in") == "query"]
+        known[endpoint] = frozenset(p["name"] for p in parameters)
     return known
+
+
+def negotiated(spec, url_map):
+    """The endpoints whose GET answers in more than one media type, as ``Accept`` chooses (a
+    trend's citation: CSL-JSON or BibTeX): their answers vary on it."""
+    answers = ((endpoint, operation["responses"].get("200", {})) for endpoint, operation in operations(spec, url_map))
+    return frozenset(endpoint for endpoint, answer in answers if len(answer.get("content", {})) > 1)
 
 
 MAX_UNKNOWN = 20  # unknown parameters a problem names, at most (a URL may hold thousands)

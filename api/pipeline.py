@@ -15,7 +15,8 @@
      7. answer     the answer kept for this URL at the current data version, or the view (Flask:
                    routing, parameters, queries, errors), whose 200 is kept
      8. compress   gzip when the client takes it (api/compression.py)
-     9. headers    ETag and Cache-Control, Vary, CORS, rate limit, security, the request id
+     9. headers    ETag and Cache-Control, Vary (``Accept`` too where it chooses the answer's
+                   type), CORS, rate limit, security, the request id
     10. record     the access log line and the metrics (api/logs.py, api/metrics.py)
 
 Steps 2 to 7 may each give the answer; steps 8 to 10 then run all the same, so every answer,
@@ -94,10 +95,11 @@ def problem(exchange, status, detail, headers=(), errors=None, kind=None):
 class RequestPath:
     """The WSGI application the server runs: the steps above, around the Flask app's own."""
 
-    def __init__(self, app, parameters=None):
+    def __init__(self, app, parameters=None, negotiated=frozenset()):
         config = app.config
         self.view = app.wsgi_app
         self.parameters = parameters or {}  # endpoint -> the query parameters it takes (api/parameters.py)
+        self.negotiated = negotiated  # endpoints whose answers vary on Accept: never kept, Vary says so
         self.routes = app.url_map.bind("localhost")  # no rule depends on the host
         # Blueprints whose answers are neither kept nor limited (probes, metrics: they change by the second)
         self.live = frozenset(name for name, blueprint in app.blueprints.items() if getattr(blueprint, "cached", True) is False)
@@ -237,7 +239,7 @@ class RequestPath:
     def keep(self, exchange, version, answer):
         """Keep a GET's 200 for this URL at ``version``, with its gzip bytes when worth having;
         never an answer that varies on something the key does not hold."""
-        if not self.kept.max_bytes or answer.header("Vary"):
+        if not self.kept.max_bytes or answer.header("Vary") or exchange.endpoint in self.negotiated:
             return
         content_type = answer.header("Content-Type") or ""
         if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):
@@ -250,6 +252,8 @@ class RequestPath:
         headers = answer.headers
         given = {name.lower(): value for name, value in headers}
         vary = {"Accept-Encoding"} if exchange.cacheable else set()  # a 304 names what its 200 varies on
+        if exchange.endpoint in self.negotiated:
+            vary.add("Accept")
         if self.cors.varies_on_origin:
             vary.add("Origin")
         if answer.status == 200 and "content-encoding" not in given:  # 8

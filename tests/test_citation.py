@@ -19,8 +19,12 @@ CSL_JSON = "application/vnd.citationstyles.csl+json"
 def cite(client, path, accept=None):
     response = client.get(path, headers={"Accept": accept} if accept else {})
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert "Accept" in response.headers["Vary"]
+    assert "Accept" in varies(response.headers)
     return response
+
+
+def varies(headers):
+    return {name.strip() for name in headers["Vary"].split(",")}
 
 
 def test_a_trend_is_a_csl_json_chapter_of_its_report_by_default(client, get_json):
@@ -131,7 +135,7 @@ def test_a_real_server_negotiates_and_revalidates(live_base):
     status, headers, body = get("application/x-bibtex")
     assert status == 200 and headers["Content-Type"] == "application/x-bibtex; charset=utf-8"
     assert body.decode().startswith("@incollection{digimind2021-13,\n  author = {Renault, Claire},")
-    assert "Accept" in headers["Vary"] and headers["ETag"]
+    assert "Accept" in varies(headers) and headers["ETag"]
     status, headers, body = get(CSL_JSON)
     assert status == 200 and json.loads(body)["title"] == "Fragmentation du monde et Splinternet"
     assert get(CSL_JSON, headers["ETag"])[0] == 304

@@ -26,6 +26,24 @@ def test_a_second_request_is_served_from_memory_alike(client):
     assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
 
 
+def varies(response):
+    return {name.strip() for name in response.headers.get("Vary", "").split(",")}
+
+
+def test_an_answer_accept_chooses_is_never_kept_and_says_it_varies(client):
+    """A trend's citation is CSL-JSON or BibTeX as ``Accept`` prefers: one URL, two answers. Its
+    OpenAPI operation documents both types, which is how the request path knows."""
+    path = "/v1/trends/7/citation"
+    for _ in range(2):  # the second time, a kept answer would replay the first type
+        csl = client.get(path)
+        bibtex = client.get(path, headers={"Accept": "application/x-bibtex"})
+        assert csl.mimetype == "application/vnd.citationstyles.csl+json" and bibtex.mimetype == "application/x-bibtex"
+    assert "Accept" in varies(csl) and "Accept" in varies(bibtex)
+    revalidated = client.get(path, headers={"If-None-Match": csl.headers["ETag"]})
+    assert revalidated.status_code == 304 and "Accept" in varies(revalidated)  # as its 200 says
+    assert "Accept" not in varies(client.get("/v1/trends/7"))
+
+
 def test_parameter_order_does_not_matter(client):
     one = client.get("/v1/trends?match=any&keyword=confinement&page_size=3")
     other = client.get("/v1/trends?page_size=3&keyword=confinement&match=any")

@@ -136,13 +136,11 @@ class TrendCitation(MethodView):
         expert as author, the report's editor and publisher, the edition's year, and the
         trend's URL here. CSL-JSON (`application/vnd.citationstyles.csl+json`, which Zotero,
         Pandoc and citeproc read) by default; BibTeX (`application/x-bibtex`,
-        `@incollection`) when `Accept` prefers it. `Vary: Accept` says so to caches.
+        `@incollection`) when `Accept` prefers it; `Vary: Accept` says so to caches.
         """
         cited = citation.cited(Edition(edition), number_or_slug)
         if citation.negotiated(request.accept_mimetypes) == citation.BIBTEX:
             body, content_type = citation.bibtex(cited), f"{citation.BIBTEX}; charset=utf-8"
         else:
             body, content_type = current_app.json.dumps(CitationSchema().dump(citation.csl(cited))), citation.CSL_JSON
-        response = current_app.response_class(body, content_type=content_type)
-        response.vary.add("Accept")
-        return response
+        return current_app.response_class(body, content_type=content_type)  # Vary: Accept, by api/pipeline.py
