@@ -193,6 +193,13 @@ class CitationNameSchema(Schema):
     )
 
 
+def names(name, description, example):
+    """A CSL-JSON list of people (``author``, ``editor``), absent when there is none."""
+    family, given = example
+    field = ma.fields.List(ma.fields.Nested(CitationNameSchema))
+    return csl(field, name, description, [{"family": family, "given": given}], required=False)
+
+
 class CitationDateSchema(Schema):
     date_parts = csl(
         ma.fields.List(ma.fields.List(ma.fields.Integer())), "date-parts", "The date as CSL-JSON writes it: [[year]].", [[2021]]
@@ -217,17 +224,5 @@ class CitationSchema(Schema):
     chapter_number = csl(ma.fields.String(), "chapter-number", "The trend's number in its edition.", "23")
     language = csl(ma.fields.String(), "language", "The report's language (BCP 47).", "fr")
     url = csl(ma.fields.String(), "URL", "The trend in this API.", example_url("/v1/trends/des-reseaux-soucieux?edition=2021"))
-    author = csl(
-        ma.fields.List(ma.fields.Nested(CitationNameSchema)),
-        "author",
-        "The trend's expert. Absent when the report names none for it.",
-        [{"family": "Celic", "given": "Nicolas"}],
-        required=False,
-    )
-    editor = csl(
-        ma.fields.List(ma.fields.Nested(CitationNameSchema)),
-        "editor",
-        "The report's editor, when the edition names one.",
-        [{"family": "Asselin", "given": "Christophe"}],
-        required=False,
-    )
+    author = names("author", "The trend's expert. Absent when the report names none for it.", ("Celic", "Nicolas"))
+    editor = names("editor", "The report's editor, when the edition names one.", ("Asselin", "Christophe"))
