@@ -176,7 +176,8 @@ SETTINGS = [
         "DATA_VERSION_TTL",
         "1",
         integer(0, 3600),
-        "Seconds a worker trusts the data version it read (ETags); a re-seed shows within this delay.",
+        "Seconds a worker trusts the data version it read (ETags); a re-seed shows within this delay. Each worker also "
+        "looks at the version this often (one second at least) to read search data again after a seed.",
     ),
     Setting(
         "RESPONSE_CACHE_MB",

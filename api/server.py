@@ -44,35 +44,48 @@ log = logging.getLogger("api.server")
 
 
 def worker_app():
-    """The app a worker serves (:func:`api.create_app`), which reads what searches and keyword
-    lookups keep per data version on a thread of its own as the worker starts
-    (:func:`api.cache.warm`): the first search does not pay for it, and a database that is away
-    or not seeded yet delays nothing (the first request that needs them reads them, as after a seed)."""
+    """The app a worker serves (:func:`api.create_app`), with a thread of its own that reads what
+    searches and keyword lookups keep per data version (:func:`watch_data`): as the worker starts,
+    then after each seed, so that no search pays for reading them, not even the first."""
     import threading
 
     from . import create_app
 
     app = create_app()
-    threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
+    threading.Thread(target=watch_data, args=(app,), name="data-watch", daemon=True).start()
     return app
 
 
-def warm_up(app):
-    from .cache import warm
+def watch_data(app):
+    """Read what every :class:`api.cache.PerVersion` keeps, at the data version the database
+    holds, as the worker starts; then look at the version every ``DATA_VERSION_TTL`` seconds (one
+    at least) and read them again when a seed has changed it. A database that is away or not
+    migrated yet delays nothing: it is logged once, and tried again at the next look (a request
+    that needs the data meanwhile reads it itself, as it would). It runs as long as the worker."""
+    from .cache import request_version, warm
     from .problems import DATABASE_ERRORS
 
-    started = time.perf_counter()
+    interval = max(app.config["DATA_VERSION_TTL"], 1)
+    read, failing, round_number = None, False, 0
     with app.app_context():
         database = app.extensions["database"]
-        try:
-            version = warm(database)
-        except DATABASE_ERRORS as error:  # not there yet: the first request that needs them reads them
-            log.warning("search data not read as the worker started: %s", error)
-            return
-        finally:
-            if not database.is_closed():  # the thread ends: its connection goes with it
-                database.close()
-    log.info("search data read as the worker started: data version %s, %.0f ms", version, (time.perf_counter() - started) * 1e3)
+        while True:
+            round_number += 1
+            started = time.perf_counter()
+            try:
+                if request_version({}, database) != read:
+                    how = "after a seed" if read is not None else "as the worker started" if round_number == 1 else "late"
+                    read = warm(database)
+                    log.info("search data read %s: data version %s, %.0f ms", how, read, (time.perf_counter() - started) * 1e3)
+                failing = False
+            except DATABASE_ERRORS as error:
+                if not failing:
+                    when = "as the worker started" if round_number == 1 else "at a look at the data version"
+                    log.warning("search data not read %s: %s", when, error)
+                failing = True
+            finally:  # as a request gives it back: SQLite's closed (a file held open would keep others' locks out)
+                database.release()
+            time.sleep(interval)
 
 
 def server(settings, target=APP_FACTORY):

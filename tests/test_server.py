@@ -1,5 +1,6 @@
 """The server as deployed, against clients that misbehave: slow ones, odd methods, no Host."""
 
+import dataclasses
 import json
 import random
 import re
@@ -11,6 +12,8 @@ import time
 import pytest
 
 from api.metrics import METHODS
+from seed.loader import load_report
+from tests.conftest import build_app
 from tests.servers import Server
 
 
@@ -101,12 +104,37 @@ def test_each_worker_reads_the_search_data_as_it_starts(server, app):
     assert server.get("/v1/search?q=tiktok")[0] == 200
 
 
-def test_a_worker_on_a_database_not_migrated_still_starts_and_reads_later(tmp_path):
-    server = Server(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}", WEB_CONCURRENCY=1).start()
+def test_each_worker_reads_the_search_data_again_after_a_seed(tmp_path, seeded_database_url, seeded_report):
+    server = Server(tmp_path, seeded_database_url, WEB_CONCURRENCY=1, DATA_VERSION_TTL="1").start()
+    try:
+        (started,) = worker_warm_ups(server, 1)
+        changed = dataclasses.replace(seeded_report, trends=[dataclasses.replace(t) for t in seeded_report.trends])
+        changed.trends[1].title = "Social media : fin de partie"
+        app = build_app(seeded_database_url)
+        with app.app_context():
+            load_report(changed)
+            version = (
+                app.extensions["database"].execute_sql("SELECT value FROM metadata WHERE key = 'data_version'").fetchone()[0]
+            )
+        lines = worker_warm_ups(server, 2, timeout=10)
+        assert started["message"].startswith("search data read as the worker started: ")
+        assert lines[-1]["message"].startswith(f"search data read after a seed: data version {version}, ")
+        assert server.get_json("/v1/search?q=partie&type=trend")[2]["hits"][0]["number"] == 2
+    finally:
+        server.stop()
+
+
+def test_a_worker_on_a_database_not_migrated_still_starts_and_reads_later(tmp_path, seeded_report):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    server = Server(tmp_path, url, WEB_CONCURRENCY=1).start()
     try:
         (line,) = worker_warm_ups(server, 1)
         assert line["message"].startswith("search data not read as the worker started: ") and line["level"] == "WARNING"
         assert server.get("/health")[0] == 200
+        with build_app(url).app_context():  # migrated and seeded while it runs
+            load_report(seeded_report)
+        lines = worker_warm_ups(server, 2, timeout=10)
+        assert lines[-1]["message"].startswith("search data read late: data version ") and len(lines) == 2  # warned once
     finally:
         server.stop()
 
