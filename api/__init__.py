@@ -33,6 +33,7 @@ def create_app(test_config=None):
     for error in problems.DATABASE_ERRORS:
         app.register_error_handler(error, problems.from_database_error)
 
+    from .account import blp as account_blp
     from .cli import cli
     from .editions import blp as editions_blp
     from .experts import blp as experts_blp
@@ -51,7 +52,7 @@ def create_app(test_config=None):
     api = Api(app, spec_kwargs=spec_kwargs(app))
     register_components(api)
     api.register_field(ApiUrl, "string", "uri-reference")
-    for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, service_blp, probes):
+    for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, account_blp, service_blp, probes):
         api.register_blueprint(blueprint)
     spec = api.spec.to_dict()
     app.wsgi_app = RequestPath(app, known_parameters(spec, app.url_map), negotiated(spec, app.url_map))
@@ -77,7 +78,7 @@ def settings_or_exit(config):
 
 def flask_settings():
     """Settings of the Flask extensions: the documentation pages."""
-    from .openapi import API_DESCRIPTION, TAGS
+    from .openapi import API_DESCRIPTION, SECURITY, TAGS
 
     return {
         "API_TITLE": "Tendances 2021 API",
@@ -96,7 +97,7 @@ def flask_settings():
             },
             "servers": [{"url": "/", "description": "This server"}],
             "tags": TAGS,
-            "security": [],
+            "security": SECURITY,
         },
         "MAX_CONTENT_LENGTH": 64 * 1024,  # the API reads no bodies
     }

@@ -190,14 +190,15 @@ SETTINGS = [
         "RATE_LIMIT",
         "600/minute",
         rate_limit,
-        "Requests a client (IP address) may make, e.g. `600/minute;20000/day`; `none` turns limiting off.",
+        "Requests a client without an API key (an IP address) may make, e.g. `600/minute;20000/day`; `none` turns "
+        "their limiting off (a key has its own limit: `flask keys create`).",
     ),
     Setting(
         "RATE_LIMIT_STORAGE_URL",
         "memory://",
         storage_url,
         "Where rate-limit counters live: `memory://` (each worker counts alone) or `redis://host:6379` "
-        "(shared by every worker and instance).",
+        "(shared by every worker and instance); API keys' usage is counted there too (in the database with `memory://`).",
     ),
     Setting(
         "RATE_LIMIT_STRATEGY",

@@ -119,6 +119,8 @@ def log_request(exchange, status, size):
             "bytes": size,
             "kept": exchange.kept,
         }
+        if exchange.key is not None:  # its name: never the key itself
+            access["key"] = exchange.key.name
         # makeRecord and handle: what info() does, without looking up the caller's frame
         record = access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "request", (), None)
         record.access = access

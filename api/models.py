@@ -1,10 +1,21 @@
-"""The report's data: editions, experts and their links, trends and their sections, keywords.
+"""The report's data: editions, experts and their links, trends and their sections, keywords;
+and, apart from it (a seed never touches them), the API keys and their use.
 
 The tables, and nothing else: what each resource reads is in its own ``queries.py``, returning
 declared results (api/summaries.py), and the seed writes them (seed/loader.py).
 """
 
-from peewee import BlobField, BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .db import BaseModel, JSONField
 
@@ -232,3 +243,27 @@ MODELS = [
     SearchEntry,
     Metadata,
 ]
+
+
+class ApiKey(BaseModel):
+    """A partner's API key (api/keys.py), known by its SHA-256 digest: the key itself is shown once."""
+
+    name = CharField(max_length=64, unique=True)
+    prefix = CharField(max_length=16)  # the key's first characters, to tell keys apart in lists
+    digest = CharField(max_length=64, unique=True)
+    rate_limit = TextField()  # the limits library's syntax: "10000/hour"
+    created = DateTimeField()  # UTC, as every time here
+    expires = DateField(null=True)  # the last day (UTC) the key works
+    revoked = DateTimeField(null=True)
+    last_used = DateTimeField(null=True)  # written with the usage counted in the database
+
+
+class ApiKeyUsage(BaseModel):
+    """Requests a key made on a day (UTC), when usage is counted in the database (no Redis)."""
+
+    key = ForeignKeyField(ApiKey, on_delete="CASCADE")
+    day = DateField()
+    requests = IntegerField()
+
+    class Meta:
+        indexes = ((("key", "day"), True),)

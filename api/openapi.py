@@ -53,6 +53,7 @@ TAGS = [
     {"name": "keywords", "description": "The report's keyword cloud, each keyword linked to its trends."},
     {"name": "editions", "description": "Yearly editions of the report."},
     {"name": "search", "description": "French full-text search across trends, experts and keywords."},
+    {"name": "account", "description": "What this client's API key, or its address, may do."},
     {"name": "service", "description": "The API's index."},
     {"name": "probes", "description": "Liveness and readiness probes, and Prometheus metrics."},
 ]
@@ -97,7 +98,8 @@ IF_NONE_MATCH = {
 
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": {
-        "description": "Requests this client may make in the current window (`RATE_LIMIT`).",
+        "description": "Requests this client may make in the current window: its API key's limit, or without a key "
+        "the client address's (`RATE_LIMIT`).",
         "schema": {"type": "integer", "example": 600},
     },
     "X-RateLimit-Remaining": {
@@ -113,6 +115,29 @@ RETRY_AFTER_HEADER = {
     "description": "Seconds to wait before trying again (RFC 9110 §10.2.3).",
     "schema": {"type": "integer", "example": 5},
 }
+WWW_AUTHENTICATE_HEADER = {
+    "description": "The scheme to send a key with, and why the one sent is refused (RFC 6750).",
+    "schema": {
+        "type": "string",
+        "example": 'Bearer realm="tendances", error="invalid_token", error_description="The key tdk_x7Rq2Lmc... was revoked."',
+    },
+}
+# The optional credentials: an API key raises the client's rate limit (api/keys.py).
+SECURITY_SCHEMES = {
+    "bearerKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key (`tdk_` and 40 characters, from `flask keys create`) as `Authorization: Bearer "
+        "<key>`. Optional: without one, the client address's limit applies. Keys belong on servers.",
+    },
+    "headerKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "The same API key, in a header of its own.",
+    },
+}
+SECURITY = [{}, {"bearerKey": []}, {"headerKey": []}]  # anonymous, or either way to send a key
 CORS_HEADER = {
     "description": "Who may read the answer from a browser (`CORS_ORIGINS`: `*` by default, or the requesting origin "
     "when it is listed). `Access-Control-Expose-Headers` lets browser code read `ETag`, `Link`, `X-Pagination`, "
@@ -126,6 +151,7 @@ HEADERS = {
     "ETAG": ETAG_HEADER,
     "CACHE_CONTROL": CACHE_CONTROL_HEADER,
     "RETRY_AFTER": RETRY_AFTER_HEADER,
+    "WWW_AUTHENTICATE": WWW_AUTHENTICATE_HEADER,
     "ACCESS_CONTROL_ALLOW_ORIGIN": CORS_HEADER,
     **{name.upper().replace("-", "_"): header for name, header in RATE_LIMIT_HEADERS.items()},
 }
@@ -133,6 +159,7 @@ RATE_LIMITED = {name: name.upper().replace("-", "_") for name in RATE_LIMIT_HEAD
 CORS = {"Access-Control-Allow-Origin": "ACCESS_CONTROL_ALLOW_ORIGIN"}
 # What a status's answers carry besides a body (every answer of a cached operation carries CORS's).
 STATUS_HEADERS = {
+    401: {"WWW-Authenticate": "WWW_AUTHENTICATE"},
     429: {**RATE_LIMITED, "Retry-After": "RETRY_AFTER"},
     503: {"Retry-After": "RETRY_AFTER"},
 }
@@ -173,8 +200,10 @@ def register_components(api):
     default = response_component("Any other error, as a problem.", api.ERROR_SCHEMA)
     components.response(api.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
     components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH, lazy=True)
+    for name, scheme in SECURITY_SCHEMES.items():
+        components.security_scheme(name, scheme)
     for name, header in HEADERS.items():  # lazily, but Retry-After, which only responses refer to
-        components.header(name, header, lazy=name != "RETRY_AFTER")
+        components.header(name, header, lazy=name not in ("RETRY_AFTER", "WWW_AUTHENTICATE"))
 
 
 def response_component(description, schema=None):
@@ -223,7 +252,9 @@ class OperationsPlugin(BasePlugin):
     - a paged operation (one with ``page`` and ``page_size``, ``Blueprint.paginate``): the
       ``X-Pagination`` and ``Link`` headers of its answers;
     - a GET of a cached blueprint, which the request path (api/pipeline.py) answers:
-      ``If-None-Match``, ``ETag`` and ``Cache-Control``, and the ``304``, ``429`` and ``503``.
+      ``If-None-Match``, ``ETag`` and ``Cache-Control``, and the ``304``;
+    - an operation of a limited blueprint: the rate-limit headers, the ``401`` of a key refused,
+      the ``429`` and the ``503``.
     """
 
     def __init__(self, blueprints):
@@ -231,7 +262,7 @@ class OperationsPlugin(BasePlugin):
         self.blueprints = blueprints  # the app's, by name: each says whether it is cached
 
     def operation_helper(self, path=None, operations=None, *, rule, **kwargs):
-        cached = self.blueprints[rule.endpoint.rpartition(".")[0]].cached
+        blueprint = self.blueprints[rule.endpoint.rpartition(".")[0]]
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
                 if isinstance(parameter, dict) and not parameter.get("required"):
@@ -239,8 +270,10 @@ class OperationsPlugin(BasePlugin):
             answers = [r for s, r in operation["responses"].items() if str(s).startswith("2") and isinstance(r, dict)]
             if any(map(is_paging, operation.get("parameters", []))):
                 document_paging(operation, answers)
-            if cached and method == "get":
+            if blueprint.cached and method == "get":
                 document_caching(operation, answers)
+            if blueprint.limited:
+                document_limits(operation, answers)
 
 
 def example_in_words(parameter):
@@ -268,15 +301,14 @@ def document_paging(operation, answers):
 def document_caching(operation, answers):
     parameters_of(operation).append("IF_NONE_MATCH")
     for answer in answers:
-        answer.setdefault("headers", {}).update(
-            {
-                "ETag": "ETAG",
-                "Cache-Control": "CACHE_CONTROL",
-                **RATE_LIMITED,
-                "Access-Control-Allow-Origin": "ACCESS_CONTROL_ALLOW_ORIGIN",
-            }
-        )
-    operation["responses"].update({"304": "NOT_MODIFIED", "429": "TOO_MANY_REQUESTS", "503": "SERVICE_UNAVAILABLE"})
+        answer.setdefault("headers", {}).update({"ETag": "ETAG", "Cache-Control": "CACHE_CONTROL"})
+    operation["responses"]["304"] = "NOT_MODIFIED"
+
+
+def document_limits(operation, answers):
+    for answer in answers:
+        answer.setdefault("headers", {}).update({**RATE_LIMITED, **CORS})
+    operation["responses"].update({"401": "UNAUTHORIZED", "429": "TOO_MANY_REQUESTS", "503": "SERVICE_UNAVAILABLE"})
 
 
 def is_paging(parameter):
@@ -313,13 +345,14 @@ def printable_path_parameter(parameter):
 
 class Blueprint(flask_smorest.Blueprint):
     """A read-only resource: its GETs are cached and rate limited, and documented so
-    (``OperationsPlugin``); ``cached=False`` for probes, which are neither."""
+    (``OperationsPlugin``); ``cached=False`` for answers that change by the request (a
+    client's own account), ``limited=False`` too for probes, which are neither."""
 
     ARGUMENTS_PARSER = QueryParser()
 
-    def __init__(self, *args, cached=True, **kwargs):
+    def __init__(self, *args, cached=True, limited=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.cached = cached
+        self.cached, self.limited = cached, limited
 
     def route(self, rule, *, parameters=None, **options):
         """flask-smorest's ``route``; string path parameters say they hold no control characters,

@@ -9,22 +9,28 @@
      4. CORS       a preflight, or any ``OPTIONS``, is answered here: 204 (api/cors.py); then a
                    query parameter the operation does not take: a 422 problem naming it, with
                    the closest it takes (as the OpenAPI document lists them: api/parameters.py)
-     5. validate   ``If-None-Match`` holding this URL's current ETag: 304, before the rate limit,
+     5. key        the API key the request sends, if any, where requests are limited: a 401
+                   problem for one the service does not accept (spending the client address's
+                   budget); a key's requests are counted (api/keys.py)
+     6. validate   ``If-None-Match`` holding this URL's current ETag: 304, before the rate limit,
                    so revalidating never spends a client's budget (api/cache.py)
-     6. limit      the client's rate limit: a 429 problem (api/ratelimit.py)
-     7. answer     the answer kept for this URL at the current data version, or the view (Flask:
+     7. limit      the key's rate limit, or the client address's: a 429 problem (api/ratelimit.py)
+     8. answer     the answer kept for this URL at the current data version, or the view (Flask:
                    routing, parameters, queries, errors), whose 200 is kept
-     8. compress   gzip when the client takes it (api/compression.py)
-     9. headers    ETag and Cache-Control, Vary (``Accept`` too where it chooses the answer's
+     9. compress   gzip when the client takes it (api/compression.py)
+    10. headers    ETag and Cache-Control, Vary (``Accept`` too where it chooses the answer's
                    type), CORS, rate limit, security, the request id
-    10. record     the access log line and the metrics (api/logs.py, api/metrics.py)
+    11. record     the access log line and the metrics (api/logs.py, api/metrics.py)
 
-Steps 2 to 7 may each give the answer; steps 8 to 10 then run all the same, so every answer,
-refused, kept or built, gets the same headers, log line and metrics. Steps 5 to 7 reach the
-database through its guard (api/db.py), for the data version (once per ``DATA_VERSION_TTL``) and
-in the view: a database that fails or does not answer is a 503 problem with ``Retry-After`` for
-what must be built, while kept answers and ``304`` stay served at the last version read. The
-docs and their files depend on the code alone: their ETag is the build's, with no database read.
+Steps 2 to 8 may each give the answer; steps 9 to 11 then run all the same, so every answer,
+refused, kept or built, gets the same headers, log line and metrics. Steps 5 to 8 reach the
+database through its guard (api/db.py), for a key (once per ``LOOKUP_SECONDS``), the data
+version (once per ``DATA_VERSION_TTL``) and in the view: a database that fails or does not
+answer is a 503 problem with ``Retry-After`` for what must be built, while kept answers and
+``304`` stay served at the last version read, keys as last found. The view finds the request's
+key and rate-limit decision in its WSGI environ (``KEY_ENVIRON``, ``RATE_ENVIRON``: ``/v1/me``
+shows them). The docs and their files depend on the code alone: their ETag is the build's,
+with no database read.
 ``HEAD`` is a ``GET`` whose body is left out at the end.
 """
 
@@ -39,12 +45,14 @@ from werkzeug.http import parse_etags
 
 from . import compression, cors, db, logs, metrics, schemas, security
 from .cache import VERSION_KEY, DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
+from .keys import Keys, Refused, tag, usage_store, utc_now
 from .parameters import unknown_parameters
 from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
 from .ratelimit import RateLimiter
 from .threads import leave_stop_signals_to_main_thread
 
 log = logging.getLogger("api.errors")
+KEY_ENVIRON, RATE_ENVIRON = "tendances.key", "tendances.rate"
 DOCS = frozenset({"api-docs", "static"})  # flask-smorest's pages and the files they load (api/docs.py)
 STATUS_LINES = {}
 
@@ -54,7 +62,7 @@ class Exchange:
 
     __slots__ = (
         "environ", "method", "path", "query", "started", "request_id", "client",
-        "route", "endpoint", "limited", "cacheable", "docs", "url", "etag", "rate", "kept",
+        "route", "endpoint", "limited", "cacheable", "docs", "url", "etag", "key", "rate", "kept",
     )  # fmt: skip
 
     def __init__(self, environ):
@@ -67,7 +75,7 @@ class Exchange:
         self.client = environ.get("REMOTE_ADDR", "")
         self.route, self.endpoint = metrics.UNMATCHED, None
         self.limited, self.cacheable, self.docs = True, False, False
-        self.url = self.etag = self.rate = None
+        self.url = self.etag = self.key = self.rate = None
         self.kept = False
 
     def elapsed(self):
@@ -101,17 +109,20 @@ class RequestPath:
         self.parameters = parameters or {}  # endpoint -> the query parameters it takes (api/parameters.py)
         self.negotiated = negotiated  # endpoints whose answers vary on Accept: never kept, Vary says so
         self.routes = app.url_map.bind("localhost")  # no rule depends on the host
-        # Blueprints whose answers are neither kept nor limited (probes, metrics: they change by the second)
-        self.live = frozenset(name for name, blueprint in app.blueprints.items() if getattr(blueprint, "cached", True) is False)
+        # Blueprints whose answers are not kept (probes, metrics: they change by the second; a
+        # client's own account), and those not limited (probes, metrics)
+        blueprints = app.blueprints.items()
+        self.uncached = frozenset(name for name, blueprint in blueprints if not getattr(blueprint, "cached", True))
+        self.unlimited = frozenset(name for name, blueprint in blueprints if not getattr(blueprint, "limited", True))
         self.rule_for = functools.lru_cache(maxsize=4096)(self.find_rule)  # paths seen lately
         self.database = app.extensions["database"]
         self.version = DataVersion(config["DATA_VERSION_TTL"], self.database)
         self.build = build_id()
         self.kept = KeptAnswers(config["RESPONSE_CACHE_MB"] * 1024 * 1024)
         self.cors = cors.Policy(config["CORS_ORIGINS"])
-        self.limiter = None
-        if config["RATE_LIMIT"]:
-            self.limiter = RateLimiter(config["RATE_LIMIT"], config["RATE_LIMIT_STORAGE_URL"], config["RATE_LIMIT_STRATEGY"])
+        self.keys = Keys(self.database)
+        self.limiter = RateLimiter(config["RATE_LIMIT"], config["RATE_LIMIT_STORAGE_URL"], config["RATE_LIMIT_STRATEGY"])
+        self.usage = app.extensions["usage"] = usage_store(self.database, self.limiter.storage)  # /v1/me reads it
         self.max_url_length = config["MAX_URL_LENGTH"]
         self.gzip_min_size = config["GZIP_MIN_SIZE"]
         self.cache_control = f"public, max-age={config['CACHE_MAX_AGE']}"
@@ -125,12 +136,12 @@ class RequestPath:
         public_url = schemas.public_url.set(self.public_url)  # what every URL it writes starts with
         try:
             try:
-                answer = self.answer(exchange)  # 2 to 7
-                answer = self.finish(exchange, answer)  # 8 and 9
+                answer = self.answer(exchange)  # 2 to 8
+                answer = self.finish(exchange, answer)  # 9 and 10
             except Exception:  # a fault of the service itself: a 500 problem, never a dropped connection
                 log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
                 answer = self.finish(exchange, problem(exchange, 500, "The service failed to answer; it has been logged."))
-            self.record(exchange, answer.status, 0 if exchange.method == "HEAD" else len(answer.body))  # 10
+            self.record(exchange, answer.status, 0 if exchange.method == "HEAD" else len(answer.body))  # 11
         finally:
             schemas.public_url.reset(public_url)
             db.guarded.reset(guarded)
@@ -153,18 +164,27 @@ class RequestPath:
                     exchange, 422, f"Unknown parameter: {', '.join(errors)}.", errors=errors, kind="unknown-parameters"
                 )
         try:
-            if exchange.cacheable:  # 5
+            if exchange.limited:  # 5
+                try:
+                    exchange.key = exchange.environ[KEY_ENVIRON] = self.keys.identify(exchange.environ)
+                except Refused as refused:
+                    return self.refuse(exchange, refused)
+                if exchange.key is not None:
+                    self.usage.count(exchange.key, utc_now())
+            if exchange.cacheable:  # 6
                 version = self.build if exchange.docs else self.version.current()
                 exchange.environ[VERSION_KEY] = version
                 exchange.url = normalized_url(exchange.path, exchange.query)
                 exchange.etag = make_etag(self.build, version, exchange.url)
                 if self.not_modified(exchange, star=False):
                     return Answer(304, [])
-            if exchange.limited and self.limiter:  # 6
-                exchange.rate = self.limiter.hit(exchange.client)
-                if not exchange.rate.allowed:
-                    return problem(exchange, 429, f"More than {exchange.rate.limit} requests; slow down.")
-            if not exchange.cacheable:  # 7
+            if exchange.limited:  # 7
+                key = exchange.key
+                rate = self.limiter.hit(f"key:{tag(key)}", key.limits) if key else self.limiter.hit(exchange.client)
+                exchange.rate = exchange.environ[RATE_ENVIRON] = rate
+                if rate is not None and not rate.allowed:
+                    return problem(exchange, 429, f"More than {rate.limit} requests; slow down.")
+            if not exchange.cacheable:  # 8
                 return self.call_view(exchange)
             kept = self.kept.get(exchange.url)
             if kept is not None and kept.version == version:
@@ -189,14 +209,22 @@ class RequestPath:
         exchange.route, exchange.endpoint = rule.rule, rule.endpoint
         blueprint = rule.endpoint.rpartition(".")[0] or rule.endpoint
         exchange.docs = blueprint in DOCS
-        exchange.limited = blueprint not in self.live and not exchange.docs
-        exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in self.live
+        exchange.limited = blueprint not in self.unlimited and not exchange.docs
+        exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in self.uncached
 
     def find_rule(self, path):
         try:
             return self.routes.match(path, method="GET", return_rule=True)[0]
         except HTTPException:
             return None
+
+    def refuse(self, exchange, refused):
+        """A key the service does not accept: a 401 problem that says why, after spending one of
+        the client address's requests (a 429 once they are spent)."""
+        exchange.rate = self.limiter.hit(exchange.client)
+        if exchange.rate is not None and not exchange.rate.allowed:
+            return problem(exchange, 429, f"More than {exchange.rate.limit} requests; slow down.")
+        return problem(exchange, 401, refused.detail, [("WWW-Authenticate", refused.challenge())])
 
     def options(self, exchange):
         """A CORS preflight: 204 (never limited). Any other OPTIONS: 204 with ``Allow``."""
@@ -248,7 +276,7 @@ class RequestPath:
         self.kept.put(exchange.url, kept)
 
     def finish(self, exchange, answer):
-        """Steps 8 and 9: the coding, then every header the answer carries."""
+        """Steps 9 and 10: the coding, then every header the answer carries."""
         headers = answer.headers
         given = {name.lower(): value for name, value in headers}
         vary = {"Accept-Encoding"} if exchange.cacheable else set()  # a 304 names what its 200 varies on
@@ -256,13 +284,13 @@ class RequestPath:
             vary.add("Accept")
         if self.cors.varies_on_origin:
             vary.add("Origin")
-        if answer.status == 200 and "content-encoding" not in given:  # 8
+        if answer.status == 200 and "content-encoding" not in given:  # 9
             if compression.is_compressible(given.get("content-type", ""), len(answer.body), self.gzip_min_size):
                 vary.add("Accept-Encoding")
                 if compression.takes_gzip(exchange.environ.get("HTTP_ACCEPT_ENCODING")):
                     answer.body = answer.gzipped or compression.compress(answer.body)
                     headers.append(("Content-Encoding", "gzip"))
-        if answer.status not in (204, 304):  # 9
+        if answer.status not in (204, 304):  # 10
             headers.append(("Content-Length", str(len(answer.body))))
         if exchange.etag and answer.status in (200, 304):  # the validators are this step's alone
             if "cache-control" in given or "last-modified" in given:
@@ -282,7 +310,7 @@ class RequestPath:
         return answer
 
     def record(self, exchange, status, size):
-        """Step 10: one access line, one count in the metrics."""
+        """Step 11: one access line, one count in the metrics."""
         metrics.start_sampler()
         metrics.observe(exchange.method, exchange.route, status, exchange.elapsed())
         logs.log_request(exchange, status, size)

@@ -28,6 +28,11 @@ PROBLEM_TYPES = {
         "The request cannot be read: a URL that is not UTF-8 once percent-decoded, a path with "
         "control characters, no Host or several.",
     ),
+    "unauthorized": (
+        401,
+        "The API key sent (`Authorization: Bearer` or `X-API-Key`) is not one the service accepts: malformed, "
+        "unknown, revoked or expired (`detail` says which, `WWW-Authenticate` too). Send a valid key, or none.",
+    ),
     "not-found": (
         404,
         "Nothing is at this URL: no such trend, expert, keyword or edition, or no such route; or a filter names a "
@@ -54,6 +59,7 @@ PROBLEM_TYPES = {
 # tests/test_openapi.py where a test can make the service answer so): the docs' examples.
 PROBLEM_EXAMPLES = {
     "bad-request": ("GET", "/v1/search?q=%FF", "The URL is not UTF-8 once percent-decoded.", None),
+    "unauthorized": ("GET", "/v1/trends", "The key tdk_x7Rq2Lmc... was revoked.", None),
     "not-found": ("GET", "/v1/trends/99", "No trend '99' in edition 2021.", None),
     "method-not-allowed": ("POST", "/v1/trends", "POST is not allowed here; use GET, HEAD, OPTIONS.", None),
     "uri-too-long": ("GET", "/v1/search?q=…", "The URL is 40012 characters long; at most 32768 are accepted.", None),

@@ -1,10 +1,11 @@
 """Rate limits per client, on the ``limits`` library: counters in memory, or in Redis when several
 workers or instances must share them.
 
-One budget per client address for every limited route; the request path (api/pipeline.py)
-decides which requests are limited (not the probes, metrics, documentation, preflights, nor a
-``304``). The keys are this module's own (``tendances/<limit>/<client>``, under the storage's
-prefix), so nothing depends on another library's layout.
+One budget per client address for every limited route, or per API key, with the key's own
+limits (api/keys.py); the request path (api/pipeline.py) decides which requests are limited
+(not the probes, metrics, documentation, preflights, nor a ``304``). The keys are this module's
+own (``tendances/<limit>/<client>``, the client being ``key:<digest's start>`` for an API key, under the
+storage's prefix), so nothing depends on another library's layout.
 
 If the shared storage does not answer within ``STORAGE_TIMEOUT``, the limiter counts in this
 worker's memory for ``FALLBACK_SECONDS`` and then tries the storage again: a Redis outage never
@@ -126,38 +127,49 @@ def memory_storage(strategy):
     return WorkerCounters() if strategy == "fixed-window" else MemoryStorage()
 
 
+def shared_storage(storage_url):
+    """The ``limits`` storage of a Redis URL (None for ``memory://``), with this module's timeouts."""
+    if storage_url == "memory://":
+        return None
+    options = {"socket_timeout": STORAGE_TIMEOUT, "socket_connect_timeout": STORAGE_TIMEOUT}
+    return storage_from_string(storage_url, wrap_exceptions=True, **options)
+
+
 class RateLimiter:
-    """Counts each client's requests against ``limits`` (e.g. ``600/minute;20000/day``)."""
+    """Counts each client's requests against ``limits`` (e.g. ``600/minute;20000/day``; None:
+    anonymous clients are not limited), or against the limits of the client's API key."""
 
     def __init__(self, limits, storage_url="memory://", strategy="fixed-window"):
-        self.items = parse_many(limits)
-        options = {}
-        if storage_url != "memory://":
-            options = {"socket_timeout": STORAGE_TIMEOUT, "socket_connect_timeout": STORAGE_TIMEOUT}
-        if storage_url == "memory://":
+        self.items = tuple(parse_many(limits)) if limits else ()
+        self.storage = shared_storage(storage_url)  # Redis, shared by every worker; None: this worker's memory
+        if self.storage is None:
             self.shared = self.local = STRATEGIES[strategy](memory_storage(strategy))
         else:
-            self.shared = STRATEGIES[strategy](storage_from_string(storage_url, wrap_exceptions=True, **options))
+            self.shared = STRATEGIES[strategy](self.storage)
             self.local = STRATEGIES[strategy](memory_storage(strategy))
         self.fallback_until = 0.0
         self.lock = threading.Lock()
 
-    def hit(self, client):
-        """Count one request of ``client``; a :class:`Decision` on the tightest of the limits."""
+    def hit(self, client, items=None):
+        """Count one request of ``client`` against ``items`` (default: the anonymous limits); a
+        :class:`Decision` on the tightest of them, or None when there are none."""
+        items = items or self.items
+        if not items:
+            return None
         limiter = self.local if time.monotonic() < self.fallback_until else self.shared
         try:
-            return self.count(limiter, client)
+            return self.count(limiter, client, items)
         except Exception as error:  # the shared storage is away: count here for a while
             with self.lock:
                 if time.monotonic() >= self.fallback_until:
                     log.warning("rate-limit storage unavailable (%s); counting in memory for %g s", error, FALLBACK_SECONDS)
                 self.fallback_until = time.monotonic() + FALLBACK_SECONDS
-            return self.count(self.local, client)
+            return self.count(self.local, client, items)
 
-    def count(self, limiter, client):
+    def count(self, limiter, client, items):
         allowed = True
         tightest = None
-        for item in self.items:
+        for item in items:
             allowed = limiter.hit(item, NAMESPACE, client) and allowed
             reset, remaining = limiter.get_window_stats(item, NAMESPACE, client)
             if tightest is None or remaining < tightest[2]:

@@ -17,7 +17,7 @@ from .serialization import Schema
 blp = Blueprint("service", __name__, description="The API's index.")
 DOCUMENTATION = {"swagger_ui": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "problem_types": "/problems"}
 RESOURCES = ("trends", "experts", "keywords", "editions", "search")
-probes = Blueprint("probes", __name__, description="Liveness, readiness and metrics.", cached=False)
+probes = Blueprint("probes", __name__, description="Liveness, readiness and metrics.", cached=False, limited=False)
 
 
 class IndexSchema(Schema):

@@ -4,6 +4,7 @@ DATABASE_URL names a PostgreSQL server), the real corpus, the real app."""
 import os
 import subprocess
 import uuid
+import weakref
 from pathlib import Path
 
 import psycopg
@@ -56,6 +57,9 @@ def seeded_report(report):
     return with_concepts(report, read_thesaurus())
 
 
+BUILT = weakref.WeakSet()  # the apps build_app made, while they live
+
+
 def build_app(url, **config):
     """The app on ``url``, migrated; rate limits off unless a test sets them (one client, many
     requests); its URLs under the default ``PUBLIC_URL`` whatever the environment's, as the docs'
@@ -65,7 +69,20 @@ def build_app(url, **config):
     app = create_app({**settings, **config})
     with app.app_context():
         migration_runner().up()
+    BUILT.add(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def give_connections_back():
+    """Close, as each test ends, the connection each app opened in this thread: a PostgreSQL
+    connection stays with its thread (api/db.py), and the apps of a session, kept alive by
+    fixtures and cycles, held up to 92 of the server's 100 at once."""
+    yield
+    for app in list(BUILT):
+        database = app.extensions["database"]
+        if not database.is_closed() and not database.in_transaction():
+            database.close()
 
 
 @pytest.fixture(scope="session")
@@ -135,14 +152,20 @@ def redis_url():
 
 
 @pytest.fixture(scope="session")
-def live_base(tmp_path_factory, new_database_url, seeded_report):
-    """The base URL of a real server (api/server.py, default rate limit) on a database seeded
-    with the report, for tests that use the service as outside clients do."""
+def live_server(tmp_path_factory, new_database_url, seeded_report):
+    """A real server (api/server.py, default rate limit) on a database seeded with the report,
+    for tests that use the service as outside clients do."""
     from tests.servers import Server
 
     url = new_database_url()
     with build_app(url).app_context():
         load_report(seeded_report)
     server = Server(tmp_path_factory.mktemp("live"), url, RATE_LIMIT="600/minute").start()
-    yield f"http://127.0.0.1:{server.port}"
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_base(live_server):
+    """The base URL of :func:`live_server`."""
+    return f"http://127.0.0.1:{live_server.port}"

@@ -120,10 +120,12 @@ def test_every_operation_documents_its_errors_as_problems(spec):
     for path, method, operation in operations(spec):
         responses = operation["responses"]
         assert "default" in responses, (path, method)
-        if operation["tags"] != ["probes"]:  # probes are neither cached nor rate limited
-            assert {"304", "429", "503"} <= set(responses), (path, method)
+        if operation["tags"] == ["probes"]:  # probes are neither cached nor rate limited
+            assert not {"304", "401", "429"} & set(responses), (path, method)
+        elif operation["tags"] == ["account"]:  # a client's own: limited, never cached
+            assert {"401", "429", "503"} <= set(responses) and "304" not in responses, (path, method)
         else:
-            assert not {"304", "429"} & set(responses), (path, method)
+            assert {"304", "401", "429", "503"} <= set(responses), (path, method)
         for status, response in responses.items():
             if status.startswith(("4", "5")) or status == "default":
                 assert list(resolve(spec, response)["content"]) == ["application/problem+json"], (path, status)
@@ -234,6 +236,7 @@ def test_a_problem_example_is_what_the_service_answers(client, kind):
 def test_each_status_documents_its_own_problem(spec):
     responses = spec["components"]["responses"]
     for name, status in (
+        ("UNAUTHORIZED", 401),
         ("NOT_FOUND", 404),
         ("UNPROCESSABLE_ENTITY", 422),
         ("TOO_MANY_REQUESTS", 429),
@@ -241,6 +244,17 @@ def test_each_status_documents_its_own_problem(spec):
     ):
         example = responses[name]["content"]["application/problem+json"]["example"]
         assert example["status"] == status and example["type"] == f"/problems/{KIND_OF_STATUS[status]}", name
+
+
+def test_api_keys_are_optional_and_documented(spec):
+    assert spec["security"] == [{}, {"bearerKey": []}, {"headerKey": []}]  # anonymous first
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerKey"]["scheme"] == "bearer" and schemes["headerKey"]["name"] == "X-API-Key"
+    unauthorized = spec["components"]["responses"]["UNAUTHORIZED"]
+    assert unauthorized["headers"]["WWW-Authenticate"] == {"$ref": "#/components/headers/WWW_AUTHENTICATE"}
+    me = spec["paths"]["/v1/me"]["get"]
+    assert me["responses"]["200"]["headers"]["X-RateLimit-Limit"] == {"$ref": "#/components/headers/X_RATELIMIT_LIMIT"}
+    assert "ETag" not in me["responses"]["200"]["headers"]
 
 
 def test_a_trend_always_has_its_expert(spec, get_json):

@@ -2,9 +2,11 @@
 what its comment says (the trends it names, a 422, a 304), so the README cannot drift again."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -33,13 +35,22 @@ def tour_commands():
 COMMANDS = tour_commands()
 
 
-def run(command, base):
+@pytest.fixture(scope="session")
+def tour_key(live_server):
+    """The key the tour sends as ``$TENDANCES_KEY``, made as the README says (``flask keys create``)."""
+    command = [sys.executable, "-m", "flask", "--app", "api", "keys", "create", "acme-news", "--limit", "10000/hour"]
+    env = {**os.environ, "DATABASE_URL": live_server.env["DATABASE_URL"]}
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def run(command, base, env=None):
     """What ``command`` prints, run by bash as the README shows it, on the test server."""
     result = subprocess.run(
         ["bash", "-c", f"set -eo pipefail; {command.replace(README_HOST, base)}"],
         capture_output=True,
         text=True,
         timeout=30,
+        env=env,
     )
     assert result.returncode == 0, (command, result.stderr)
     return result.stdout
@@ -56,12 +67,13 @@ def test_the_tour_has_commands():
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 @pytest.mark.parametrize("command, said", COMMANDS, ids=[command[:70] for command, _ in COMMANDS])
-def test_each_tour_command_answers_what_the_readme_says(live_base, command, said):
+def test_each_tour_command_answers_what_the_readme_says(request, live_base, command, said):
     if command.startswith("etag="):  # the next line sends it back
         return
     if "$etag" in command:
         command = f"{COMMANDS[[c for c, _ in COMMANDS].index(command) - 1][0]}; {command}"
-    output = run(command, live_base)
+    env = {**os.environ, "TENDANCES_KEY": request.getfixturevalue("tour_key")} if "$TENDANCES_KEY" in command else None
+    output = run(command, live_base, env)
     if " -i " in command:  # the status line and headers, then the body
         status = [int(line.split()[1]) for line in output.splitlines() if line.startswith("HTTP/")][-1]
         body = output.replace("\r\n", "\n").split("\n\n", 1)[-1]
