@@ -37,6 +37,7 @@ def create_app(test_config=None):
     from .cli import cli
     from .editions import blp as editions_blp
     from .experts import blp as experts_blp
+    from .exports import blp as exports_blp
     from .keywords import blp as keywords_blp
     from .search import semantic
     from .search.routes import blp as search_blp
@@ -52,7 +53,17 @@ def create_app(test_config=None):
     api = Api(app, spec_kwargs=spec_kwargs(app))
     register_components(api)
     api.register_field(ApiUrl, "string", "uri-reference")
-    for blueprint in (trends_blp, experts_blp, keywords_blp, editions_blp, search_blp, account_blp, service_blp, probes):
+    for blueprint in (
+        trends_blp,
+        experts_blp,
+        keywords_blp,
+        editions_blp,
+        search_blp,
+        exports_blp,
+        account_blp,
+        service_blp,
+        probes,
+    ):
         api.register_blueprint(blueprint)
     spec = api.spec.to_dict()
     app.wsgi_app = RequestPath(app, known_parameters(spec, app.url_map), negotiated(spec, app.url_map))

@@ -7,6 +7,7 @@ always acceptable, but unranked unless named).
 """
 
 import gzip
+import zlib
 
 COMPRESSIBLE = frozenset(
     {
@@ -17,6 +18,8 @@ COMPRESSIBLE = frozenset(
         "text/javascript",
         "application/javascript",
         "text/plain",
+        "text/csv",
+        "application/x-ndjson",
     }
 )
 LEVEL = 6
@@ -63,3 +66,28 @@ def is_compressible(content_type, size, min_size):
 def compress(body):
     """gzip bytes, the same for the same input (no timestamp)."""
     return gzip.compress(body, LEVEL, mtime=0)
+
+
+class GzipStream:
+    """The gzip stream of ``chunks``, a piece for each chunk (flushed, so that each reaches the
+    client as it is made); closing it closes ``chunks``, read or not."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+        self.pieces = self.compressed(iter(chunks))
+
+    @staticmethod
+    def compressed(chunks):
+        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)  # 31: the gzip container
+        for chunk in chunks:
+            piece = compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
+            if piece:
+                yield piece
+        yield compressor.flush()
+
+    def __iter__(self):
+        return self.pieces
+
+    def close(self):
+        if hasattr(self.chunks, "close"):
+            self.chunks.close()

@@ -53,6 +53,7 @@ TAGS = [
     {"name": "keywords", "description": "The report's keyword cloud, each keyword linked to its trends."},
     {"name": "editions", "description": "Yearly editions of the report."},
     {"name": "search", "description": "French full-text search across trends, experts and keywords."},
+    {"name": "exports", "description": "Every row of a list in one answer, CSV or NDJSON, streamed."},
     {"name": "account", "description": "What this client's API key, or its address, may do."},
     {"name": "service", "description": "The API's index."},
     {"name": "probes", "description": "Liveness and readiness probes, and Prometheus metrics."},
@@ -346,13 +347,14 @@ def printable_path_parameter(parameter):
 class Blueprint(flask_smorest.Blueprint):
     """A read-only resource: its GETs are cached and rate limited, and documented so
     (``OperationsPlugin``); ``cached=False`` for answers that change by the request (a
-    client's own account), ``limited=False`` too for probes, which are neither."""
+    client's own account), ``limited=False`` too for probes, which are neither;
+    ``streamed=True`` for answers passed on as their chunks come (exports)."""
 
     ARGUMENTS_PARSER = QueryParser()
 
-    def __init__(self, *args, cached=True, limited=True, **kwargs):
+    def __init__(self, *args, cached=True, limited=True, streamed=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.cached, self.limited = cached, limited
+        self.cached, self.limited, self.streamed = cached, limited, streamed
 
     def route(self, rule, *, parameters=None, **options):
         """flask-smorest's ``route``; string path parameters say they hold no control characters,

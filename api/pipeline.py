@@ -16,11 +16,13 @@
                    so revalidating never spends a client's budget (api/cache.py)
      7. limit      the key's rate limit, or the client address's: a 429 problem (api/ratelimit.py)
      8. answer     the answer kept for this URL at the current data version, or the view (Flask:
-                   routing, parameters, queries, errors), whose 200 is kept
-     9. compress   gzip when the client takes it (api/compression.py)
+                   routing, parameters, queries, errors), whose 200 is kept; an export's 200
+                   (a streamed blueprint's) is passed on as its chunks come, never kept
+     9. compress   gzip when the client takes it (api/compression.py), chunk by chunk for a stream
     10. headers    ETag and Cache-Control, Vary (``Accept`` too where it chooses the answer's
                    type), CORS, rate limit, security, the request id
-    11. record     the access log line and the metrics (api/logs.py, api/metrics.py)
+    11. record     the access log line and the metrics (api/logs.py, api/metrics.py); for a
+                   stream, once the server has sent it (or given up) and closes it
 
 Steps 2 to 8 may each give the answer; steps 9 to 11 then run all the same, so every answer,
 refused, kept or built, gets the same headers, log line and metrics. Steps 5 to 8 reach the
@@ -34,6 +36,7 @@ with no database read.
 ``HEAD`` is a ``GET`` whose body is left out at the end.
 """
 
+import contextvars
 import functools
 import logging
 import time
@@ -62,7 +65,7 @@ class Exchange:
 
     __slots__ = (
         "environ", "method", "path", "query", "started", "request_id", "client",
-        "route", "endpoint", "limited", "cacheable", "docs", "url", "etag", "key", "rate", "kept",
+        "route", "endpoint", "limited", "cacheable", "docs", "streamed", "url", "etag", "key", "rate", "kept",
     )  # fmt: skip
 
     def __init__(self, environ):
@@ -74,7 +77,7 @@ class Exchange:
         self.request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID"))
         self.client = environ.get("REMOTE_ADDR", "")
         self.route, self.endpoint = metrics.UNMATCHED, None
-        self.limited, self.cacheable, self.docs = True, False, False
+        self.limited, self.cacheable, self.docs, self.streamed = True, False, False, False
         self.url = self.etag = self.key = self.rate = None
         self.kept = False
 
@@ -83,12 +86,13 @@ class Exchange:
 
 
 class Answer:
-    """What a step answered: a status, headers and bytes (and the gzip bytes of a kept answer)."""
+    """What a step answered: a status, headers and bytes (and the gzip bytes of a kept answer),
+    or the chunks of a streamed answer (``stream``, an iterable the server closes)."""
 
-    __slots__ = ("status", "headers", "body", "gzipped")
+    __slots__ = ("status", "headers", "body", "gzipped", "stream")
 
-    def __init__(self, status, headers, body=b"", gzipped=None):
-        self.status, self.headers, self.body, self.gzipped = status, headers, body, gzipped
+    def __init__(self, status, headers, body=b"", gzipped=None, stream=None):
+        self.status, self.headers, self.body, self.gzipped, self.stream = status, headers, body, gzipped, stream
 
     def header(self, name):
         name = name.lower()
@@ -114,6 +118,7 @@ class RequestPath:
         blueprints = app.blueprints.items()
         self.uncached = frozenset(name for name, blueprint in blueprints if not getattr(blueprint, "cached", True))
         self.unlimited = frozenset(name for name, blueprint in blueprints if not getattr(blueprint, "limited", True))
+        self.streams = frozenset(name for name, blueprint in blueprints if getattr(blueprint, "streamed", False))
         self.rule_for = functools.lru_cache(maxsize=4096)(self.find_rule)  # paths seen lately
         self.database = app.extensions["database"]
         self.version = DataVersion(config["DATA_VERSION_TTL"], self.database)
@@ -134,6 +139,7 @@ class RequestPath:
         request_id = logs.current_request_id.set(exchange.request_id)
         guarded = db.guarded.set(True)
         public_url = schemas.public_url.set(self.public_url)  # what every URL it writes starts with
+        stream = None
         try:
             try:
                 answer = self.answer(exchange)  # 2 to 8
@@ -141,13 +147,19 @@ class RequestPath:
             except Exception:  # a fault of the service itself: a 500 problem, never a dropped connection
                 log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
                 answer = self.finish(exchange, problem(exchange, 500, "The service failed to answer; it has been logged."))
-            self.record(exchange, answer.status, 0 if exchange.method == "HEAD" else len(answer.body))  # 11
+            if answer.stream is None:
+                self.record(exchange, answer.status, 0 if exchange.method == "HEAD" else len(answer.body))  # 11
+            else:  # the chunks are made after this returns: in this request's context, copied
+                stream = Stream(answer.stream, exchange, answer.status, self.record, contextvars.copy_context())
         finally:
             schemas.public_url.reset(public_url)
             db.guarded.reset(guarded)
             logs.current_request_id.reset(request_id)
         start_response(status_line(answer.status), answer.headers)
-        return [] if exchange.method == "HEAD" else [answer.body]
+        if stream is not None and exchange.method == "HEAD":
+            stream.close()
+            return []
+        return stream or ([] if exchange.method == "HEAD" else [answer.body])
 
     def answer(self, exchange):
         refused = security.refusal(exchange.environ, self.max_url_length)  # 2
@@ -209,6 +221,7 @@ class RequestPath:
         exchange.route, exchange.endpoint = rule.rule, rule.endpoint
         blueprint = rule.endpoint.rpartition(".")[0] or rule.endpoint
         exchange.docs = blueprint in DOCS
+        exchange.streamed = blueprint in self.streams
         exchange.limited = blueprint not in self.unlimited and not exchange.docs
         exchange.cacheable = exchange.method in ("GET", "HEAD") and blueprint not in self.uncached
 
@@ -256,6 +269,9 @@ class RequestPath:
             return lambda data: None
 
         iterable = self.view(environ, start_response)
+        status = int(started[0][:3]) if started else None  # a stream may start the response lazily
+        if exchange.streamed and status == 200:
+            return Answer(status, [(k, v) for k, v in started[1] if k.lower() != "content-length"], stream=iterable)
         try:
             body = b"".join(iterable)
         finally:
@@ -267,7 +283,7 @@ class RequestPath:
     def keep(self, exchange, version, answer):
         """Keep a GET's 200 for this URL at ``version``, with its gzip bytes when worth having;
         never an answer that varies on something the key does not hold."""
-        if not self.kept.max_bytes or answer.header("Vary") or exchange.endpoint in self.negotiated:
+        if not self.kept.max_bytes or answer.header("Vary") or exchange.endpoint in self.negotiated or answer.stream:
             return
         content_type = answer.header("Content-Type") or ""
         if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):
@@ -285,12 +301,16 @@ class RequestPath:
         if self.cors.varies_on_origin:
             vary.add("Origin")
         if answer.status == 200 and "content-encoding" not in given:  # 9
-            if compression.is_compressible(given.get("content-type", ""), len(answer.body), self.gzip_min_size):
+            size = self.gzip_min_size if answer.stream is not None else len(answer.body)  # a stream: as large as need be
+            if compression.is_compressible(given.get("content-type", ""), size, self.gzip_min_size):
                 vary.add("Accept-Encoding")
                 if compression.takes_gzip(exchange.environ.get("HTTP_ACCEPT_ENCODING")):
-                    answer.body = answer.gzipped or compression.compress(answer.body)
+                    if answer.stream is not None:
+                        answer.stream = compression.GzipStream(answer.stream)
+                    else:
+                        answer.body = answer.gzipped or compression.compress(answer.body)
                     headers.append(("Content-Encoding", "gzip"))
-        if answer.status not in (204, 304):  # 10
+        if answer.status not in (204, 304) and answer.stream is None:  # 10
             headers.append(("Content-Length", str(len(answer.body))))
         if exchange.etag and answer.status in (200, 304):  # the validators are this step's alone
             if "cache-control" in given or "last-modified" in given:
@@ -314,6 +334,49 @@ class RequestPath:
         metrics.start_sampler()
         metrics.observe(exchange.method, exchange.route, status, exchange.elapsed())
         logs.log_request(exchange, status, size)
+
+
+class Stream:
+    """A streamed answer as the server reads it: each chunk made in the request's context (its
+    id, the database's guard, the public URL), its bytes counted; when the server closes it,
+    the chunks' source is closed and the request recorded (step 11). A chunk that fails (the
+    data changed, the database went away) ends the answer there: the server cuts it, so the
+    client sees it incomplete, and the log says why."""
+
+    def __init__(self, chunks, exchange, status, record, context):
+        self.chunks, self.exchange, self.status, self.record, self.context = chunks, exchange, status, record, context
+        self.iterator = None
+        self.size = 0
+        self.closed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            if self.iterator is None:
+                self.iterator = self.context.run(iter, self.chunks)
+            chunk = self.context.run(next, self.iterator)
+        except StopIteration:
+            raise
+        except Exception as error:
+            self.context.run(log.warning, "stream of %s cut after %d bytes: %s", self.exchange.path, self.size, error)
+            raise
+        self.size += len(chunk)
+        return chunk
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if hasattr(self.chunks, "close"):
+                self.context.run(self.chunks.close)
+        finally:
+            self.context.run(self.record, self.exchange, self.status, self.size)
+
+    def __del__(self):  # a caller that neither closed it nor read it through (servers close it: PEP 3333)
+        self.close()
 
 
 def status_line(status):

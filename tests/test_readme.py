@@ -43,7 +43,7 @@ def tour_key(live_server):
     return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def run(command, base, env=None):
+def run(command, base, env=None, cwd=None):
     """What ``command`` prints, run by bash as the README shows it, on the test server."""
     result = subprocess.run(
         ["bash", "-c", f"set -eo pipefail; {command.replace(README_HOST, base)}"],
@@ -51,6 +51,7 @@ def run(command, base, env=None):
         text=True,
         timeout=30,
         env=env,
+        cwd=cwd,
     )
     assert result.returncode == 0, (command, result.stderr)
     return result.stdout
@@ -67,13 +68,21 @@ def test_the_tour_has_commands():
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 @pytest.mark.parametrize("command, said", COMMANDS, ids=[command[:70] for command, _ in COMMANDS])
-def test_each_tour_command_answers_what_the_readme_says(request, live_base, command, said):
+def test_each_tour_command_answers_what_the_readme_says(request, tmp_path, live_base, command, said):
     if command.startswith("etag="):  # the next line sends it back
         return
     if "$etag" in command:
         command = f"{COMMANDS[[c for c, _ in COMMANDS].index(command) - 1][0]}; {command}"
     env = {**os.environ, "TENDANCES_KEY": request.getfixturevalue("tour_key")} if "$TENDANCES_KEY" in command else None
-    output = run(command, live_base, env)
+    output = run(command, live_base, env, cwd=tmp_path)  # files it saves (curl -OJ) land there
+    if "/v1/exports/" in command:  # CSV or NDJSON: the lines the comment shows, or JSON lines
+        saved = re.search(r"saved as (\S+)", said)
+        body = (tmp_path / saved.group(1)).read_text(encoding="utf-8") if saved else output
+        shown = [part.strip().split("…")[0] for part in said.split("#")[1:]]
+        assert all(line.startswith(start) for line, start in zip(body.splitlines(), shown, strict=False)), (command, body[:300])
+        if ".ndjson" in command:
+            assert all(isinstance(json.loads(line), dict) for line in body.splitlines()) and body, command
+        return
     if " -i " in command:  # the status line and headers, then the body
         status = [int(line.split()[1]) for line in output.splitlines() if line.startswith("HTTP/")][-1]
         body = output.replace("\r\n", "\n").split("\n\n", 1)[-1]

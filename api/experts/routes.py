@@ -27,10 +27,15 @@ class Experts(MethodView):
         relevant first when `q` is given (full text over names, organisations, roles and bios;
         names weigh most). `organization` keeps one organisation's experts.
         """
-        listing = queries.matching(organization, "name" if sort == "relevance" else sort)
-        if q is not None:
-            listing.searched(hits_sql(q, ["expert"]), rank=sort == "relevance")
-        return queries.items(page_ids(listing, pagination_parameters))
+        return queries.items(page_ids(expert_listing(sort, q, organization), pagination_parameters))
+
+
+def expert_listing(sort, q=None, organization=None):
+    """The experts the list's parameters keep, in the order they ask (the list, its export)."""
+    listing = queries.matching(organization, "name" if sort == "relevance" else sort)
+    if q is not None:
+        listing.searched(hits_sql(q, ["expert"]), rank=sort == "relevance")
+    return listing
 
 
 @blp.route("/<slug>", parameters=[SLUG])

@@ -46,23 +46,30 @@ class Trends(MethodView):
         it, with up to three it may have meant.
         `exclude_keyword` leaves trends out; `expert` keeps one expert's.
         """
-        found = Edition(filters.get("edition"))
-        listing = queries.matching(
-            found,
-            keywords=keyword,
-            match=match,
-            exclude=exclude_keyword,
-            expert=filters.get("expert"),
-            sort="number" if sort == "relevance" else sort,
-            grade=keyword_grade,
-        )
-        if q is not None:  # by words and by meaning, as /v1/search finds trends; or its words as typed
-            hits = hits_sql(q, ["trend"]) if literal else trend_hits(q, found.or_404().id)
-            listing.searched(hits, rank=sort == "relevance")
+        found, listing = trend_listing(keyword, exclude_keyword, match, keyword_grade, sort, literal, q, **filters)
         trends = trend_summaries(page_ids(listing, pagination_parameters))
         if not pagination_parameters.item_count:
             found.or_404()  # no trend: is there such an edition at all?
         return trends
+
+
+def trend_listing(keyword, exclude_keyword, match, keyword_grade, sort, literal, q=None, edition=None, expert=None):
+    """``(edition, listing)``: the trends the list's parameters keep, in the order they ask (the
+    list of trends, and their export: api/exports.py)."""
+    found = Edition(edition)
+    listing = queries.matching(
+        found,
+        keywords=keyword,
+        match=match,
+        exclude=exclude_keyword,
+        expert=expert,
+        sort="number" if sort == "relevance" else sort,
+        grade=keyword_grade,
+    )
+    if q is not None:  # by words and by meaning, as /v1/search finds trends; or its words as typed
+        hits = hits_sql(q, ["trend"]) if literal else trend_hits(q, found.or_404().id)
+        listing.searched(hits, rank=sort == "relevance")
+    return found, listing
 
 
 @blp.route("/<number_or_slug>", parameters=[NUMBER_OR_SLUG])

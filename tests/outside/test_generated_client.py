@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+from pathlib import Path
 import sys
 from collections import Counter
 
@@ -26,7 +27,7 @@ def generated(tmp_path_factory):
     output = tmp_path_factory.mktemp("generated") / PACKAGE
     result = subprocess.run(
         [f"{BIN}/openapi-python-client", "generate", "--path", str(ROOT / "openapi.yaml"), "--output-path", str(output)]
-        + ["--meta", "none"],
+        + ["--meta", "none", "--config", str(Path(__file__).with_name("openapi-python-client.yaml"))],
         cwd=output.parent,
         env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"},  # its ruff post-hooks
         capture_output=True,
@@ -211,3 +212,10 @@ def test_paging_to_the_end_sees_every_trend_once(generated, api, models, page_si
     assert pages == paging["total_pages"] == paging["last"]
     past_the_end = list_page(client=api, page=pages + 1, page_size=page_size)
     assert past_the_end.status_code == 200 and past_the_end.parsed == []
+
+
+def test_exports_through_the_generated_client(generated, api):
+    csv_export = module(generated, "api.exports.export_trends_csv").sync_detailed(client=api, keyword=["chine"])
+    assert csv_export.status_code == 200 and csv_export.content.startswith(b"id,number,slug,title,")
+    ndjson = module(generated, "api.exports.export_keywords_ndjson").sync_detailed(client=api)
+    assert [json.loads(line)["slug"] for line in ndjson.content.splitlines()][:2] == ["5g", "abm"]
