@@ -5,8 +5,9 @@ paging) and answer its rows in its order. The ids come first (one statement, 8 b
 then the rows a batch of ``BATCH`` at a time, each batch written out before the next is read:
 a worker's memory stays flat whatever the size (``make bench-scale`` measures it at 1000x).
 The request path passes the chunks on as they come (api/pipeline.py: never kept, gzip made as
-they go), with an ETag per data version as any GET; a seed that changes the data while an
-export streams cuts it (the client sees an incomplete answer, never rows of two versions).
+they go), with an ETag per data version as any GET. The data version is looked at after each batch is
+read: a seed that changed the data since the version the ETag names cuts the export there (the
+client sees an incomplete answer, never rows of another version).
 
 NDJSON: one line per row, the object the list's JSON holds. CSV: UTF-8, a header line, CRLF,
 fields quoted where needed; the same object flattened: a nested object's members are columns
@@ -19,8 +20,9 @@ import csv
 import io
 
 import marshmallow as ma
-from flask import current_app, stream_with_context
+from flask import current_app, request, stream_with_context
 
+from .cache import request_version
 from .db import db
 from .experts.routes import expert_listing
 from .experts.schemas import ExpertQueryArgsSchema, ExpertSchema
@@ -88,7 +90,7 @@ class Export:
 
     def response(self):
         headers = {"Content-Disposition": f'attachment; filename="{self.filename}.{self.fmt}"'}
-        chunks = stream_with_context(self.chunks(current_version()))
+        chunks = stream_with_context(self.chunks(request_version(request.environ, db)))  # the ETag's
         return current_app.response_class(chunks, content_type=TYPES[self.fmt], headers=headers)
 
     def chunks(self, version):
@@ -96,9 +98,10 @@ class Export:
         if table is not None:
             yield self.csv_lines([[header for header, _, _ in table]])
         for start in range(0, len(self.ids), BATCH):
-            if start and current_version() != version:
+            items = self.items(list(self.ids[start : start + BATCH]))
+            if current_version() != version:  # looked at once the rows are read: none of another version goes out
                 raise Interrupted(f"the data changed from version {version} while exporting {self.filename}.{self.fmt}")
-            dumped = self.schema.dump(self.items(list(self.ids[start : start + BATCH])), many=True)
+            dumped = self.schema.dump(items, many=True)
             if table is None:
                 yield "".join(f"{current_app.json.dumps(row)}\n" for row in dumped).encode()
             else:

@@ -43,6 +43,12 @@ themselves, each with its numbers of trends, experts and keywords.
   citation is CSL-JSON, or BibTeX when `Accept` prefers `application/x-bibtex`.
 - **Caching**: every answer carries an `ETag` that changes only when the data is re-seeded;
   send it back in `If-None-Match` to get `304 Not Modified`.
+- **Exports**: `/v1/exports/{trends,experts,keywords}.{csv,ndjson}` stream every row a list
+  keeps, with its filters, in one answer.
+- **API keys** are optional: anonymous clients are limited by address; a key (`Authorization:
+  Bearer <key>` or `X-API-Key`, made on the server with `flask keys create`) has its own limit,
+  shown by `X-RateLimit-Limit` and `/v1/me`. A key that is not accepted is a 401, never
+  anonymous. Keys belong on servers: no browser may send one to another origin.
 - **Identifiers**: slugs are lowercase ASCII and stable; trends are also found by their number.
 - Text is the report's own French, verbatim, in UTF-8.
 """

@@ -1,12 +1,13 @@
 """The exports (api/exports.py) as make bench-scale measures them: for each export, the rows and
-bytes it streams, the seconds it takes to read it whole from the server, and how far it raised
-the peak resident memory (VmHWM) of the worker that served it; and a 1000x database made from
+bytes it streams, the seconds it takes to read it whole from the server, and how far the
+resident memory of the worker that served it rose while it streamed; and a 1000x database made from
 the largest one seeded (its trends, experts and keywords copied nine more times, slugs
 suffixed: a seed of 1000x would embed passages for 20 minutes, which exports never read).
 
-Peak memory that does not grow with the rows is what "streamed" means: an export that built its
-answer in memory would raise the peak by its size."""
+Memory that does not grow with the rows is what "streamed" means: an export that built its
+answer in memory would grow by about its size."""
 
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -20,14 +21,14 @@ EXPORTS = (
 COPIED = ("trend", "expert", "keyword")  # what the 1000x copy multiplies
 
 
-def peaks(master_pid):
-    """``{worker pid: peak resident MiB}`` of the server's workers."""
+def resident(master_pid):
+    """``{worker pid: resident MiB}`` of the server's workers, now."""
     from bench.scale import worker_pids
 
     found = {}
     for pid in worker_pids(master_pid):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith("VmRSS:"):
                 found[pid] = int(line.split()[1]) / 1024
     return found
 
@@ -43,20 +44,37 @@ def read(port, path):
 
 
 def measure(port, master_pid):
-    """``{path: (rows, bytes, seconds, peak growth MiB)}`` of each export, read whole, once the
-    worker has answered a small one of each (what any first request costs is not the export's)."""
+    """``{path: (rows, bytes, seconds, growth MiB)}`` of each export, read whole, once the worker
+    has answered a small one of each (what any first request costs is not the export's), and
+    has read its search data (its own thread does, as it starts). Growth: the worker's largest
+    resident memory while the export streams (read every 10 ms) less what it was before."""
     for path in EXPORTS:
         read(port, f"{path}?q=zzzzzz")
+    time.sleep(2)
     results = {}
     for path in EXPORTS:
-        before = peaks(master_pid)
+        before = resident(master_pid)
+        highest = dict(before)
+        done = threading.Event()
+        watcher = threading.Thread(target=watch, args=(master_pid, highest, done))
+        watcher.start()
         started = time.perf_counter()
-        rows, size = read(port, path)
-        seconds = time.perf_counter() - started
-        after = peaks(master_pid)
-        growth = max((after[pid] - before.get(pid, after[pid]) for pid in after), default=0.0)
+        try:
+            rows, size = read(port, path)
+        finally:
+            seconds = time.perf_counter() - started
+            done.set()
+            watcher.join()
+        growth = max((highest[pid] - before.get(pid, highest[pid]) for pid in highest), default=0.0)
         results[path] = (rows, size, seconds, growth)
     return results
+
+
+def watch(master_pid, highest, done):
+    """Keep in ``highest`` each worker's largest resident memory, every 10 ms until ``done``."""
+    while not done.wait(0.01):
+        for pid, mib in resident(master_pid).items():
+            highest[pid] = max(highest.get(pid, mib), mib)
 
 
 def multiply(url, factor):

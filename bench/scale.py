@@ -292,7 +292,7 @@ def exports_table(seeded):
     lines = [
         "",
         "Exports, on a server of one worker warmed by small ones, each read whole by one client: rows, MiB "
-        "streamed, seconds, and how far it raised the worker's peak resident memory (VmHWM). Peaks that stay "
+        "streamed, seconds, and how far the worker's resident memory rose while it streamed. Growth that stays "
         "flat as the rows grow tenfold: streamed.",
         "",
         "| size | " + " | ".join(f"`{path.rpartition('/')[2]}`" for path in exports.EXPORTS) + " |",
@@ -302,7 +302,7 @@ def exports_table(seeded):
         cells = []
         for path in exports.EXPORTS:
             rows, size, seconds, growth = found[path]
-            cells.append(f"{rows:,} rows, {size / 2**20:.1f} MiB, {seconds:.2f} s, peak +{growth:.1f} MiB")
+            cells.append(f"{rows:,} rows, {size / 2**20:.1f} MiB, {seconds:.2f} s, memory +{growth:.1f} MiB")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
