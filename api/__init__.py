@@ -38,6 +38,7 @@ def create_app(test_config=None):
     from .editions import blp as editions_blp
     from .experts import blp as experts_blp
     from .exports import blp as exports_blp
+    from .thesaurus import blp as linked_blp
     from .keywords import blp as keywords_blp
     from .search import semantic
     from .search.routes import blp as search_blp
@@ -60,6 +61,7 @@ def create_app(test_config=None):
         editions_blp,
         search_blp,
         exports_blp,
+        linked_blp,
         account_blp,
         service_blp,
         probes,

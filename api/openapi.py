@@ -37,10 +37,12 @@ themselves, each with its numbers of trends, experts and keywords.
   operation does not take is a 422 too; a URL that is not UTF-8 once percent-decoded is a 400.
   Text parameters hold no control characters (Unicode's category Cc, as each one's `pattern`
   says): one that does is a 422 naming it.
-- **JSON whatever `Accept` says**: each resource has one representation, so an `Accept` header
-  naming other types (`application/xml`) still gets JSON (RFC 9110 lets a server disregard it),
-  never a 406; errors are `application/problem+json` alike. One resource has two: a trend's
-  citation is CSL-JSON, or BibTeX when `Accept` prefers `application/x-bibtex`.
+- **JSON unless `Accept` prefers another type the operation offers**: an `Accept` header naming
+  none (`application/xml`) still gets JSON (RFC 9110 lets a server answer what it has), never a
+  406; errors are `application/problem+json` alike. A trend, an expert, a keyword and an edition
+  are also JSON-LD (`application/ld+json`: schema.org and SKOS, context at `/v1/context.jsonld`,
+  the thesaurus at `/v1/thesaurus.jsonld`); a trend's citation is CSL-JSON, or BibTeX when
+  `Accept` prefers `application/x-bibtex`. Each representation has its own `ETag`.
 - **Caching**: every answer carries an `ETag` that changes only when the data is re-seeded;
   send it back in `If-None-Match` to get `304 Not Modified`.
 - **Exports**: `/v1/exports/{trends,experts,keywords}.{csv,ndjson}` stream every row a list
@@ -60,6 +62,7 @@ TAGS = [
     {"name": "editions", "description": "Yearly editions of the report."},
     {"name": "search", "description": "French full-text search across trends, experts and keywords."},
     {"name": "exports", "description": "Every row of a list in one answer, CSV or NDJSON, streamed."},
+    {"name": "linked", "description": "The report as linked data: the JSON-LD context and the thesaurus as SKOS."},
     {"name": "account", "description": "What this client's API key, or its address, may do."},
     {"name": "service", "description": "The API's index."},
     {"name": "probes", "description": "Liveness and readiness probes, and Prometheus metrics."},

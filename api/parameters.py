@@ -15,9 +15,11 @@ is not found (404), like any resource.
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import marshmallow as ma
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
@@ -88,10 +90,42 @@ def known_parameters(spec, url_map):
 
 
 def negotiated(spec, url_map):
-    """The endpoints whose GET answers in more than one media type, as ``Accept`` chooses (a
-    trend's citation: CSL-JSON or BibTeX): their answers vary on it."""
+    """``{endpoint: media types}`` of each GET that answers in more than one, as ``Accept``
+    chooses (a trend's citation: CSL-JSON or BibTeX; a trend as JSON or JSON-LD), the one it
+    answers by default first (as the document lists them): their answers vary on it."""
     answers = ((endpoint, operation["responses"].get("200", {})) for endpoint, operation in operations(spec, url_map))
-    return frozenset(endpoint for endpoint, answer in answers if len(answer.get("content", {})) > 1)
+    return {endpoint: tuple(answer["content"]) for endpoint, answer in answers if len(answer.get("content", {})) > 1}
+
+
+def chosen(accept, types):
+    """The one of ``types`` an ``Accept`` header value prefers; the first (the default) when it
+    names none of them: an API that answers whatever ``Accept`` says, never a 406. A type with
+    the ``+json`` suffix is JSON (RFC 6839): ``application/json`` asks for it where plain JSON is
+    not offered (CSL-JSON, for a citation). Clients send few distinct headers: the choices of
+    short ones are remembered (``MAX_REMEMBERED_ACCEPT`` characters, 1,024 of them)."""
+    if not accept:
+        return types[0]
+    if len(accept) <= MAX_REMEMBERED_ACCEPT:
+        return remembered_choice(accept, types)
+    return choice(accept, types)
+
+
+MAX_REMEMBERED_ACCEPT = 256
+
+
+@lru_cache(maxsize=1024)
+def remembered_choice(accept, types):
+    return choice(accept, types)
+
+
+def choice(accept, types):
+    suffixed = next((media for media in types if media.endswith("+json")), None)
+    candidates = types if suffixed is None or JSON in types else (*types, JSON)
+    best = parse_accept_header(accept, MIMEAccept).best_match(candidates) or types[0]
+    return suffixed if best == JSON and JSON not in types else best
+
+
+JSON = "application/json"
 
 
 MAX_UNKNOWN = 20  # unknown parameters a problem names, at most (a URL may hold thousands)

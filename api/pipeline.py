@@ -13,7 +13,10 @@
                    problem for one the service does not accept (spending the client address's
                    budget); a key's requests are counted (api/keys.py)
      6. validate   ``If-None-Match`` holding this URL's current ETag: 304, before the rate limit,
-                   so revalidating never spends a client's budget (api/cache.py)
+                   so revalidating never spends a client's budget (api/cache.py). Where the
+                   operation answers in several types, ``Accept`` chooses one here, once
+                   (api/parameters.py ``chosen``): the view answers in it, and the ETag and the
+                   kept answer are this representation's
      7. limit      the key's rate limit, or the client address's: a 429 problem (api/ratelimit.py)
      8. answer     the answer kept for this URL at the current data version, or the view (Flask:
                    routing, parameters, queries, errors), whose 200 is kept; an export's 200
@@ -30,9 +33,9 @@ database through its guard (api/db.py), for a key (once per ``LOOKUP_SECONDS``),
 version (once per ``DATA_VERSION_TTL``) and in the view: a database that fails or does not
 answer is a 503 problem with ``Retry-After`` for what must be built, while kept answers and
 ``304`` stay served at the last version read, keys as last found. The view finds the request's
-key and rate-limit decision in its WSGI environ (``KEY_ENVIRON``, ``RATE_ENVIRON``: ``/v1/me``
-shows them). The docs and their files depend on the code alone: their ETag is the build's,
-with no database read.
+key, rate-limit decision and representation in its WSGI environ (``KEY_ENVIRON``,
+``RATE_ENVIRON``: ``/v1/me`` shows them; ``REPRESENTATION_ENVIRON``). The docs and their files
+depend on the code alone: their ETag is the build's, with no database read.
 ``HEAD`` is a ``GET`` whose body is left out at the end.
 """
 
@@ -49,13 +52,13 @@ from werkzeug.http import parse_etags
 from . import compression, cors, db, logs, metrics, schemas, security
 from .cache import VERSION_KEY, DataVersion, Kept, KeptAnswers, build_id, make_etag, normalized_url
 from .keys import Keys, Refused, tag, usage_store, utc_now
-from .parameters import unknown_parameters
+from .parameters import chosen, unknown_parameters
 from .problems import DATABASE_ERRORS, PROBLEM_JSON, RETRY_AFTER, database_detail, log_database_error, problem_body
 from .ratelimit import RateLimiter
 from .threads import leave_stop_signals_to_main_thread
 
 log = logging.getLogger("api.errors")
-KEY_ENVIRON, RATE_ENVIRON = "tendances.key", "tendances.rate"
+KEY_ENVIRON, RATE_ENVIRON, REPRESENTATION_ENVIRON = "tendances.key", "tendances.rate", "tendances.representation"
 DOCS = frozenset({"api-docs", "static"})  # flask-smorest's pages and the files they load (api/docs.py)
 STATUS_LINES = {}
 
@@ -107,11 +110,11 @@ def problem(exchange, status, detail, headers=(), errors=None, kind=None):
 class RequestPath:
     """The WSGI application the server runs: the steps above, around the Flask app's own."""
 
-    def __init__(self, app, parameters=None, negotiated=frozenset()):
+    def __init__(self, app, parameters=None, negotiated=None):
         config = app.config
         self.view = app.wsgi_app
         self.parameters = parameters or {}  # endpoint -> the query parameters it takes (api/parameters.py)
-        self.negotiated = negotiated  # endpoints whose answers vary on Accept: never kept, Vary says so
+        self.negotiated = negotiated or {}  # endpoint -> the types Accept chooses from (Vary says so)
         self.routes = app.url_map.bind("localhost")  # no rule depends on the host
         # Blueprints whose answers are not kept (probes, metrics: they change by the second; a
         # client's own account), and those not limited (probes, metrics)
@@ -187,6 +190,11 @@ class RequestPath:
                 version = self.build if exchange.docs else self.version.current()
                 exchange.environ[VERSION_KEY] = version
                 exchange.url = normalized_url(exchange.path, exchange.query)
+                types = self.negotiated.get(exchange.endpoint)
+                if types:  # the representation is part of what the ETag and the kept answer are of
+                    representation = chosen(exchange.environ.get("HTTP_ACCEPT"), types)
+                    exchange.environ[REPRESENTATION_ENVIRON] = representation
+                    exchange.url = f"{exchange.url} {representation}"
                 exchange.etag = make_etag(self.build, version, exchange.url)
                 if self.not_modified(exchange, star=False):
                     return Answer(304, [])
@@ -283,7 +291,7 @@ class RequestPath:
     def keep(self, exchange, version, answer):
         """Keep a GET's 200 for this URL at ``version``, with its gzip bytes when worth having;
         never an answer that varies on something the key does not hold."""
-        if not self.kept.max_bytes or answer.header("Vary") or exchange.endpoint in self.negotiated or answer.stream:
+        if not self.kept.max_bytes or answer.header("Vary") or answer.stream:
             return
         content_type = answer.header("Content-Type") or ""
         if compression.is_compressible(content_type, len(answer.body), self.gzip_min_size):

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from api.parameters import chosen
+
 from seed.loader import load_report
 from tests.conftest import build_app
 from tests.helpers import assert_problem, assert_query_count
@@ -30,18 +32,26 @@ def varies(response):
     return {name.strip() for name in response.headers.get("Vary", "").split(",")}
 
 
-def test_an_answer_accept_chooses_is_never_kept_and_says_it_varies(client):
+def test_an_answer_accept_chooses_is_kept_and_validated_per_type_and_says_it_varies(app, client):
     """A trend's citation is CSL-JSON or BibTeX as ``Accept`` prefers: one URL, two answers. Its
-    OpenAPI operation documents both types, which is how the request path knows."""
+    OpenAPI operation documents both types, which is how the request path knows: it chooses
+    once, and each type has its ETag and its kept answer."""
     path = "/v1/trends/7/citation"
-    for _ in range(2):  # the second time, a kept answer would replay the first type
+    for _ in range(2):  # the second time, from the kept answers: each of its own type
         csl = client.get(path)
         bibtex = client.get(path, headers={"Accept": "application/x-bibtex"})
         assert csl.mimetype == "application/vnd.citationstyles.csl+json" and bibtex.mimetype == "application/x-bibtex"
     assert "Accept" in varies(csl) and "Accept" in varies(bibtex)
+    assert csl.headers["ETag"] != bibtex.headers["ETag"]
+    assert {key for key in app.wsgi_app.kept.entries if key.startswith(f"{path}? ")} == {
+        f"{path}? application/vnd.citationstyles.csl+json",
+        f"{path}? application/x-bibtex",
+    }
     revalidated = client.get(path, headers={"If-None-Match": csl.headers["ETag"]})
     assert revalidated.status_code == 304 and "Accept" in varies(revalidated)  # as its 200 says
-    assert "Accept" not in varies(client.get("/v1/trends/7"))
+    other = client.get(path, headers={"If-None-Match": csl.headers["ETag"], "Accept": "application/x-bibtex"})
+    assert other.status_code == 200 and other.mimetype == "application/x-bibtex"  # not the CSL's 304
+    assert "Accept" not in varies(client.get("/v1/trends/7/related"))
 
 
 def test_parameter_order_does_not_matter(client):
@@ -116,7 +126,7 @@ def test_304_keeps_cors_and_security_headers(client):
     etag = client.get("/v1/keywords/sens").headers["ETag"]
     response = client.get("/v1/keywords/sens", headers={"If-None-Match": etag, **ORIGIN})
     assert response.status_code == 304 and response.get_data() == b""
-    assert response.headers["Access-Control-Allow-Origin"] == "*" and response.headers["Vary"] == "Accept-Encoding"
+    assert response.headers["Access-Control-Allow-Origin"] == "*" and response.headers["Vary"] == "Accept, Accept-Encoding"
     assert response.headers["X-Content-Type-Options"] == "nosniff" and response.headers["X-Request-ID"]
     assert "Content-Type" not in response.headers and "Content-Length" not in response.headers
 
@@ -205,3 +215,25 @@ def test_only_the_documentation_pages_files_are_served(client):
         assert client.get(path).status_code == 200, path
     for path in ("/static/vendor/fetch.sh", "/static/vendor/VERSIONS", "/static/vendor/redoc/LICENSE", "/static/docs"):
         assert_problem(client.get(path), 404)
+
+
+CSL, BIBTEX, LD = "application/vnd.citationstyles.csl+json", "application/x-bibtex", "application/ld+json"
+
+
+@pytest.mark.parametrize(
+    ("accept", "types", "expected"),
+    [
+        (None, ("application/json", LD), "application/json"),
+        ("*/*", ("application/json", LD), "application/json"),  # a tie: the default
+        ("application/xml", ("application/json", LD), "application/json"),  # none offered: never a 406
+        ("application/ld+json", ("application/json", LD), LD),
+        ("application/json;q=0.5, application/ld+json", ("application/json", LD), LD),
+        ("application/ld+json;q=0.1, */*", ("application/json", LD), "application/json"),
+        ("application/x-bibtex", (CSL, BIBTEX), BIBTEX),
+        ("application/x-bibtex;q=0.1, application/json", (CSL, BIBTEX), CSL),  # JSON asks for CSL-JSON
+        ("application/x-bibtex, */*;q=0.5", (CSL, BIBTEX), BIBTEX),
+        ("text/html, " * 100 + "application/x-bibtex", (CSL, BIBTEX), BIBTEX),  # too long to remember: read all the same
+    ],
+)
+def test_accept_chooses_one_of_the_offered_types(accept, types, expected):
+    assert chosen(accept, types) == expected

@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from .. import linked
 from ..lookups import MAX_YEAR, found
 from ..openapi import Blueprint, path_parameter
 from ..pagination import page_ids
@@ -30,10 +31,13 @@ class Editions(MethodView):
 class EditionByYear(MethodView):
     @blp.doc(operationId="getEdition")
     @blp.response(200, EditionDetailSchema)
+    @blp.alt_response(200, **linked.alternative("a schema.org `Report`"))
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, year):
         """Get one edition
 
-        The report's metadata, introduction and counts.
+        The report's metadata, introduction and counts. With `Accept: application/ld+json`, a
+        schema.org `Report` (publisher, editor, year, language, its introduction as `abstract`).
         """
-        return found(queries.detail(year) if year <= MAX_YEAR else None, f"No edition {year}.")
+        edition = found(queries.detail(year) if year <= MAX_YEAR else None, f"No edition {year}.")
+        return linked.answer(linked.report(EditionDetailSchema().dump(edition))) if linked.wanted() else edition

@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from .. import linked
 from ..lookups import found
 from ..openapi import Blueprint, path_parameter
 from ..pagination import page_ids
@@ -42,10 +43,14 @@ def expert_listing(sort, q=None, organization=None):
 class ExpertBySlug(MethodView):
     @blp.doc(operationId="getExpert")
     @blp.response(200, ExpertDetailSchema)
+    @blp.alt_response(200, **linked.alternative("a schema.org `Person`"))
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """Get one expert
 
-        With their profile links, bio and trends (newest edition first).
+        With their profile links, bio and trends (newest edition first). With `Accept:
+        application/ld+json`, a schema.org `Person` (roles as `jobTitle`, profile links as
+        `sameAs`, organisation as `affiliation`).
         """
-        return found(queries.detail(slug, EMBEDDED_TRENDS), f"No expert {slug!r}.")
+        expert = found(queries.detail(slug, EMBEDDED_TRENDS), f"No expert {slug!r}.")
+        return linked.answer(linked.person(ExpertDetailSchema().dump(expert))) if linked.wanted() else expert

@@ -3,8 +3,10 @@ filters, one keyword with its trends and neighbours."""
 
 from flask.views import MethodView
 
+from .. import linked
 from ..lookups import found
 from ..openapi import Blueprint, path_parameter
+from ..schemas import public_url
 from ..pagination import page_ids
 from . import queries
 from .schemas import EMBEDDED_KEYWORDS, EMBEDDED_TRENDS, KeywordDetailSchema, KeywordQueryArgsSchema, KeywordSchema
@@ -44,6 +46,7 @@ class Keywords(MethodView):
 class KeywordBySlug(MethodView):
     @blp.doc(operationId="getKeyword")
     @blp.response(200, KeywordDetailSchema)
+    @blp.alt_response(200, **linked.alternative("a schema.org `DefinedTerm` that is also a SKOS `Concept`"))
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """Get one keyword
@@ -52,6 +55,11 @@ class KeywordBySlug(MethodView):
         strength of the link), each with the passage that shows why, and the keywords the same
         trends are about. It also suggests trends close to its concept by meaning that none of
         its labels names (`suggested_trends`, with the passage that is closest): suggestions,
-        kept apart from its trends.
+        kept apart from its trends. With `Accept: application/ld+json`, a `DefinedTerm` and SKOS
+        `Concept` of the thesaurus (`/v1/thesaurus.jsonld`): labels by language, broader,
+        narrower and related concepts.
         """
-        return found(queries.detail(slug, EMBEDDED_TRENDS, EMBEDDED_KEYWORDS), f"No keyword {slug!r}.")
+        keyword = found(queries.detail(slug, EMBEDDED_TRENDS, EMBEDDED_KEYWORDS), f"No keyword {slug!r}.")
+        if linked.wanted():
+            return linked.answer(linked.concept(public_url.get(), KeywordDetailSchema().dump(keyword)))
+        return keyword

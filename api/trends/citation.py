@@ -15,7 +15,6 @@ from ..schemas import trend_url
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 BIBTEX = "application/x-bibtex"
-FORMATS = (CSL_JSON, "application/json", BIBTEX)  # as ``Accept`` may name them; the first is the default
 
 
 @dataclass(frozen=True)
@@ -53,13 +52,6 @@ def cited(edition, number_or_slug):
     )
     report = f"{report}, {subtitle}" if subtitle else report
     return Cited(number, slug, title, author, year, report, publisher, editor, language)
-
-
-def negotiated(accept):
-    """The format to answer in, from a request's ``Accept`` (werkzeug's ``MIMEAccept``): BibTeX
-    when it is what the client prefers, else CSL-JSON, whatever else it names (the API answers
-    JSON whatever ``Accept`` says: never a 406)."""
-    return BIBTEX if accept.best_match(FORMATS) == BIBTEX else CSL_JSON
 
 
 def person(name):

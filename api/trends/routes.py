@@ -3,10 +3,12 @@
 from flask import current_app, request
 from flask.views import MethodView
 
+from .. import linked
 from ..lookups import Edition, trend_id_or_404
 from ..openapi import Blueprint, path_parameter
+from ..pipeline import REPRESENTATION_ENVIRON
 from ..pagination import page, page_ids
-from ..schemas import TrendSummarySchema, example_url
+from ..schemas import TrendSummarySchema, example_url, public_url
 from ..search.index import hits_sql
 from ..search.results import trend_hits
 from ..summaries import trend_summaries
@@ -77,15 +79,19 @@ class TrendByNumberOrSlug(MethodView):
     @blp.doc(operationId="getTrend")
     @blp.arguments(EditionArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TrendDetailSchema)
+    @blp.alt_response(200, **linked.alternative("a schema.org `Article`"))
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, number_or_slug, edition=None):
         """Get one trend
 
         The whole article: sections with their paragraphs and list items (plain text and
         safe HTML), footnotes, links, and its keywords, each with the weight of the link and
-        the passage that justifies it.
+        the passage that justifies it. With `Accept: application/ld+json`, a schema.org
+        `Article`: its expert the `author`, the keywords it is about its `about`, every keyword
+        it names its `keywords` (`DefinedTerm`s), its edition the `Report` it `isPartOf`.
         """
-        return queries.detail(Edition(edition), number_or_slug)
+        trend = queries.detail(Edition(edition), number_or_slug)
+        return linked.answer(linked.article(public_url.get(), TrendDetailSchema().dump(trend))) if linked.wanted() else trend
 
 
 @blp.route("/<number_or_slug>/related", parameters=[NUMBER_OR_SLUG])
@@ -143,10 +149,11 @@ class TrendCitation(MethodView):
         expert as author, the report's editor and publisher, the edition's year, and the
         trend's URL here. CSL-JSON (`application/vnd.citationstyles.csl+json`, which Zotero,
         Pandoc and citeproc read) by default; BibTeX (`application/x-bibtex`,
-        `@incollection`) when `Accept` prefers it; `Vary: Accept` says so to caches.
+        `@incollection`) when `Accept` prefers it; `Vary: Accept` says so to caches, and each
+        has its own ETag.
         """
         cited = citation.cited(Edition(edition), number_or_slug)
-        if citation.negotiated(request.accept_mimetypes) == citation.BIBTEX:
+        if request.environ.get(REPRESENTATION_ENVIRON) == citation.BIBTEX:  # as the request path chose
             body, content_type = citation.bibtex(cited), f"{citation.BIBTEX}; charset=utf-8"
         else:
             body, content_type = current_app.json.dumps(CitationSchema().dump(citation.csl(cited))), citation.CSL_JSON

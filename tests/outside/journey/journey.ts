@@ -9,7 +9,8 @@ type Problem = components["schemas"]["Problem"];
 declare const process: { argv: string[] }; // Node's, without its type package
 
 const base = process.argv[2];
-const api = createClient<paths>({ baseUrl: base });
+// The JSON answers and problems: a resource that Accept may also get as JSON-LD is typed as JSON.
+const api = createClient<paths, "application/json" | "application/problem+json">({ baseUrl: base });
 
 function check(condition: boolean, what: string): void {
   if (!condition) {
