@@ -148,3 +148,22 @@ def test_accept_chooses_the_representation_each_with_its_etag_and_kept_answer(ap
     again = client.get("/v1/trends/23", headers={"Accept": "application/ld+json, application/json;q=0.5"})
     assert again.get_data() == ld_answer.get_data()
     assert client.get("/v1/trends/23", headers={"Accept": "text/html, */*"}).mimetype == "application/json"
+
+
+def test_linked_data_from_a_real_server(live_server):
+    """Over HTTP, as a crawler reads it: the JSON-LD, and its context fetched from the server."""
+    base = f"http://127.0.0.1:{live_server.port}"
+
+    def loader(url, options=None):
+        status, headers, document = live_server.get_json(urlsplit(url).path)
+        assert status == 200 and headers["content-type"] == "application/ld+json"
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
+
+    status, headers, document = live_server.get_json("/v1/experts/nicolas-celic", LD)
+    assert status == 200 and headers["content-type"] == "application/ld+json" and "Accept" in headers["vary"]
+    assert document["@context"] == f"{base}/v1/context.jsonld"  # under the server's PUBLIC_URL
+    expanded = jsonld.expand(document, {"documentLoader": loader})
+    assert expanded[0]["@id"] == f"{base}/v1/experts/nicolas-celic"
+    assert expanded[0]["@type"] == [f"{SCHEMA}Person"]
+    plain = live_server.get_json("/v1/experts/nicolas-celic")
+    assert plain[1]["content-type"] == "application/json" and plain[1]["etag"] != headers["etag"]
