@@ -443,7 +443,7 @@ def test_a_key_against_a_real_server(tmp_path, seeded_database_url):
 def test_a_key_shared_by_real_servers_through_redis(tmp_path, seeded_database_url, keys_redis_url):
     redis_url = keys_redis_url
     key = flask(seeded_database_url, "keys", "create", "acme-news", "--limit", "6/minute")
-    settings = {"RATE_LIMIT": "100/minute", "RATE_LIMIT_STORAGE_URL": redis_url, "WEB_CONCURRENCY": 2}
+    settings = {"RATE_LIMIT": "100/minute", "RATE_LIMIT_STORAGE_URL": redis_url, "WEB_CONCURRENCY": 1}  # two instances
     first = Server(tmp_path, seeded_database_url, **settings).start()
     second = Server(tmp_path, seeded_database_url, **settings).start()
     try:
