@@ -231,7 +231,7 @@ def test_no_log_line_nor_answer_holds_a_key(empty_app, api_log):
     client = empty_app.test_client()
     api_log = api_log()
     answers = [client.get(path, headers=bearer(key)) for path in ("/v1/keywords", "/v1/me", "/v1/nope")]
-    answers.append(client.get("/v1/keywords", headers=bearer(key[:-1] + "x")))
+    answers.append(client.get("/v1/keywords", headers=bearer(key[:-1] + ("y" if key.endswith("x") else "x"))))
     access = [record.access for record in api_log.records if record.name == "api.access"]
     assert [line.get("key") for line in access] == ["partner", "partner", "partner", None]
     texts = [record.getMessage() + json.dumps(getattr(record, "access", {})) for record in api_log.records]
