@@ -43,6 +43,7 @@ class Expert(BaseModel):
     organization_key = CharField(null=True, index=True)  # folded organization
     roles = JSONField(default=list)
     bio = JSONField(default=list)
+    bio_html = JSONField(default=list)  # the bio's paragraphs as safe HTML
     trend_count = IntegerField(default=0)
 
 
@@ -88,6 +89,7 @@ class Section(BaseModel):
     trend = ForeignKeyField(Trend, backref="sections", on_delete="CASCADE")
     position = IntegerField()
     heading = TextField(null=True)
+    heading_html = TextField(null=True)
     level = IntegerField()
     blocks = JSONField(default=list)
 

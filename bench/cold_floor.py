@@ -154,17 +154,18 @@ def trend(number):
         (year, number),
     )
     answer = summary(row[:13], keyword_links(row[0]))
-    sections = rows("SELECT heading, level, blocks FROM section WHERE trend_id = %s ORDER BY position", (row[0],))
+    sections = rows("SELECT heading, heading_html, level, blocks FROM section WHERE trend_id = %s ORDER BY position", (row[0],))
     answer["sections"] = [
         {
             "heading": heading,
+            "heading_html": heading_html,
             "level": level,
             "blocks": [{key: block[key] for key in ("kind", "number", "text", "html")} for block in json.loads(blocks)],
         }
-        for heading, level, blocks in sections
+        for heading, heading_html, level, blocks in sections
     ]
     answer["plain_text"] = row[13]
-    answer["footnotes"] = [{key: note[key] for key in ("number", "text", "urls")} for note in json.loads(row[14])]
+    answer["footnotes"] = [{key: note[key] for key in ("number", "text", "html", "urls")} for note in json.loads(row[14])]
     answer["links"] = [{key: link[key] for key in ("text", "url")} for link in json.loads(row[15])]
     answer["image_credit"] = row[16]
     answer["related_url"] = f"{PUBLIC}/v1/trends/{answer['slug']}/related?{urlencode({'edition': year})}"
@@ -173,7 +174,8 @@ def trend(number):
 
 def expert(slug):
     (row,) = rows(
-        "SELECT id, slug, name, name_original, roles, organization, trend_count, bio FROM expert WHERE slug = %s", (slug,)
+        "SELECT id, slug, name, name_original, roles, organization, trend_count, bio, bio_html FROM expert WHERE slug = %s",
+        (slug,),
     )
     expert_id = row[0]
     links = rows("SELECT kind, url FROM expert_link WHERE expert_id = %s ORDER BY position", (expert_id,))
@@ -196,6 +198,7 @@ def expert(slug):
         "links": [{"kind": kind, "url": url} for kind, url in links],
         "trend_count": row[6],
         "bio": json.loads(row[7]),
+        "bio_html": json.loads(row[8]),
         "trends": summaries(ids),
         "trends_url": f"{PUBLIC}/v1/trends?{urlencode({'expert': row[1]})}",
     }

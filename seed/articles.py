@@ -72,7 +72,7 @@ def trend_slug(title, taken):
     return slug
 
 
-def parse_article(article, notices, taken_slugs, attributed_name=None):
+def parse_article(article, taken_slugs, attributed_name=None):
     """Turn an :class:`Article` into a trend record and the pieces that name its expert.
 
     :param attributed_name: the expert the "avec..." list gives, used to spot the bio
@@ -93,10 +93,8 @@ def parse_article(article, notices, taken_slugs, attributed_name=None):
     name = expert_block.inline.lines[0].text if expert_block else attributed_name
     body, tail = split_tail(blocks, name)
     footnotes = read_footnotes(tail)
-    sections, links = read_sections(body, article.title, notices)
-    plain_text = "\n\n".join(
-        part for section in sections for part in [section.heading or "", *(block.text for block in section.blocks)] if part
-    )
+    sections, links = read_sections(body, article.title)
+    plain_text = article_text(sections)
     trend = records.Trend(
         number=article.number,
         slug=trend_slug(article.title, taken_slugs),
@@ -113,6 +111,13 @@ def parse_article(article, notices, taken_slugs, attributed_name=None):
     )
     bio_candidates = [block for block in tail if not FOOTNOTE_RE.match(block.text)]
     return ParsedArticle(trend, expert_block, link_blocks, bio_candidates)
+
+
+def article_text(sections):
+    """The plain text of an article's sections: headings and blocks, a blank line between each."""
+    return "\n\n".join(
+        part for section in sections for part in [section.heading or "", *(block.text for block in section.blocks)] if part
+    )
 
 
 def split_tail(blocks, expert_name):
@@ -145,32 +150,26 @@ def read_footnotes(tail):
         match = FOOTNOTE_RE.match(block.text)
         if match:
             urls = [url for _, url in block.inline.links]
-            footnotes.append(records.Footnote(int(match.group(1)), match.group(2).strip(), urls))
+            html = FOOTNOTE_RE.sub(r"\2", block.inline.html).strip()
+            footnotes.append(records.Footnote(int(match.group(1)), match.group(2).strip(), urls, html, block.line))
         elif block.inline.is_link_only and footnotes:
             footnotes[-1].urls.extend(url for _, url in block.inline.links)
     return footnotes
 
 
-def read_sections(body, title, notices):
+def read_sections(body, title):
     """Group the body into sections at each heading that is not a repeated title."""
-    sections, links = [records.Section(None, 0, [])], []
+    sections, links = [records.Section(None, 0, [], line=body[0].line if body else 0)], []
     for block in body:
         if block.kind == "heading":
             if not is_continuation(strip_marks(block.text), title):
-                sections.append(records.Section(strip_marks(block.text), block.level, []))
+                heading = records.Section(strip_marks(block.text), block.level, [], strip_marks(block.inline.html), block.line)
+                sections.append(heading)
             continue
         text, html = strip_marks(block.text), strip_marks(block.inline.html)
         if not text:
             continue
-        if block.kind == "numbered" and text[:1].islower():
-            notices.anomalies.append(
-                records.Notice(
-                    block.line,
-                    f"list item {block.number} starts in lowercase: it may be the end of the "
-                    "item before it, wrapped by the text extraction",
-                )
-            )
-        sections[-1].blocks.append(records.Block(block.kind, text, html, block.number))
+        sections[-1].blocks.append(records.Block(block.kind, text, html, block.number, block.line))
         links.extend(records.TextLink(text, url) for text, url in block.inline.links)
     if not sections[0].blocks:
         sections.pop(0)

@@ -14,6 +14,7 @@ from .concepts import with_concepts
 from .loader import SeedLocked, load_report
 from .parser import read_corpus
 from .records import ParseError
+from .repair import counts as repair_counts
 from .thesaurus import THESAURUS, read_thesaurus
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "corpus" / "tendances-2021.md"
@@ -30,14 +31,20 @@ SEED_WAIT = 600  # seconds a seed waits for another one (replicas starting toget
     show_default=True,
     help="Seconds to wait for another seed to finish; then give up, changing nothing.",
 )
-def seed(path, wait):
+@click.option(
+    "--no-repair",
+    is_flag=True,
+    help="Load the text exactly as exported, without mending the export's damage (seed/repair.py); "
+    "the repairs are listed, not made.",
+)
+def seed(path, wait, no_repair):
     """Parse a report and load it in one transaction (default: the bundled 2021 report).
 
     Safe to re-run: a second run changes nothing and says so. One seed runs at a time: a
     second one waits for the first to finish, then loads over what it committed.
     """
     try:
-        report = read_corpus(path)
+        report = read_corpus(path, repaired=not no_repair)
     except (ParseError, OSError) as error:
         raise click.ClickException(f"{path}: {error}") from None
     try:
@@ -65,6 +72,10 @@ def seed(path, wait):
         f"({cloud} of the cloud, {len(concepts)} concepts in {THESAURUS.name}), "
         f"{sum(len(k.links) for k in report.keywords)} keyword links"
     )
+    if report.repairs:
+        made = "would make (--no-repair)" if no_repair else "made"
+        tally = ", ".join(f"{n} {kind}" for kind, n in repair_counts(report.repairs).items())
+        click.echo(f"  {len(report.repairs)} repairs of the export's damage {made}: {tally}")
     for label, notices in (("warning", report.warnings), ("anomaly", report.anomalies)):
         for notice in notices:
             click.echo(f"  {label}: {notice}")

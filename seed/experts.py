@@ -107,10 +107,13 @@ def read_block(block, link_blocks):
     """
     link_texts = {text for text, _ in block.inline.links}
     lines = [line.text for line in block.inline.lines[1:] if line.text not in link_texts]
-    entries = [entry.rstrip(" ,") for entry in split_lines([line.strip() for line in lines])]
-    organization = next((entry for entry in entries if not is_role(entry)), None)
-    roles = [entry for entry in entries if entry != organization]
-    organization = organization or organization_in(roles)
+    entries = split_lines([line.strip() for line in lines])
+    # Lines that name no job are the organisation: the first names it, any after it describe
+    # it ("Inter-Ligere.fr" / "Cabinet de veille et intelligence économique"). Roles keep
+    # their punctuation as printed (seed/repair.py joins those the author wrote as one line).
+    named = [entry.rstrip(" ,") for entry in entries if not is_role(entry)]
+    roles = [entry for entry in entries if is_role(entry)]
+    organization = ", ".join(named) or organization_in(roles)
     urls = [url for _, url in block.inline.links]
     urls += [url for link_block in link_blocks for _, url in link_block.inline.links]
     links = [Link(link_kind(url), url) for url in dict.fromkeys(urls)]

@@ -10,7 +10,7 @@ import math
 from importlib import metadata
 from collections import Counter
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +72,11 @@ def excerpt(text, length=EXCERPT_LENGTH):
 
 def reading_minutes(words):
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def stored(record):
+    """A block or footnote as its JSON column holds it: without the report line it was read at."""
+    return {name: value for name, value in asdict(record).items() if name != "line"}
 
 
 def content_hash(report):
@@ -240,7 +245,8 @@ def load_experts(sync, report):
             "organization": x.organization,
             "organization_key": fold(x.organization) if x.organization else None,
             "roles": x.roles,
-            "bio": x.bio,
+            "bio": [block.text for block in x.bio],
+            "bio_html": [block.html for block in x.bio],
             "trend_count": counts[x.slug],
         }
         for x in current
@@ -272,7 +278,7 @@ def load_trends(sync, report, edition_id, expert_ids, keyword_ids):
             "plain_text": t.plain_text,
             "word_count": t.word_count,
             "reading_time_minutes": reading_minutes(t.word_count),
-            "footnotes": [asdict(f) for f in t.footnotes],
+            "footnotes": [stored(f) for f in t.footnotes],
             "links": [asdict(link) for link in t.links],
             "image_credit": t.image_credit,
             "about_keywords": about.get(t.number, []),
@@ -285,8 +291,9 @@ def load_trends(sync, report, edition_id, expert_ids, keyword_ids):
             "trend": ids[t.number],
             "position": i,
             "heading": s.heading,
+            "heading_html": s.heading_html,
             "level": s.level,
-            "blocks": [asdict(b) for b in s.blocks],
+            "blocks": [stored(b) for b in s.blocks],
         }
         for t in report.trends
         for i, s in enumerate(t.sections)
@@ -520,7 +527,11 @@ def load_search_entries(sync, report, edition_id, trend_ids, expert_ids, current
     it wrote and its keywords; entries of what is gone leave it."""
     entries = (
         [index.entry("trend", trend_ids[t.number], t, edition_id) for t in report.trends]
-        + [index.entry("expert", expert_ids[x.slug], x) for x in report.experts if x.slug in current_experts]
+        + [
+            index.entry("expert", expert_ids[x.slug], replace(x, bio=[block.text for block in x.bio]))
+            for x in report.experts
+            if x.slug in current_experts
+        ]
         + [index.entry("keyword", keyword_ids[k.slug], k) for k in report.keywords if k.slug in keyword_ids]
     )
     sync.changes.update(index.update(entries))

@@ -18,6 +18,7 @@ from .articles import Article, is_continuation, key_words, mentions, parse_artic
 from .experts import expert_slug, person_name, read_block
 from .keywords import link_keywords
 from .markdown import read_blocks
+from .repair import repair
 
 ARTICLE_RE = re.compile(r"^#\s*(\d+)\s+(.+)$", re.S)
 YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -61,7 +62,7 @@ class Notices:
         self.anomalies.append(records.Notice(line, message))
 
 
-def read_corpus(path):
+def read_corpus(path, repaired=True):
     """Read a report file (UTF-8) and its metadata file (same name, ``.toml``), then parse it.
 
     :raises ParseError: on bytes that are not UTF-8, naming the line
@@ -78,20 +79,23 @@ def read_corpus(path):
         ) from None
     meta_path = path.with_suffix(".toml")
     meta = tomllib.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
-    return parse_report(text, meta)
+    return parse_report(text, meta, repaired)
 
 
 def heading_key(text):
     return " ".join(key_words(text))
 
 
-def parse_report(text, meta=None):
+def parse_report(text, meta=None, repaired=True):
     """Parse the report's Markdown ``text`` into a :class:`records.Report`.
 
+    :param repaired: mend the export's damage (seed/repair.py); False loads the text exactly as
+        exported, the repairs only listed
     :param meta: facts the text does not state (``language``, ``source_url``), the headings of
         the publisher's own pages to skip (``skip_sections``), the organisations of experts
-        whose block does not say it by rule (``organizations``) and the authors of articles the
-        text signs nowhere (``authors``, by article number)
+        whose block does not say it by rule (``organizations``), the authors of articles the
+        text signs nowhere (``authors``, by article number) and the repairs no rule can make
+        (``repairs``)
     :raises ParseError: when the text is not a report, naming the line; an article with no
         author (no expert block, no "avec..." entry, no ``authors`` entry) is one: every trend
         has its expert
@@ -134,6 +138,8 @@ def parse_report(text, meta=None):
     experts, trends = read_articles(articles, attributions, notices, meta.get("authors", {}))
     editor = read_editor(sections.get(EDITOR), experts, skip, notices)
 
+    repairs = repair(trends, experts.values(), meta, notices, made=repaired)
+
     cloud = sections.get(KEYWORD_CLOUD)
     keywords = []
     if cloud is None:
@@ -161,6 +167,7 @@ def parse_report(text, meta=None):
         keywords,
         notices.warnings,
         notices.anomalies,
+        repairs,
     )
 
 
@@ -256,7 +263,7 @@ def read_articles(articles, attributions, notices, authors):
             )
         numbers[article.number] = article.heading.line
         attribution = find_attribution(article.title, attributions, by_title)
-        parsed = parse_article(article, notices, taken, attribution.name if attribution else None)
+        parsed = parse_article(article, taken, attribution.name if attribution else None)
         trend = parsed.trend
         taken.add(trend.slug)
         if attribution:
@@ -268,7 +275,11 @@ def read_articles(articles, attributions, notices, authors):
         expert = resolve_expert(parsed, attribution, experts, notices, author)
         if expert:
             trend.expert_slug = expert.slug
-            expert.bio.extend(b.text for b in parsed.body_tail if mentions(b.text, expert.name))
+            expert.bio.extend(
+                records.Block("paragraph", b.text, b.inline.html, line=b.line)
+                for b in parsed.body_tail
+                if mentions(b.text, expert.name)
+            )
         else:
             unsigned.append(trend)
         trends.append(trend)

@@ -37,7 +37,7 @@ class Expert:
     roles: list[str]
     organization: str | None
     links: list[Link]
-    bio: list[str] = field(default_factory=list)
+    bio: list["Block"] = field(default_factory=list)  # paragraphs the report prints about them
     line: int = 0
 
 
@@ -47,6 +47,7 @@ class Block:
     text: str
     html: str
     number: int | None = None
+    line: int = field(default=0, compare=False)  # where the report prints it; not stored
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Section:
     heading: str | None
     level: int
     blocks: list[Block]
+    heading_html: str | None = None
+    line: int = field(default=0, compare=False)  # of the heading (of the first block when untitled)
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Footnote:
     number: int
     text: str
     urls: list[str]
+    html: str = ""
+    line: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -131,4 +136,23 @@ class Report:
     trends: list[Trend]
     keywords: list[Keyword]
     warnings: list[Notice] = field(default_factory=list)
-    anomalies: list[Notice] = field(default_factory=list)
+    anomalies: list[Notice] = field(default_factory=list)  # Repair among them (seed/repair.py)
+    repairs: list["Repair"] = field(default_factory=list)
+
+
+@dataclass
+class Repair:
+    """A repair of the export's damage (seed/repair.py): its kind, where, and the text before and after.
+
+    ``made`` is False when the seed ran with ``--no-repair``: the repair it would have made.
+    """
+
+    kind: str
+    line: int
+    before: str
+    after: str
+    made: bool = True
+
+    def __str__(self):
+        note = "" if self.made else " (not made: --no-repair)"
+        return f"line {self.line}: {self.kind}: {self.before!r} -> {self.after!r}{note}"

@@ -35,9 +35,28 @@ def test_seed_prints_a_summary_then_nothing_changed(runner, empty_app):
     assert "38 trends, 35 experts, 315 keywords (41 of the cloud, 315 concepts in thesaurus.toml)" in first.output
     assert "anomaly: line 1377: Damien Douani and David Dubois share" in first.output
     assert "Loaded: " in first.output and "38 Trend inserted" in first.output
+    assert "33 repairs of the export's damage made: 1 continued-item, 1 continued-paragraph, 1 list, " in first.output
+    assert "anomaly: line 1020: glued-word: 'deTiktok.' -> 'de Tiktok.'" in first.output
     second = runner.invoke(seed)
     assert second.exit_code == 0
     assert "Nothing changed" in second.output
+
+
+def test_seed_without_repair_loads_the_text_as_exported_and_a_seed_repairs_it_again(runner, empty_app):
+    repaired = runner.invoke(seed).output.splitlines()[-1]
+    exported = runner.invoke(seed, ["--no-repair"])
+    assert exported.exit_code == 0, exported.output
+    assert "33 repairs of the export's damage would make (--no-repair): 1 continued-item" in exported.output
+    assert "'deTiktok.' -> 'de Tiktok.' (not made: --no-repair)" in exported.output
+
+    def text_of(number):
+        with empty_app.app_context():
+            return Trend.get(Trend.number == number).plain_text
+
+    assert "deTiktok" in text_of(25)
+    again = runner.invoke(seed).output.splitlines()[-1]
+    assert "de Tiktok" in text_of(25) and "deTiktok" not in text_of(25)
+    assert again.split("Data version")[1] == repaired.split("Data version")[1]  # what it was: nothing lost
 
 
 def test_seed_of_a_broken_file_names_the_line_and_changes_nothing(runner, empty_app, tmp_path):

@@ -281,6 +281,7 @@ def test_trend_detail_has_footnotes_links_html_and_credit(get_json):
     assert trend["footnotes"][0] == {
         "number": 1,
         "text": "Etude CSA pour LinkedIn France mars 2020 https://bit.ly/2ZJAx4o",
+        "html": 'Etude CSA pour LinkedIn France mars 2020 <a href="https://bit.ly/2ZJAx4o">https://bit.ly/2ZJAx4o</a>',
         "urls": ["https://bit.ly/2ZJAx4o"],
     }
     assert get_json("/v1/trends/18")["image_credit"] == '© from Series "Re:Birth" par Thomas Olliver'

@@ -39,6 +39,7 @@ class ExpertItem:
 @dataclass(slots=True)
 class ExpertDetail(ExpertItem):
     bio: list = field(default_factory=list)
+    bio_html: list = field(default_factory=list)
     trends: list = field(default_factory=list)  # of TrendSummary, newest edition first
 
 
@@ -74,7 +75,7 @@ def items(ids):
 
 def detail(slug, embedded_trends):
     """The :class:`ExpertDetail` of ``slug``, with at most ``embedded_trends`` trends; None if unknown."""
-    found = rows(f"SELECT {COLUMNS}, bio FROM expert WHERE slug = ?", (slug,))
+    found = rows(f"SELECT {COLUMNS}, bio, bio_html FROM expert WHERE slug = ?", (slug,))
     if not found:
         return None
     row = found[0]
@@ -87,5 +88,6 @@ def detail(slug, embedded_trends):
     return ExpertDetail(
         **{name: getattr(expert, name) for name in ExpertItem.__dataclass_fields__},
         bio=json.loads(row[7]),
+        bio_html=json.loads(row[8]),
         trends=[trend_summary(trend) for trend in trends],
     )

@@ -59,6 +59,11 @@ class ExpertDetailSchema(ExpertSchema):
         "Short bio paragraphs the report prints after their articles.",
         ["Anthony est Formateur / Mentor en Communication d'influence & Social Marketing"],
     )
+    bio_html = described(
+        ma.fields.List(ma.fields.String()),
+        "The same paragraphs as safe HTML, with their emphasis and links (as a block's `html`), one per `bio` paragraph.",
+        ["Anthony est Formateur / Mentor en Communication d'influence &amp; Social Marketing"],
+    )
     trends = described(
         ma.fields.List(ma.fields.Nested(TrendSummarySchema)),
         f"Their trends, newest edition first (at most {EMBEDDED_TRENDS}; all of them at trends_url).",

@@ -28,6 +28,7 @@ SORTS = {
 @dataclass(slots=True)
 class Section:
     heading: str | None
+    heading_html: str | None
     level: int
     blocks: list  # of dicts: kind, number, text, html
 
@@ -83,12 +84,12 @@ def detail(edition, number_or_slug):
     row = trend_or_404(edition, number_or_slug, select=columns, joins=SUMMARY_JOINS)
     trend_id = row[0]
     summary = trend_summary(row, weighted_keywords(trend_id))
-    sections = rows("SELECT heading, level, blocks FROM section WHERE trend_id = ? ORDER BY position", (trend_id,))
+    sections = rows("SELECT heading, heading_html, level, blocks FROM section WHERE trend_id = ? ORDER BY position", (trend_id,))
     plain_text, footnotes, links, image_credit = row[SUMMARY_WIDTH:]
     return extended(
         summary,
         TrendDetail,
-        sections=[Section(heading, level, json.loads(blocks)) for heading, level, blocks in sections],
+        sections=[Section(heading, html, level, json.loads(blocks)) for heading, html, level, blocks in sections],
         plain_text=plain_text,
         footnotes=json.loads(footnotes),
         links=json.loads(links),

@@ -113,6 +113,11 @@ class SectionSchema(Schema):
         "Heading of the section; null for the article's opening.",
         "L'attention : la quête du graal !",
     )
+    heading_html = described(
+        ma.fields.String(allow_none=True),
+        "The heading as safe HTML, with its emphasis and links (as a block's `html`); null with `heading`.",
+        "<strong>L'attention : la quête du graal !</strong>",
+    )
     level = described(ma.fields.Integer(), "2 for a section of the article, 3 for a sub-section.", 2)
     blocks = described(ma.fields.List(ma.fields.Nested(BlockSchema)), "Paragraphs and list items, in order.", [])
 
@@ -120,6 +125,11 @@ class SectionSchema(Schema):
 class FootnoteSchema(Schema):
     number = described(ma.fields.Integer(), "The footnote's number, as cited in the text: (1).", 1)
     text = described(ma.fields.String(), "The footnote.", "Etude CSA pour LinkedIn France mars 2020")
+    html = described(
+        ma.fields.String(),
+        "The footnote as safe HTML, with its emphasis and links (as a block's `html`).",
+        "Etude CSA pour LinkedIn France mars 2020",
+    )
     urls = described(ma.fields.List(ma.fields.String()), "Web addresses it cites.", ["https://bit.ly/2ZJAx4o"])
 
 

@@ -13,7 +13,7 @@ from tests.factories import CORPUS_PATH, article, make_report
 TRENDS = [
     (
         1,
-        "Éduquer, nourrir, soigner...les innovations digitales chinoises préfigurent-elles de nouveaux usages sociaux ?",
+        "Éduquer, nourrir, soigner... les innovations digitales chinoises préfigurent-elles de nouveaux usages sociaux ?",
         "Maria Mercanti-Guérin",
     ),
     (2, "Social media : fin du game", "Jean-Marc Dupouy"),
@@ -28,7 +28,7 @@ TRENDS = [
     (11, "Les 7 tendances de l'Influence Marketing en 2021", "Camille Jourdain"),
     (
         12,
-        "L'expérience client retail de 2021 repose (plus que jamais) sur la complémentarité du digital...avec l'humain",
+        "L'expérience client retail de 2021 repose (plus que jamais) sur la complémentarité du digital... avec l'humain",
         "Jérôme Monange",
     ),
     (13, "Fragmentation du monde et Splinternet", "Claire Renault"),
@@ -58,7 +58,7 @@ TRENDS = [
         "Télétravail, webinars, e-commerce... La révolution des interactions va nous obliger à tout réapprendre.",
         "Damien Douani",
     ),
-    (36, "Au-delà de la Covid-19: remodeler l'avenir de la mode", "David Dubois"),
+    (36, "Au-delà de la Covid-19 : remodeler l'avenir de la mode", "David Dubois"),  # as repaired: seed/repair.py
     (37, "2021 : Vous avez le bonZoom d'Acteurs de santé !", "Stéphanie Chevrel"),
     (38, "Le réseau social est aussi votre allié positif", "Christophe Asselin"),
 ]
@@ -142,7 +142,7 @@ def test_sections_follow_headings_with_levels(report):
 
 def test_numbered_lists_keep_their_numbers(report):
     items = [b for s in trend(report, 29).sections for b in s.blocks if b.kind == "numbered"]
-    assert [b.number for b in items] == [1, 2, 3, 4, 5, 6]
+    assert [b.number for b in items] == [1, 2, 3, 4, 5]  # six as exported: tests/seed/test_repair.py
     assert items[0].text == "Modélisation stratégique"
 
 
@@ -220,7 +220,8 @@ def test_names_as_a_person_writes_them_and_as_printed(report, slug, name, printe
         ("celine-beckrich", ["Activatrice de réseaux sociaux et formatrice"], "disCéline"),
         (
             "camille-jourdain",
-            ["Consultant Influence et Social Media", "Formateur, Auteur et Blogueur", "Membre de La Brigade du Web"],
+            # one line, as the author wrote it (seed/repair.py joins a role that ends with a comma)
+            ["Consultant Influence et Social Media, Formateur, Auteur et Blogueur, Membre de La Brigade du Web"],
             None,
         ),
         (
@@ -268,10 +269,15 @@ def test_the_organisation_of_someone_who_wrote_nothing_is_a_warning():
 
 def test_bio_paragraphs_go_to_the_expert_not_the_body(report):
     bio = expert(report, "anthony-rochand").bio
-    assert bio == ["Anthony est Formateur / Mentor en Communication d'influence & Social Marketing"]
+    assert [(b.text, b.html) for b in bio] == [
+        (
+            "Anthony est Formateur / Mentor en Communication d'influence & Social Marketing",
+            "Anthony est Formateur / Mentor en Communication d'influence &amp; Social Marketing",
+        )
+    ]
     assert "Anthony est Formateur" not in trend(report, 7).plain_text
-    assert expert(report, "guillaume-terrien").bio[0].startswith("Spécialiste de la communication digitale")
-    assert expert(report, "jerome-bondu").bio[0].startswith("Jérôme Bondu est l'auteur")
+    assert expert(report, "guillaume-terrien").bio[0].text.startswith("Spécialiste de la communication digitale")
+    assert expert(report, "jerome-bondu").bio[0].text.startswith("Jérôme Bondu est l'auteur")
 
 
 def test_shared_profile_link_is_an_anomaly_and_stays_with_its_owner(report):
