@@ -412,3 +412,10 @@ def test_every_word_of_every_article_is_served_and_nothing_is_invented(get_json)
         assert invented == [], f"#{number}: served text not in the report"
         served_words += sum(len(b["text"].split()) for s in detail["sections"] for b in s["blocks"])
     assert served_words > 20_000
+
+
+def test_keyword_evidence_quotes_the_text_as_repaired(seeded_report):
+    texts = {t.number: "\n".join([t.title, t.subtitle or "", t.plain_text]) for t in seeded_report.trends}
+    links = [(k.slug, link) for k in seeded_report.keywords for link in k.links]
+    assert len(links) > 600
+    assert [(slug, link.evidence) for slug, link in links if link.evidence not in texts[link.trend_number]] == []
