@@ -73,7 +73,7 @@ def seed(path, wait, no_repair):
         f"{sum(len(k.links) for k in report.keywords)} keyword links"
     )
     if report.repairs:
-        made = "would make (--no-repair)" if no_repair else "made"
+        made = "that would be made (--no-repair)" if no_repair else "made"
         tally = ", ".join(f"{n} {kind}" for kind, n in repair_counts(report.repairs).items())
         click.echo(f"  {len(report.repairs)} repairs of the export's damage {made}: {tally}")
     for label, notices in (("warning", report.warnings), ("anomaly", report.anomalies)):

@@ -13,26 +13,31 @@ Structure, within a section (never across a heading):
   start with a capital, ends the item before it (the items after it are numbered again);
 - **continued-paragraph**: a paragraph that starts in lowercase, after one that ends with a colon
   or without final punctuation, goes on with its sentence;
-- **list**: three or more short paragraphs of one form (a capital first, one sentence, no full
-  stop) after a paragraph that ends with a colon are the items of a list;
-- **heading-level**: parallel headings of an article ("Tendance 3 : ...", "Tendance 4 : ...")
-  take the shallowest level among them;
+- **list**: three or more short paragraphs of one form (all with a capital first, or all in
+  lowercase; one sentence, no full stop) after a paragraph that ends with a colon are the items of
+  a list (read before paragraphs are joined: lowercase lines are a list, not one sentence);
+- **heading-level**: parallel headings of an article (the same word, numbered on, the same mark
+  after the number: "Tendance 3 : ...", "Tendance 4 : ...") take the shallowest level among them;
 - **continued-role**: an expert's role that ends with a comma goes on with the next role line.
 
-Words, in plain text and HTML alike (outside web addresses and tags):
+Words, in plain text and HTML alike (outside web addresses, handles, hashtags and tags):
 
 - **glued-word**: one of the language's commonest words run into a capitalised word that follows
   ("deTiktok"); brands that start in lowercase start with a rarer word or a letter ("blueKiwi",
   "bonZoom", "iPhone", "eBook") and capitalised compounds are how brands write ("BlueBoat"), so
   those are left alone, and the glued names no rule can tell are the ``.toml``'s;
 - **ellipsis**: two words joined by an ellipsis, both words ("soigner...les"; not "c...onfort");
-- **stray-dots**: two dots after a word are an ellipsis cut short;
-- **spacing**: no space before ".", "," and ")", one before a "(" run into a word ("marché(l'Influence)",
-  not "client(e)s" nor "B2B(2C)"), and before ":", ";", "?" and "!" the space the report puts
-  there, when it puts the same one at least :data:`CONSISTENT` of the time.
+- **stray-dots**: two dots after a word are an ellipsis cut short (not "1..10");
+- **spacing**: no space before ".", "," and ")", one before a "(" run into a word that opens words
+  of their own ("marché(l'Influence)", not "client(e)s", "utilisateur(trice)" nor "B2B(2C)"); and
+  before ":", ";", "?" and "!", where the report puts a space at least :data:`CONSISTENT` of the
+  time (over :data:`CONSISTENT_MIN` uses), a space where there is none: a narrow no-break one if
+  the report keeps to it (then in place of the others too), else a plain one, and a space that
+  is there stays.
 
-Each repair is a :class:`records.Repair` (kind, line, before, after). A word repair whose HTML
-cannot follow its text (the words straddle a tag) is not made, and is a warning.
+Each repair is a :class:`records.Repair` (kind, line, before, after), in the report's order. A
+word repair the HTML cannot make as the text does (the words straddle a tag) is not made, and is
+a warning.
 """
 
 import copy
@@ -42,7 +47,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from wordfreq import zipf_frequency
+from wordfreq import available_languages, zipf_frequency
 
 from api.analysis import fold
 
@@ -75,14 +80,16 @@ _FINAL = re.compile(r"[.!?…][\s\"'»”’)\]]*$")
 _NOT_A_LINE_END = re.compile(r"(?:(?<!\.)\.|[!?:;])[\s\"'»”’)]*$")
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+[A-ZÀ-Þ]")
 _TAG = re.compile(r"(<[^>]*>)")
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+")
-_PARALLEL = re.compile(r"^\W*([^\W\d_]+)\s+(\d{1,2})\b")
-_STRAY_DOTS = re.compile(r"([^\W_])\.\.(?!\.)")
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+")  # and handles, hashtags
+_PARALLEL = re.compile(r"^\W*([^\W\d_]+)\s+(\d{1,2})\s*([:.)–—-])")  # "Tendance 3 :", "Étape 2 -"
+_STRAY_DOTS = re.compile(r"([^\W\d_])\.\.(?!\.)")  # after a letter: "1..10" is a range
 _ELLIPSIS = re.compile(r"([^\W\d_]+)(\.\.\.|…)([^\W\d_]+)")
 _GLUED = re.compile(r"(?<![\w'’-])([a-zß-öø-ÿ]+)([A-ZÀ-ÖØ-Þ][^\W\d_]*)")
 _SPACE_BEFORE_STOP = re.compile(r"([^\W_])( +)([.,])(?![.\w])")
 _SPACE_BEFORE_CLOSE = re.compile(r"(\S)( +)\)")
-_GLUED_PAREN = re.compile(r"([^\W\d_]{2})\((?=[^\W\d_][^()]{2,}\)(?![^\W\d_]))")
+# A "(" run into a word, opening words of their own (a capital, an elision or a space inside):
+# "marché(l'Influence)", not "client(e)s", "utilisateur(trice)" nor "B2B(2C)".
+_GLUED_PAREN = re.compile(r"([^\W\d_]{2})\((?=[^\W\d_][^()]*?(?:[A-ZÀ-Þ'’ ])[^()]*\)(?![^\W\d_]))")
 _MARK = re.compile(r"([^\W_])([ \u00a0\u202f]?)([:;?!])(?=\s|$)")
 
 
@@ -94,6 +101,9 @@ def is_word(word):
 
 @cache
 def is_common(word, language):
+    """True for one of ``language``'s commonest words; never for a language wordfreq has no list of."""
+    if language not in available_languages():
+        return False
     return zipf_frequency(word.lower(), language) >= COMMON_ZIPF
 
 
@@ -142,14 +152,17 @@ class Repairs:
         return None
 
     def space_mark(self, match):
+        """The report's space before ``match``'s mark where it has none; where the report keeps
+        to a narrow no-break space, that one instead of another."""
         space = self.marks.get(match[3])
-        if space is None or match[2] == space:
+        if space is None or match[2] == space or (match[2] and space != "\u202f"):
             return None
         return f"{match[1]}{space}{match[3]}"
 
     def apply(self, text, found=None):
         """``text`` with the word rules applied outside web addresses; each change appended to
-        ``found`` as ``(kind, before, after)``."""
+        ``found`` as ``(kind, before, after, match, replacement)``, before and after with the
+        rest of the words they touch."""
         pieces, last = [], 0
         for address in _ADDRESS.finditer(text):
             pieces += [self.apply_plain(text[last : address.start()], found), address.group()]
@@ -165,17 +178,17 @@ class Repairs:
                 if after is None or after == match[0]:
                     return match[0]
                 if found is not None:
-                    found.append((kind, *around(text, match.start(), match.end(), after)))
+                    found.append((kind, *around(text, match.start(), match.end(), after), match[0], after))
                 return after
 
             text = pattern.sub(substitute, text)
         return text
 
-    def apply_html(self, html):
+    def apply_html(self, html, found):
         """The word rules applied to the text between the tags of ``html``."""
         parts = _TAG.split(html)
         for i in range(0, len(parts), 2):
-            parts[i] = markup.escape(self.apply(markup.unescape(parts[i])), quote=False)
+            parts[i] = markup.escape(self.apply(markup.unescape(parts[i]), found), quote=False)
         return "".join(parts)
 
     def mend(self, text, html, line):
@@ -186,13 +199,15 @@ class Repairs:
         new_text = self.apply(text, found)
         if not found:
             return text, html
-        new_html = None if html is None else self.apply_html(html)
-        if new_html is not None and plain(new_html) != " ".join(new_text.split()):
+        followed = []
+        new_html = None if html is None else self.apply_html(html, followed)
+        changes = [(kind, match, replacement) for kind, _, _, match, replacement in found]
+        if new_html is not None and [(kind, match, replacement) for kind, _, _, match, replacement in followed] != changes:
             self.warnings.append(
-                records.Notice(line, f"{found[0][1]!r} is not repaired: its HTML cannot follow the text ({new_html[:60]!r})")
+                records.Notice(line, f"{found[0][1]!r} is not repaired: its HTML cannot follow the text ({html[:60]!r})")
             )
             return text, html
-        for kind, before, after in found:
+        for kind, before, after, _, _ in found:
             self.add(kind, line, before, after)
         return new_text, new_html
 
@@ -204,19 +219,19 @@ class Repairs:
                 for match in _MARK.finditer(segment):
                     counts.setdefault(match[3], Counter())[match[2]] += 1
         for mark, spaces in counts.items():
-            space, n = spaces.most_common(1)[0]
-            if spaces.total() >= CONSISTENT_MIN and n >= CONSISTENT * spaces.total():
-                self.marks[mark] = space
+            spaced = spaces.total() - spaces[""]
+            if spaces.total() >= CONSISTENT_MIN and spaced >= CONSISTENT * spaces.total():
+                self.marks[mark] = "\u202f" if spaces["\u202f"] >= CONSISTENT * spaces.total() else " "
 
     # Structure.
 
     def join_continued(self, blocks):
         """Blocks with each one that goes on with the block before it joined to it."""
-        joined, shift = [], 0
+        joined, merged = [], False  # merged: an item of this list was joined to the one before
         for i, block in enumerate(blocks):
             before = joined[-1] if joined else None
             if before is not None and before.kind != block.kind:
-                shift = 0
+                merged = False
             kind = None
             if before is not None and starts_lowercase(block.text) and not _FINAL.search(before.text):
                 if block.kind == before.kind == "paragraph":
@@ -224,8 +239,8 @@ class Repairs:
                 elif block.kind == before.kind and before.text[-1:].isalnum() and siblings_capitalised(blocks, i):
                     kind = "continued-item"  # cut mid-phrase: an item ending with "," or ";" is the author's
             if kind is None:
-                if block.number is not None and shift:
-                    block = replace(block, number=block.number - shift)
+                if merged and block.number is not None and before is not None and before.number is not None:
+                    block = replace(block, number=before.number + 1)  # after a merge, counted on
                 joined.append(block)
                 continue
             self.add(
@@ -235,16 +250,17 @@ class Repairs:
                 f"{before.text[-CONTEXT:]} {block.text[:CONTEXT]}",
             )
             joined[-1] = replace(before, text=f"{before.text} {block.text}", html=f"{before.html} {block.html}")
-            shift += block.number is not None
+            merged = block.number is not None
         return joined
 
     def read_lists(self, blocks):
-        """Blocks with each run of short lines introduced by "... :" made a bulleted list."""
+        """Blocks with each run of short lines of one form introduced by "... :" made a bulleted
+        list (lines that all start in lowercase are one form too)."""
         blocks, i = list(blocks), 0
         while i < len(blocks):
             end = i + 1
             if blocks[i].kind == "paragraph" and blocks[i].text.rstrip().endswith(":"):
-                while end < len(blocks) and is_line(blocks[end]):
+                while end < len(blocks) and is_line(blocks[end]) and same_case(blocks[end], blocks[i + 1]):
                     end += 1
             run = blocks[i + 1 : end]
             if len(run) >= LIST_MIN_ITEMS:
@@ -259,9 +275,12 @@ class Repairs:
         for section in sections:
             found = _PARALLEL.match(section.heading or "")
             if found:
-                groups.setdefault(fold(found[1]), []).append((int(found[2]), section))
+                groups.setdefault((fold(found[1]), found[3]), []).append((int(found[2]), section))
         for group in groups.values():
-            if len({number for number, _ in group}) < 2 or len({section.level for _, section in group}) < 2:
+            numbers = sorted(number for number, _ in group)
+            if len(group) < 2 or numbers != list(range(numbers[0], numbers[0] + len(group))):
+                continue  # parallel: the same word, numbered on, the same mark after the number
+            if len({section.level for _, section in group}) < 2:
                 continue
             level = min(section.level for _, section in group)
             for _, section in group:
@@ -313,12 +332,16 @@ def siblings_capitalised(blocks, index):
     return bool(others) and not any(block.text[:1].islower() for block in others)
 
 
+def same_case(block, first):
+    return block.text[:1].isupper() == first.text[:1].isupper()
+
+
 def is_line(block):
-    """True for a paragraph that reads as a list item: short, one sentence, a capital, no full stop."""
+    """True for a paragraph that reads as a list item: short, one sentence, no full stop."""
     text = block.text
     return (
         block.kind == "paragraph"
-        and text[:1].isupper()
+        and text[:1].isalpha()
         and len(text.split()) <= LIST_MAX_WORDS
         and not _SENTENCE_INSIDE.search(text)
         and not _NOT_A_LINE_END.search(text)
@@ -338,14 +361,18 @@ def texts_of(trends, experts):
         yield from expert.roles
 
 
-def check_glued(glued):
-    """The .toml's glued names, each checked to add nothing but spaces.
+def check_glued(table):
+    """The .toml's glued names (``[repairs] glued = {printed = mended}``), each checked to be a
+    word that the mended form only adds spaces to.
 
-    :raises records.ParseError: for one that changes a letter
+    :raises records.ParseError: for one that is not
     """
+    glued = table.get("glued", {}) if isinstance(table, dict) else None
+    if not isinstance(glued, dict):
+        raise records.ParseError("[repairs] glued must be a table: printed form = form with spaces")
     for printed, mended in glued.items():
-        if mended.replace(" ", "") != printed:
-            raise records.ParseError(f"[repairs] glued: {mended!r} is not {printed!r} with spaces added")
+        if not re.fullmatch(r"\w+", printed) or not isinstance(mended, str) or mended.replace(" ", "") != printed:
+            raise records.ParseError(f"[repairs] glued: {mended!r} is not the word {printed!r} with spaces added")
     return glued
 
 
@@ -358,7 +385,7 @@ def repair(trends, experts, meta, notices, made=True):
     experts = list(experts)
     if not made:  # the same rules, on copies: the report stays as exported
         trends, experts = copy.deepcopy(trends), copy.deepcopy(experts)
-    glued = check_glued(meta.get("repairs", {}).get("glued", {}))
+    glued = check_glued(meta.get("repairs", {}))
     repairs = Repairs(meta.get("language", "fr"), glued, made=made)
     repairs.learn_marks(texts_of(trends, experts))
     for trend in trends:
@@ -368,7 +395,7 @@ def repair(trends, experts, meta, notices, made=True):
         for section in trend.sections:
             if section.heading:
                 section.heading, section.heading_html = repairs.mend(section.heading, section.heading_html, section.line)
-            section.blocks = repairs.read_lists(repairs.join_continued(section.blocks))
+            section.blocks = repairs.join_continued(repairs.read_lists(section.blocks))
             for block in section.blocks:
                 block.text, block.html = repairs.mend(block.text, block.html, block.line)
         repairs.align_headings(trend.sections)
@@ -381,6 +408,7 @@ def repair(trends, experts, meta, notices, made=True):
         expert.roles = [repairs.mend(role, None, expert.line)[0] for role in expert.roles]
         for block in expert.bio:
             block.text, block.html = repairs.mend(block.text, block.html, block.line)
+    repairs.found.sort(key=lambda repair: repair.line)  # in the report's order
     notices.anomalies.extend(repairs.found)
     notices.warnings.extend(repairs.warnings)
     return repairs.found

@@ -46,7 +46,7 @@ def test_seed_without_repair_loads_the_text_as_exported_and_a_seed_repairs_it_ag
     repaired = runner.invoke(seed).output.splitlines()[-1]
     exported = runner.invoke(seed, ["--no-repair"])
     assert exported.exit_code == 0, exported.output
-    assert "33 repairs of the export's damage would make (--no-repair): 1 continued-item" in exported.output
+    assert "33 repairs of the export's damage that would be made (--no-repair): 1 continued-item" in exported.output
     assert "'deTiktok.' -> 'de Tiktok.' (not made: --no-repair)" in exported.output
 
     def text_of(number):

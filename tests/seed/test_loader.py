@@ -1,6 +1,7 @@
 """Records to rows: counts, idempotence, atomicity, and editions side by side."""
 
 import dataclasses
+import html
 
 import pytest
 
@@ -147,6 +148,20 @@ def test_the_migration_fills_what_the_seed_writes(ctx, report):
     runner.down("0012_trend_about_keywords")
     runner.up("0012_trend_about_keywords")
     assert about_keywords_by_trend() == written
+
+
+def test_the_html_migration_fills_headings_bios_and_footnotes_from_their_text(ctx, report):
+    load_report(report)
+    runner = migration_runner()
+    runner.down("0016_heading_and_bio_html")
+    assert all("html" not in note for (notes,) in Trend.select(Trend.footnotes).tuples() for note in notes)
+    runner.up("0016_heading_and_bio_html")
+    headings = list(Section.select(Section.heading, Section.heading_html).where(Section.heading.is_null(False)).tuples())
+    assert len(headings) > 30 and all(markup == html.escape(heading, quote=False) for heading, markup in headings)
+    bios = list(Expert.select(Expert.bio, Expert.bio_html).tuples())
+    assert all(markup == [html.escape(p, quote=False) for p in bio] for bio, markup in bios) and any(bio for bio, _ in bios)
+    notes = [note for (found,) in Trend.select(Trend.footnotes).tuples() for note in found]
+    assert len(notes) == 8 and all(note["html"] == html.escape(note["text"], quote=False) for note in notes)
 
 
 def test_a_keyword_renamed_by_a_later_edition_is_renamed_in_every_trend_about_it(ctx, report):

@@ -105,10 +105,17 @@ def test_short_lines_of_one_form_after_a_colon_are_a_list():
     assert kinds(report) == ["list"]
 
 
+def test_lowercase_short_lines_after_a_colon_are_a_list_not_one_paragraph():
+    report = parsed("Mes conseils :", "refondre la culture", "miser sur le temps", "former les équipes")
+    assert [kind for kind, _, _ in blocks(report)] == ["paragraph", "bullet", "bullet", "bullet"]
+    assert kinds(report) == ["list"]
+
+
 @pytest.mark.parametrize(
     "body",
     [
         ("Deux conseils :", "Refondre la culture", "Former, former, former"),  # two lines are not a list
+        ("Trois idées :", "Refondre la culture", "miser sur le temps", "Former, former, former"),  # not one form
         ("Trois idées.", "Refondre la culture", "Miser sur le temps", "Former, former, former"),  # no colon
         (
             "Ce que je retiens :",
@@ -142,6 +149,20 @@ def test_parallel_headings_take_the_shallowest_level_and_the_others_keep_theirs(
         ("Tendance 3 : Une professionnalisation", 2),
     ]
     assert kinds(report) == ["heading-level"]
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        ("### Les 5 piliers", "#### Les 3 erreurs"),  # no mark after the number: titles, not parts
+        ("### Tendance 1 : Un", "#### Tendance 3 : Trois"),  # not numbered on
+        ("### Étape 1 : Un", "#### Étape 2 - Deux"),  # not the same mark
+    ],
+)
+def test_headings_that_are_not_parallel_keep_their_levels(headings):
+    report = parsed(*(part for heading in headings for part in (heading, "Texte.")))
+    assert [section.level for section in report.trends[0].sections] == [2, 3]
+    assert "heading-level" not in kinds(report)
 
 
 def test_headings_keep_their_emphasis_as_html():
@@ -214,6 +235,10 @@ def test_word_rules_mend_the_exports_damage(words, text, expected):
         'From Series "Re:Birth" par Thomas',  # no space after: not the punctuation
         "voir https://example.com/deTiktok...les et www.exemple.fr/a..b",  # web addresses
         "de 4.0 à 2,5 fois",
+        "les pages 1..10",  # a range
+        "chaque utilisateur(trice) inscrit(e)",
+        "le hashtag #deTiktok et @deTiktok",
+        "Voici\u00a0: enfin\u202f!",  # a no-break space is a space: kept as it is
     ],
 )
 def test_word_rules_leave_the_authors_writing_alone(words, text):
@@ -224,13 +249,24 @@ def test_a_title_is_mended_like_text_and_keeps_its_slug_and_an_authors_ellipsis_
     text = make_report(
         [
             (1, "Éduquer, soigner...les innovations", ("Marie Test", "Directrice", "ACME")),
-            (2, "Télétravail, webinars... La révolution", ("Jean Test", "Directeur", "ACME")),
+            (2, "Un bon coup de pied au c...onfort", ("Jean Test", "Directeur", "ACME")),
         ]
     )
     exported, mended = parse_report(text, {}, repaired=False), parse_report(text, {})
-    assert [t.title for t in mended.trends] == ["Éduquer, soigner... les innovations", "Télétravail, webinars... La révolution"]
+    assert [t.title for t in mended.trends] == ["Éduquer, soigner... les innovations", "Un bon coup de pied au c...onfort"]
     assert [t.slug for t in mended.trends] == [t.slug for t in exported.trends]
     assert [(r.kind, r.before) for r in mended.repairs] == [("ellipsis", "soigner...les")]
+
+
+def test_a_report_that_keeps_to_a_narrow_no_break_space_gets_it_everywhere():
+    mend = Repairs("fr", {})
+    mend.learn_marks(["Voici\u202f:"] * 9 + ["Voilà :"] + ["Oui !"] * 3)
+    assert mend.marks == {":": "\u202f"}  # "!": 3 uses, too few to show a habit
+    assert mend.apply("Voilà : et voici: oui!") == "Voilà\u202f: et voici\u202f: oui!"
+
+
+def test_a_language_without_a_word_list_leaves_glued_words_alone():
+    assert Repairs("xx", {}).apply("je parle deTiktok") == "je parle deTiktok"
 
 
 def test_a_space_before_a_mark_follows_the_reports_habit_only_where_it_has_one():
@@ -249,9 +285,19 @@ def test_html_follows_the_text_and_a_repair_it_cannot_follow_is_not_made():
     assert any("'Soigner...les' is not repaired" in str(warning) for warning in report.warnings)
 
 
-def test_a_glued_name_the_metadata_gives_must_only_add_spaces():
-    with pytest.raises(ParseError, match="is not 'HenrikBorg' with spaces added"):
-        parsed("Texte.", meta={"repairs": {"glued": {"HenrikBorg": "Henrick Borg"}}})
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"glued": {"HenrikBorg": "Henrick Borg"}},  # a letter changed
+        {"glued": {"": " "}},
+        {"glued": {"HenrikBorg": 3}},
+        {"glued": ["HenrikBorg"]},
+        "HenrikBorg",
+    ],
+)
+def test_the_glued_names_the_metadata_gives_must_only_add_spaces_to_a_word(table):
+    with pytest.raises(ParseError, match=r"\[repairs\] glued"):
+        parsed("Texte.", meta={"repairs": table})
 
 
 def test_without_repair_the_text_is_as_exported_and_the_repairs_are_listed_not_made():
@@ -264,6 +310,8 @@ def test_without_repair_the_text_is_as_exported_and_the_repairs_are_listed_not_m
     assert {r.made for r in raw.repairs} == {False} and {r.made for r in mended.repairs} == {True}
     assert all(repair in raw.anomalies for repair in raw.repairs)
     assert "(not made: --no-repair)" in str(raw.repairs[0])
+    heading = parsed("### **Une _partie_**", "Texte.", repaired=False).trends[0].sections[0]
+    assert heading.heading_html == "<strong>Une <em>partie</em></strong>"  # HTML is no repair
 
 
 # The real report.
@@ -312,8 +360,14 @@ def test_the_seven_kinds_of_damage_are_repaired_in_the_report(report, exported):
         assert damage not in texts
     assert not re.search(r"\w \.(?!\.)|(?<!\.)\.\.(?!\.)", texts)
 
-    bold = [s for t in report.trends for s in t.sections if s.heading_html and s.heading_html.startswith("<strong>")]
-    assert len(bold) == 25
+    bold = [s.heading for t in report.trends for s in t.sections if s.heading_html and s.heading_html.startswith("<strong>")]
+    printed = [
+        line
+        for number, lines in regions(markup=True).items()
+        for line in lines
+        if re.match(r"#+ .*\*\*", line) and alnum(line) not in alnum(trend(report, number).title)
+    ]
+    assert len(bold) == len(printed) == 25  # every bold heading of the articles, as the file prints it
 
     camille = next(e for e in report.experts if e.slug == "camille-jourdain")
     assert len(camille.roles) == 1
@@ -338,7 +392,8 @@ def test_every_heading_footnote_and_bio_has_html_that_reads_as_its_text(report):
     pairs += [(b.text, b.html) for t in report.trends for s in t.sections for b in s.blocks]
     assert len(pairs) > 400
     assert [(text, markup) for text, markup in pairs if plain(markup) != " ".join(text.split())] == []
-    assert any("<a href=" in markup for _, markup in pairs if markup and "href" in markup)
+    marconomy = '<a href="https://www.marconomy.de">marconomy.de</a> - Henrik Borg / Lena Müller'
+    assert trend(report, 5).footnotes[1].html.endswith(marconomy)
 
 
 def test_the_repairs_change_no_letter_or_digit(report, exported):
@@ -366,9 +421,10 @@ _MD = MarkdownIt("commonmark")
 _ARTICLE = re.compile(r"^#{1,2} #(\d+) ")
 
 
-def regions():
+def regions(markup=False):
     """``{number: [line text]}``: the report's lines from each article heading to the next part (a
-    top-level heading that does not repeat the title), each rendered to text by markdown-it."""
+    top-level heading that does not repeat the title), each rendered to text by markdown-it (or
+    as printed, with ``markup``)."""
     found, number, title = {}, None, ""
     for line in Path(CORPUS_PATH).read_text("utf-8").splitlines():
         heading = _ARTICLE.match(line)
@@ -378,7 +434,7 @@ def regions():
         elif line.startswith("# ") and alnum(line) not in title:
             number = None
         if number is not None:
-            found[number].append(html.unescape(re.sub(r"<[^>]+>", "", _MD.render(line))))
+            found[number].append(line if markup else html.unescape(re.sub(r"<[^>]+>", "", _MD.render(line))))
     return found
 
 
