@@ -117,12 +117,13 @@ class Listing:
         self.order = order or self.order
         return self
 
-    def searched(self, hits, rank):
+    def searched(self, hits, rank, tiebreak=None):
         """Narrowed to the hits of a search (``(sql, params)`` selecting ``object_id`` and ``score``:
-        api/search/index.py, api/search/results.py); most relevant first when ``rank``."""
+        api/search/index.py, api/search/results.py); most relevant first when ``rank``, equal
+        scores in the ``tiebreak`` order (an expression of ``hits``' columns), then by id."""
         sql, params = hits
         alias = self.table.split()[-1]
-        order = f"hits.score DESC, {alias}.id" if rank else None
+        order = f"hits.score DESC, {f'{tiebreak}, ' if tiebreak else ''}{alias}.id" if rank else None
         return self.joined(f"JOIN ({sql}) hits ON hits.object_id = {alias}.id", params, order)
 
     @property

@@ -30,7 +30,7 @@ from ..db import BaseModel, db, id_list, in_ids, is_postgres
 from ..models import Expert, Keyword, SearchEntry, Trend
 from . import snippets
 from .expansion import ABOUT_BOOST
-from .syntax import MAX_CLAUSES
+from .syntax import MAX_CLAUSES, ParsedQuery
 
 # BM25 weight of title words against body words (1.0). PostgreSQL's search_term holds weights
 # made with it: changing it means rebuilding search_term (rebuild_terms) in existing databases.
@@ -277,6 +277,15 @@ def sqlite_hits(query, kinds, edition_id, scored):
     score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0) * -1{boost(query, 'rowid')}" if scored else "0"
     columns = f"{kind_of('rowid')} AS kind, rowid / 4 AS object_id, {score} AS score"
     return f"SELECT {columns} FROM search_fts WHERE {' AND '.join(where)}", params
+
+
+def trends_holding(alternatives, edition_id=None):
+    """The ids of the trends (of ``edition_id``, or all) that hold any of ``alternatives`` (words,
+    phrases or prefixes, as a query's exclusions are): one statement."""
+    if not alternatives:
+        return set()
+    sql, params = hits_sql(ParsedQuery("", [list(alternatives)]), ["trend"], edition_id, scored=False)
+    return {object_id for _, object_id, _ in db.execute_sql(sql, params).fetchall()}
 
 
 def vocabulary():

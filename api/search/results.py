@@ -145,37 +145,59 @@ def fuse(best, counts, near, exhaustive, floor=None):
     return fused, counts
 
 
+def nearest(embedded, search, edition_id):
+    """The trends (of ``edition_id``, or all) by meaning, closest first (api/search/semantic.py),
+    but those holding a word or phrase the query excludes: "marketing -influenceurs" keeps out
+    by meaning what it keeps out by words (a statement, for a query that excludes)."""
+    near = semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP)
+    if near and search.excluded:
+        held = index.trends_holding(search.excluded, edition_id)
+        near = [found for found in near if found.trend_id not in held]
+    return near
+
+
 def level_of(similarity):
     """2: a trend this close joins the hits by meaning alone; 1: only beside hits of words; 0: neither."""
     return int(similarity >= semantic.FLOOR) + int(similarity >= semantic.FLOOR_BESIDE_WORDS)
 
 
 def trend_hits(query, edition_id):
-    """``(sql, params)`` selecting ``object_id`` and ``score`` of the trends of ``edition_id`` that
-    a parsed ``query`` finds as /v1/search finds them (unrelaxed): by words (the labels of the
-    keywords it names too: api/search/expansion.py) or by meaning above the floor, scored as
-    :func:`fuse` scores them; for the lists that take ``q``, which join it to their own filters.
-    The database numbers the words' ranks; meaning's are written in (at most ``semantic.TOP``),
-    each with the level of its similarity: 2 joins the hits alone, 1 only beside hits of words."""
+    """``(sql, params)`` selecting ``object_id``, ``score`` and ``position`` of the trends of
+    ``edition_id`` that a parsed ``query`` finds as /v1/search finds them (unrelaxed): by words
+    (the labels of the keywords it names too: api/search/expansion.py) or by meaning above the
+    floor, scored as :func:`fuse` scores them, ``position`` breaking ties as it does (the words'
+    hits in their order, then meaning's: :data:`HITS_ORDER`); for the lists that take ``q``,
+    which join it to their own filters. The database numbers the words' ranks; meaning's are
+    written in (at most ``semantic.TOP``), each with the level of its similarity: 2 joins the
+    hits alone, 1 only beside hits of words."""
     if query.empty:
-        return index.NO_HITS, []
+        return NO_TREND_HITS, []
     search = expand(query)
     embedded = semantic.embed(semantic.query_text(positive_text(query.text), search.expansions))
     words, params = index.hits_sql(search, ["trend"], edition_id)
     numbered = "ROW_NUMBER() OVER (ORDER BY score DESC, object_id)"  # a hit's rank by words
-    ranked = f"SELECT object_id, {WEIGHTS[0]!r} / ({RRF_K} + {numbered}) AS score, 3 AS level FROM w"
-    near = semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP)
+    # Scores are doubles on both engines, as :func:`fuse` adds them (PostgreSQL reads 1.0 as a
+    # numeric: sums a few digits apart would break the ties fuse sees).
+    weight = f"CAST({WEIGHTS[0]!r} AS DOUBLE PRECISION)"
+    ranked = f"SELECT object_id, {weight} / ({RRF_K} + {numbered}) AS score, 3 AS level, {numbered} AS position FROM w"
+    near = nearest(embedded, search, edition_id)
     if near:
         values = ", ".join(
-            f"({int(found.trend_id)}, {WEIGHTS[1] / (RRF_K + rank)!r}, {level_of(found.similarity)})"
+            f"({int(found.trend_id)}, {WEIGHTS[1] / (RRF_K + rank)!r}, {level_of(found.similarity)}, {rank})"
             for rank, found in enumerate(near, 1)
         )
-        ranked += f" UNION ALL SELECT column1, column2, column3 FROM (VALUES {values}) m"
+        after_words = "(SELECT COUNT(*) FROM w)"  # a trend meaning alone finds ranks after every hit of words
+        columns = f"column1, CAST(column2 AS DOUBLE PRECISION), column3, {after_words} + column4"
+        ranked += f" UNION ALL SELECT {columns} FROM (VALUES {values}) m"
     sql = (
-        f"WITH w AS ({words}) SELECT object_id, SUM(score) AS score FROM ({ranked}) f GROUP BY object_id "
-        "HAVING MAX(level) >= 2 OR (MAX(level) = 1 AND EXISTS (SELECT 1 FROM w))"
+        f"WITH w AS ({words}) SELECT object_id, SUM(score) AS score, MIN(position) AS position FROM ({ranked}) f "
+        "GROUP BY object_id HAVING MAX(level) >= 2 OR (MAX(level) = 1 AND EXISTS (SELECT 1 FROM w))"
     )
     return sql, params
+
+
+NO_TREND_HITS = "SELECT 0 AS object_id, 0.0 AS score, 0 AS position WHERE 1 = 0"  # what an empty query finds
+HITS_ORDER = "hits.position"  # how a list breaks ties of :func:`trend_hits` scores, as /v1/search does
 
 
 def results(search, kinds, edition_id, page, page_size, relax=False, meaning=None):
@@ -209,9 +231,7 @@ def results(search, kinds, edition_id, page, page_size, relax=False, meaning=Non
         best, counts, _ = index.best(search, kinds, FACET_SAMPLE + 1, edition_id)
     exhaustive = len(best) <= FACET_SAMPLE
     best = best[:FACET_SAMPLE]
-    near = []
-    if embedded is not None:
-        near = semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP)
+    near = nearest(embedded, search, edition_id) if embedded is not None else []
     by_words = sum(counts.values())
     floor = semantic.FLOOR_BESIDE_WORDS if by_words and not search.relaxed else semantic.FLOOR
     ranked, counts = fuse(best, counts, near, exhaustive, floor)

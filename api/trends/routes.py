@@ -10,7 +10,7 @@ from ..pipeline import REPRESENTATION_ENVIRON
 from ..pagination import page, page_ids
 from ..schemas import TrendSummarySchema, example_url, public_url
 from ..search.index import hits_sql
-from ..search.results import trend_hits
+from ..search.results import HITS_ORDER, trend_hits
 from ..summaries import trend_summaries
 from . import citation, queries
 from .schemas import CitationSchema, EditionArgsSchema, RelatedTrendSchema, TrendDetailSchema, TrendQueryArgsSchema
@@ -69,8 +69,10 @@ def trend_listing(keyword, exclude_keyword, match, keyword_grade, sort, literal,
         grade=keyword_grade,
     )
     if q is not None:  # by words and by meaning, as /v1/search finds trends; or its words as typed
-        hits = hits_sql(q, ["trend"]) if literal else trend_hits(q, found.or_404().id)
-        listing.searched(hits, rank=sort == "relevance")
+        if literal:
+            listing.searched(hits_sql(q, ["trend"]), rank=sort == "relevance")
+        else:
+            listing.searched(trend_hits(q, found.or_404().id), rank=sort == "relevance", tiebreak=HITS_ORDER)
     return found, listing
 
 

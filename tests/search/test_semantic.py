@@ -194,6 +194,19 @@ def test_a_query_no_word_finds_is_answered_by_meaning_above_the_floor(client):
     assert answer["suggestions"]  # no word found: the closest the index holds, too
 
 
+def test_meaning_keeps_out_the_trends_a_query_excludes(get_json):
+    """A query's "-influenceurs" keeps out by meaning what it keeps out by words: a trend that says it never
+    joins the hits, and meaning ranks the others only."""
+    holding = {hit["number"] for hit in get_json("/v1/search?q=influenceurs&literal=true&type=trend&page_size=100")["hits"]}
+    by_words = {hit["number"] for hit in get_json("/v1/search?q=marketing&literal=true&type=trend&page_size=100")["hits"]}
+    assert by_words & holding and by_words - holding  # the exclusion keeps some of the words' hits out, not all
+    answer = get_json("/v1/search?q=marketing%20-influenceurs&type=trend&page_size=100")
+    found = [hit["number"] for hit in answer["hits"]]
+    assert found and not set(found) & holding
+    assert answer["query"]["signals"]["meaning"]["ranked"] == len(get_json("/v1/trends?page_size=100")) - len(holding)
+    # /v1/trends?q= finds what the search finds: tests/test_trends.py
+
+
 def test_a_literal_search_does_not_search_by_meaning(get_json):
     answer = get_json("/v1/search?q=influenceurs&literal=true")
     assert answer["query"]["signals"]["meaning"] is None
