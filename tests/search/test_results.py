@@ -20,6 +20,8 @@ MODELS = {"trend": Trend, "expert": Expert, "keyword": Keyword}
         ("/v1/search?q=xyzzy", 3),  # nothing found: the index's vocabulary, for spelling suggestions
         ("/v1/search?q=xyzzy&literal=true", 3),
         ("/v1/search?q=xyzzy%20marketing", 4),  # no hit with every word: ranked again with any
+        ("/v1/search?q=marketing%20-influenceurs&page_size=100", 4),  # the trends meaning leaves out
+        ("/v1/search?q=marketing%20-influenceurs&literal=true", 3),  # no meaning: nothing to leave out
     ],
 )
 def test_an_answer_takes_a_fixed_number_of_statements(uncached_client, url, statements):

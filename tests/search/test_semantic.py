@@ -8,6 +8,7 @@ import sys
 import textwrap
 import tomllib
 from importlib.resources import files
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -239,17 +240,30 @@ def test_a_query_no_word_finds_is_answered_by_meaning_above_the_floor(client):
     assert answer["suggestions"]  # no word found: the closest the index holds, too
 
 
-def test_meaning_keeps_out_the_trends_a_query_excludes(get_json):
-    """A query's "-influenceurs" keeps out by meaning what it keeps out by words: a trend that says it never
-    joins the hits, and meaning ranks the others only."""
-    holding = {hit["number"] for hit in get_json("/v1/search?q=influenceurs&literal=true&type=trend&page_size=100")["hits"]}
+@pytest.mark.parametrize("excluded", ["influenceurs", "influ*", '"marketing d\'influence"'])
+def test_meaning_keeps_out_the_trends_a_query_excludes(get_json, excluded):
+    """A query's "-influenceurs" (a word, a prefix, a phrase) keeps out by meaning what it keeps
+    out by words: a trend that holds it never joins the hits, and meaning ranks the others only."""
+    holding = {hit["number"] for hit in get_json(f"/v1/search?q={quote(excluded)}&literal=true&type=trend&page_size=100")["hits"]}
     by_words = {hit["number"] for hit in get_json("/v1/search?q=marketing&literal=true&type=trend&page_size=100")["hits"]}
     assert by_words & holding and by_words - holding  # the exclusion keeps some of the words' hits out, not all
-    answer = get_json("/v1/search?q=marketing%20-influenceurs&type=trend&page_size=100")
+    answer = get_json(f"/v1/search?q={quote(f'marketing -{excluded}')}&type=trend&page_size=100")
     found = [hit["number"] for hit in answer["hits"]]
     assert found and not set(found) & holding
     assert answer["query"]["signals"]["meaning"]["ranked"] == len(get_json("/v1/trends?page_size=100")) - len(holding)
     # /v1/trends?q= finds what the search finds: tests/test_trends.py
+
+
+def test_meaning_leaves_out_the_excluded_trends_before_it_keeps_its_closest(ctx, report, monkeypatch):
+    """With more trends than meaning ranks (``semantic.TOP``), the trends an exclusion keeps out
+    leave room for the next closest: meaning still ranks ``TOP``."""
+    load_report(report)
+    monkeypatch.setattr(semantic, "TOP", 10)
+    vector, version = semantic.embed("influenceurs et marketing"), object()  # a version of this test's own
+    every = semantic.nearest(vector, version, None, None, len(report.trends))
+    left_out = {found.trend_id for found in every[:5]}
+    near = semantic.nearest(vector, version, None, None, semantic.TOP, left_out)
+    assert [found.trend_id for found in near] == [found.trend_id for found in every[5:15]]
 
 
 def test_a_literal_search_does_not_search_by_meaning(get_json):
@@ -293,6 +307,29 @@ def test_the_model_loads_and_answers_without_network(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith(f"(1, {semantic.DIMENSIONS})")
+
+
+def test_a_flask_command_loads_the_model_only_when_it_embeds(tmp_path):
+    """A server's app loads the model as it starts; a ``flask`` command's (migrations, keys, the
+    spec) does not, and loads it when it first embeds (a seed)."""
+    script = textwrap.dedent(
+        f"""
+        import click
+        from api import create_app
+        from api.search import semantic
+        settings = {{"DATABASE_URL": "sqlite:///{tmp_path / "commands.db"}"}}
+        with click.Context(click.Command("upgrade")):
+            create_app(settings)
+        assert semantic._model is None, "a flask command's app loads the model"
+        semantic.embed("une graine")
+        assert semantic._model is not None
+        semantic._model = None
+        create_app(settings)
+        assert semantic._model is not None, "a server's app does not load the model"
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_a_search_for_experts_or_keywords_only_does_not_search_by_meaning(get_json):
