@@ -157,6 +157,14 @@ class Passage(BaseModel):
         indexes = ((("trend", "position"), True),)
 
 
+class ConceptVector(BaseModel):
+    """The vector of a concept of the thesaurus (the text it is embedded as: semantic.concept_text),
+    kept by text hash as a passage's is: a seed embeds only the concepts whose text or model changed."""
+
+    text_hash = CharField(unique=True)  # semantic.text_hash
+    vector = BlobField()  # semantic.DIMENSIONS little-endian float32
+
+
 class TrendNeighbour(BaseModel):
     """One of the trends of its edition closest to a trend by meaning (the cosine of the means of
     their passages' vectors; ``semantic.NEIGHBOURS`` a trend), written by the seed."""
@@ -240,6 +248,7 @@ MODELS = [
     TrendKeyword,
     TrendTerm,
     Passage,
+    ConceptVector,
     TrendNeighbour,
     KeywordSuggestion,
     SearchEntry,

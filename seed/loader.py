@@ -21,6 +21,7 @@ from api.analysis import fold, label_key, sort_key, terms
 from api.db import db, is_postgres
 from api.search import index, semantic, snippets
 from api.models import (
+    ConceptVector,
     Edition,
     Expert,
     ExpertLink,
@@ -346,23 +347,26 @@ def concepts(report):
 
 
 def meaning_vectors(report):
-    """``({text hash: vector bytes}, embedded)``: the vector of every passage of the report's
-    trends and of every concept of the thesaurus, as the database holds it (passages, by text
-    hash: the same text, the same model), kept by this process or embedded now (``embedded``
-    of them). Run before the seed's transaction: its locks are not held while the model works
-    (24 s for a report 20 times the real one)."""
+    """``({text hash: vector bytes}, {kind: embedded})``: the vector of every passage of the
+    report's trends and of every concept of the thesaurus, as the database holds it (by text
+    hash: the same text, the same model), kept by this process or embedded now (``embedded``:
+    how many passages and concepts). Run before the seed's transaction: its locks are not held
+    while the model works (24 s for a report 20 times the real one)."""
     passages = {semantic.text_hash(text): text for t in report.trends for _, _, text in trend_passages(t)}
+    named = {semantic.text_hash(text): text for _, text in concepts(report)}
     stored = {}
-    for batch in chunked(sorted(passages), 500):
-        stored.update(Passage.select(Passage.text_hash, Passage.vector).where(Passage.text_hash.in_(batch)).tuples())
-    texts = {**passages, **{semantic.text_hash(text): text for _, text in concepts(report)}}
-    missing = {key: text for key, text in texts.items() if key not in stored}
+    for model, keys in ((Passage, passages), (ConceptVector, named)):
+        for batch in chunked(sorted(keys), 500):
+            stored.update(model.select(model.text_hash, model.vector).where(model.text_hash.in_(batch)).tuples())
+    missing = {key: text for key, text in {**passages, **named}.items() if key not in stored}
     stored.update(semantic.vectors_for(missing))
-    return stored, sum(1 for key in passages if key in missing)
+    kinds = (("Passage", passages), ("ConceptVector", named))
+    return stored, {kind: sum(1 for key in keys if key in missing) for kind, keys in kinds}
 
 
 def load_passages(sync, report, edition_id, trend_ids, vectors):
-    """Each trend's passages with the vectors of their meaning (:func:`meaning_vectors`)."""
+    """Each trend's passages with the vectors of their meaning (:func:`meaning_vectors`), and the
+    vectors of the thesaurus's concepts (those of concepts gone are removed)."""
     vectors, embedded = vectors
     rows = []
     for t in report.trends:
@@ -372,8 +376,12 @@ def load_passages(sync, report, edition_id, trend_ids, vectors):
             rows.append({**row, "span_end": passage.end, "text_hash": key, "vector": bytes(vectors[key])})
     in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
     sync.rows(Passage, lambda r: (r["trend"], r["position"]), rows, Passage.trend.in_(in_edition))
-    if embedded:
-        sync.changes["Passage embedded"] += embedded
+    named = sorted({semantic.text_hash(text) for _, text in concepts(report)})
+    rows = [{"text_hash": key, "vector": bytes(vectors[key])} for key in named]
+    sync.rows(ConceptVector, lambda r: r["text_hash"], rows, ConceptVector.text_hash.is_null(False))
+    for kind, count in embedded.items():
+        if count:
+            sync.changes[f"{kind} embedded"] += count
 
 
 def load_meaning(sync, report, edition_id, trend_ids, keyword_ids, vectors):

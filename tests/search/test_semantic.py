@@ -119,11 +119,16 @@ def test_the_seed_stores_each_passage_with_its_vector(ctx, report):
     assert np.allclose(semantic.from_bytes(title.vector), semantic.encode([trend.title])[0], atol=1e-6)
 
 
-def test_a_seed_embeds_only_the_passages_whose_text_changed(ctx, report, monkeypatch):
-    load_report(report)
+def test_a_seed_embeds_only_the_passages_whose_text_changed(ctx, seeded_report, monkeypatch):
+    """Passages and the thesaurus's concepts keep their vectors in the database: a seed in a new
+    process (nothing embedded lately) embeds only the texts that changed."""
+    report = seeded_report
+    first = load_report(report).changes
+    assert first["Passage embedded"] == first["Passage inserted"] and first["ConceptVector inserted"] > 300
     embedded = []
     encode = semantic.encode
     monkeypatch.setattr(semantic, "encode", lambda texts: embedded.extend(texts) or encode(texts))
+    monkeypatch.setattr(semantic, "_memo", {})  # a new process's
     assert not load_report(report).changed and embedded == []
     changed = dataclasses.replace(report, trends=[dataclasses.replace(t) for t in report.trends])
     changed.trends[4].title = "Les vidéos en direct, encore et toujours"

@@ -56,7 +56,7 @@ def test_a_seed_leaves_planner_statistics_of_what_it_loaded(ctx, report):
 
 def test_a_first_seed_only_inserts(ctx, report):
     changes = load_report(report).changes
-    assert changes and all(what.endswith(("inserted", "Passage embedded")) for what in changes), changes
+    assert changes and all(what.endswith(("inserted", "Passage embedded", "ConceptVector embedded")) for what in changes), changes
 
 
 def test_seeding_twice_changes_nothing(ctx, report):
@@ -162,6 +162,17 @@ def test_the_html_migration_fills_headings_bios_and_footnotes_from_their_text(ct
     assert all(markup == [html.escape(p, quote=False) for p in bio] for bio, markup in bios) and any(bio for bio, _ in bios)
     notes = [note for (found,) in Trend.select(Trend.footnotes).tuples() for note in found]
     assert len(notes) == 8 and all(note["html"] == html.escape(note["text"], quote=False) for note in notes)
+
+
+def test_the_concept_vectors_migration_goes_down_and_up_and_the_next_seed_fills_it(ctx, seeded_report):
+    load_report(seeded_report)
+    runner = migration_runner()
+    runner.down("0017_concept_vectors")
+    assert "concept_vector" not in db.get_tables()
+    runner.up("0017_concept_vectors")
+    changes = load_report(seeded_report).changes
+    assert changes["ConceptVector inserted"] == changes["ConceptVector embedded"] > 300
+    assert set(changes) == {"ConceptVector inserted", "ConceptVector embedded"}, changes
 
 
 def test_a_keyword_renamed_by_a_later_edition_is_renamed_in_every_trend_about_it(ctx, report):
