@@ -202,13 +202,21 @@ def test_work_beside_a_statement_is_done_while_the_database_runs_it(app):
         seen["thread"] = threading.current_thread().name
         if is_postgres():  # the statement is running: sent before the work, its rows read after
             with psycopg.connect(POSTGRES_URL, autocommit=True) as other:
-                seen["running"] = other.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT 42 FROM pg_sleep%'"
-                ).fetchone()[0]
+                # Looked at until seen, for most of the statement's second: on a busy machine its
+                # server process may not have read it yet when the first look comes. A statement
+                # sent only once the work is done is never seen.
+                deadline = time.monotonic() + 0.8
+                while True:
+                    seen["running"] = other.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT 42 FROM pg_sleep%'"
+                    ).fetchone()[0]
+                    if seen["running"] or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
         return "done"
 
     with app.app_context():
-        sql = "SELECT 42 FROM pg_sleep(0.3)" if is_postgres() else "SELECT 42"
+        sql = "SELECT 42 FROM pg_sleep(1)" if is_postgres() else "SELECT 42"
         assert db.rows_beside(sql, (), work) == ([(42,)], "done")
         if is_postgres():
             assert seen == {"thread": threading.current_thread().name, "running": 1}
