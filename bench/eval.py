@@ -12,7 +12,10 @@ file through the normal commands, then asks the service in process (no kept answ
   (gain 2^grade - 1) per group, beside a stock engine on the same texts: SQLite FTS5 with
   ``porter unicode61 remove_diacritics 2``, every word required (a phrase as a phrase), bm25;
 - each lookup, as ``/v1/trends?keyword=...&page_size=100``: resolved (an answer with trends), the
-  recall of its ``about`` trends, and the precision of what came back (about or mention).
+  recall of its ``about`` trends, and the precision of what came back (about or mention);
+- the trends each keyword suggests by meaning (``suggested_trends``), at the service's floor and
+  at others, against bench/suggestions.toml: every pair a floor of 0.25 would suggest, judged by
+  reading the whole article, blind to similarity, before any floor was compared.
 
 Nothing here is timed: quality only. Run: ``make eval``.
 """
@@ -39,6 +42,10 @@ JUDGED = ROOT / "bench" / "judged.toml"
 # once both had been, to check what was changed after them; the fourth before the changes to the
 # meaning signal tried on the first three (and not kept: README) were checked on it.
 HELD_OUT = tuple(ROOT / "bench" / name for name in ("heldout.toml", "heldout2.toml", "heldout3.toml", "heldout4.toml"))
+JUDGED_SUGGESTIONS = ROOT / "bench" / "suggestions.toml"
+# JUDGED_SUGGESTIONS holds every pair the lowest floor and the highest count suggest.
+SUGGESTION_FLOORS = (0.25, 0.30, 0.35, 0.40, 0.45)
+SUGGESTION_COUNTS = (1, 2, 5)  # trends a keyword suggests at most
 GROUPS = ("fr", "en", "phrase")
 TOP = 10
 
@@ -309,6 +316,42 @@ def report(rows, lookups):
     return "\n".join(lines)
 
 
+def suggestions_report():
+    """Precision of the trends the keywords suggest (seed/loader.py ``suggested``) at each of
+    ``SUGGESTION_FLOORS`` and ``SUGGESTION_COUNTS``: how many, the share judged relevant (grade 1
+    or 2) and the share judged about the concept (2). Run in the app's context, on a seeded
+    database."""
+    from api.search import semantic
+    from seed.cli import DEFAULT_CORPUS
+    from seed.concepts import with_concepts
+    from seed.loader import meaning_vectors, suggested
+    from seed.parser import read_corpus
+    from seed.thesaurus import THESAURUS, read_thesaurus
+
+    with open(JUDGED_SUGGESTIONS, "rb") as file:
+        grades = {(pair["keyword"], pair["trend"]): pair["grade"] for pair in tomllib.load(file)["pair"]}
+    report = with_concepts(read_corpus(DEFAULT_CORPUS), read_thesaurus(THESAURUS))
+    vectors, _ = meaning_vectors(report)  # as the seed stored them
+    lines = [
+        f"Suggested trends ({JUDGED_SUGGESTIONS.name}: {len(grades)} pairs judged by reading, blind to similarity)",
+        f"{'floor':>5}  {'at most':>7}  {'suggested':>9}  {'keywords':>8}  {'unjudged':>8}  "
+        f"{'relevant':>8}  {'found':>5}  {'about':>5}",
+    ]
+    for count in SUGGESTION_COUNTS:
+        for floor in SUGGESTION_FLOORS:
+            pairs = [(k.slug, number) for k, number, _, _ in suggested(report, vectors, floor, count)]
+            judged = [grades[pair] for pair in pairs if pair in grades]
+            relevant = sum(grade >= 1 for grade in judged)
+            precision = f"{relevant / len(judged):.2f}" if judged else "-"
+            about = f"{sum(grade == 2 for grade in judged) / len(judged):.2f}" if judged else "-"
+            mark = "  (the service's)" if (floor, count) == (semantic.SUGGESTION_FLOOR, semantic.SUGGESTIONS) else ""
+            lines.append(
+                f"{floor:>5.2f}  {count:>7}  {len(pairs):>9}  {len({slug for slug, _ in pairs}):>8}  "
+                f"{len(pairs) - len(judged):>8}  {precision:>8}  {relevant:>5}  {about:>5}{mark}"
+            )
+    return "\n".join(lines)
+
+
 def main():
     queries, lookups = load_judged()
     workdir = Path(tempfile.mkdtemp(prefix="tendances-eval-"))
@@ -328,6 +371,8 @@ def main():
         numbers = {t.id: str(t.number) for t in Trend.select()}
         print()
         print(meaning_report(client, queries, numbers))
+        print()
+        print(suggestions_report())
     for path in HELD_OUT:
         held_out, _ = load_judged(path)
         held_rows, _ = evaluate(client, trends, held_out, [])

@@ -386,37 +386,50 @@ def load_passages(sync, report, edition_id, trend_ids, vectors):
 
 def load_meaning(sync, report, edition_id, trend_ids, keyword_ids, vectors):
     """Each trend's closest trends of its edition by meaning (``semantic.NEIGHBOURS``), and the
-    trends each concept of the thesaurus is close to that no label of it names (no link): their
-    passage closest to it at least ``semantic.FLOOR`` close, as a search finds them."""
-    numbers, starts, texts, matrix = [], [], [], []
+    trend each concept of the thesaurus suggests (:func:`suggested`)."""
+    numbers, starts, matrix = [], [], []
     for t in report.trends:
         numbers.append(t.number)
-        starts.append(len(texts))
-        for _, _, text in trend_passages(t):
-            texts.append(text)
-            matrix.append(semantic.from_bytes(vectors[semantic.text_hash(text)]))
-    matrix = np.vstack(matrix) if matrix else np.zeros((0, semantic.DIMENSIONS), dtype=np.float32)
-    starts = np.array(starts, dtype=np.int64)
+        starts.append(len(matrix))
+        matrix += [semantic.from_bytes(vectors[semantic.text_hash(text)]) for _, _, text in trend_passages(t)]
     ids = [trend_ids[number] for number in numbers]
     neighbours = []
     if len(numbers) > 1:
-        for mine, closest in zip(ids, semantic.closest_to_each(semantic.means(matrix, starts), semantic.NEIGHBOURS), strict=True):
+        means = semantic.means(np.vstack(matrix), np.array(starts, dtype=np.int64))
+        for mine, closest in zip(ids, semantic.closest_to_each(means, semantic.NEIGHBOURS), strict=True):
             neighbours += [{"trend": mine, "neighbour": ids[other], "similarity": round(cosine, 6)} for other, cosine in closest]
     in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
     sync.rows(TrendNeighbour, lambda r: (r["trend"], r["neighbour"]), neighbours, TrendNeighbour.trend.in_(in_edition))
-    named = list(concepts(report))
-    suggestions = []
-    if named and numbers:
-        queries = np.vstack([semantic.from_bytes(vectors[semantic.text_hash(text)]) for _, text in named])
-        position = {number: group for group, number in enumerate(numbers)}
-        linked = {(row, position[link.trend_number]) for row, (k, _) in enumerate(named) for link in k.links}
-        found = semantic.best_by_group(queries, matrix, starts, semantic.FLOOR, semantic.SUGGESTIONS, linked)
-        for (k, _), close in zip(named, found, strict=True):
-            suggestions += [
-                {"keyword": keyword_ids[k.slug], "trend": ids[group], "similarity": round(cosine, 6), "passage": texts[row]}
-                for group, cosine, row in close
-            ]
+    suggestions = [
+        {"keyword": keyword_ids[k.slug], "trend": trend_ids[number], "similarity": round(cosine, 6), "passage": passage}
+        for k, number, cosine, passage in suggested(report, vectors)
+    ]
     sync.rows(KeywordSuggestion, lambda r: (r["keyword"], r["trend"]), suggestions, KeywordSuggestion.trend.in_(in_edition))
+
+
+def suggested(report, vectors, floor=semantic.SUGGESTION_FLOOR, count=semantic.SUGGESTIONS):
+    """``[(keyword, trend number, cosine, passage text), ...]``: for each concept of the thesaurus,
+    the trends of ``report`` that no label of it names (no link) whose passage closest to it is at
+    least ``floor`` close, closest first, ``count`` at most (make eval judges other floors and
+    counts: bench/suggestions.toml)."""
+    numbers, starts, texts = [], [], []
+    for t in report.trends:
+        numbers.append(t.number)
+        starts.append(len(texts))
+        texts += [text for _, _, text in trend_passages(t)]
+    named = list(concepts(report))
+    if not named or not texts:
+        return []
+    matrix = np.vstack([semantic.from_bytes(vectors[semantic.text_hash(text)]) for text in texts])
+    queries = np.vstack([semantic.from_bytes(vectors[semantic.text_hash(text)]) for _, text in named])
+    position = {number: group for group, number in enumerate(numbers)}
+    linked = {(row, position[link.trend_number]) for row, (k, _) in enumerate(named) for link in k.links}
+    found = semantic.best_by_group(queries, matrix, np.array(starts, dtype=np.int64), floor, count, linked)
+    return [
+        (k, numbers[group], cosine, texts[row])
+        for (k, _), close in zip(named, found, strict=True)
+        for group, cosine, row in close
+    ]
 
 
 def linked_keywords(report):

@@ -1,11 +1,26 @@
 """The evaluation (bench/eval.py): its metrics on rankings worked out by hand, its goals, its judged sets."""
 
 import math
+import tomllib
 
 import pytest
 
 from api.analysis import sort_key
-from bench.eval import GROUPS, HELD_OUT, JUDGED, Baseline, goals, load_judged, ndcg_at, precision_at, recall_at
+from bench.eval import (
+    GROUPS,
+    HELD_OUT,
+    JUDGED,
+    JUDGED_SUGGESTIONS,
+    SUGGESTION_COUNTS,
+    SUGGESTION_FLOORS,
+    Baseline,
+    goals,
+    load_judged,
+    ndcg_at,
+    precision_at,
+    recall_at,
+)
+from seed.loader import meaning_vectors, suggested
 
 GRADES = {"3": 2, "7": 1, "9": 1}
 
@@ -57,3 +72,25 @@ def test_the_held_out_queries_are_none_of_the_others():
     assert sum(map(len, texts)) == len(set().union(*texts))  # no query in two sets
     ids = [q["id"] for queries in sets for q in queries]
     assert len(set(ids)) == len(ids)
+
+
+def judged_suggestions():
+    with open(JUDGED_SUGGESTIONS, "rb") as file:
+        return tomllib.load(file)["pair"]
+
+
+def test_judged_suggestions_grade_each_pair_of_a_concept_and_a_trend_once(seeded_report):
+    concepts = {k.slug for k in seeded_report.keywords if k.thesaurus}
+    pairs = judged_suggestions()
+    assert len({(pair["keyword"], pair["trend"]) for pair in pairs}) == len(pairs)
+    for pair in pairs:
+        assert pair["keyword"] in concepts and 1 <= pair["trend"] <= 38 and pair["grade"] in (0, 1, 2) and pair["why"]
+
+
+def test_every_trend_a_keyword_would_suggest_is_judged(app, seeded_report):
+    # make eval's precision of each floor and count then covers all its suggestions
+    with app.app_context():
+        vectors, _ = meaning_vectors(seeded_report)
+    widest = suggested(seeded_report, vectors, min(SUGGESTION_FLOORS), max(SUGGESTION_COUNTS))
+    judged = {(pair["keyword"], pair["trend"]) for pair in judged_suggestions()}
+    assert {(k.slug, number) for k, number, _, _ in widest} == judged

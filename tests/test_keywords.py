@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
+from api.search import semantic
 from tests.helpers import assert_problem, assert_query_count, api_url
 
 
@@ -131,6 +132,7 @@ def test_a_concept_suggests_trends_by_meaning_apart_from_its_trends(get_json):
         detail = get_json(keyword["url"])
         linked = {t["number"] for t in detail["trends"]}
         similarities = [t["similarity"] for t in detail["suggested_trends"]]
-        assert similarities == sorted(similarities, reverse=True) and min(similarities) >= 0.35
+        assert similarities == sorted(similarities, reverse=True) and min(similarities) >= semantic.SUGGESTION_FLOOR
+        assert len(similarities) <= semantic.SUGGESTIONS
         assert not linked & {t["number"] for t in detail["suggested_trends"]}
         assert all(t["passage"] and t["url"].startswith(api_url("/v1/trends/")) for t in detail["suggested_trends"])

@@ -13,7 +13,7 @@ from ..schemas import (
     WeightedLinkSchema,
     described,
 )
-from ..search.semantic import FLOOR, SUGGESTIONS
+from ..search.semantic import SUGGESTION_FLOOR, SUGGESTIONS
 from ..serialization import Schema
 from .queries import KINDS, SORTS
 
@@ -92,14 +92,17 @@ class SuggestedTrendSchema(TrendSummarySchema):
     similarity = described(
         Rounded(4),
         "How close the trend's passage closest to the concept is to the concept's labels by meaning (cosine, "
-        f"at least {FLOOR}, the floor a search by meaning keeps).",
-        0.4127,
+        f"at least {SUGGESTION_FLOOR:.2f}).",
+        0.4504,
     )
     passage = described(
         ma.fields.String(),
         "That passage: why the trend is suggested.",
-        "Les préoccupations concernant la protection de la vie privée sur les médias sociaux publics deviennent un moteur "
-        "important dans la transition vers des plateformes plus fermées.",
+        "la maximisation de l'actif client. La rétention plutôt que l'acquisition, la fidélisation plutôt que la "
+        "conquête.\n\nCette crise a en définitive conduit les professionnels du marketing à renouer avec le principe "
+        "fondamental de la Gestion de la Relation Clients (CRM), la capitalisation sur l'actif client. Tout au long "
+        "de cette année, les marques ont cherché à enrichir le dialogue avec leurs clients embasés, à resserrer les "
+        "liens en exploitant au mieux cette mine d'or que sont les données clients, carburant de la relation client.",
     )
 
 
@@ -134,6 +137,6 @@ class KeywordDetailSchema(KeywordSchema):
     suggested_trends = described(
         ma.fields.List(ma.fields.Nested(SuggestedTrendSchema)),
         f"Trends close to the keyword's concept by meaning that none of its labels names (so not in `trends`), "
-        f"closest first, at most {SUGGESTIONS}. Suggestions, not links: no filter finds them.",
+        f"at most {SUGGESTIONS}, the closest first. Suggestions, not links: no filter finds them.",
         [],
     )

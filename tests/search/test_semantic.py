@@ -17,7 +17,7 @@ from api.config import ROOT
 from api.models import KeywordSuggestion, Passage, Trend, TrendKeyword, TrendNeighbour
 from api.search import semantic
 from api.search.results import RRF_K, Signals, fuse
-from seed.loader import load_report, trend_passages
+from seed.loader import load_report, meaning_vectors, suggested, trend_passages
 
 
 def test_passages_are_the_title_the_subtitle_then_runs_of_whole_sentences(report):
@@ -178,12 +178,29 @@ def test_a_concept_suggests_close_trends_that_no_label_of_it_names(ctx, seeded_r
     linked = {(link.keyword_id, link.trend_id) for link in TrendKeyword.select()}
     for suggestion in suggested:
         assert (suggestion.keyword_id, suggestion.trend_id) not in linked
-        assert suggestion.similarity >= semantic.FLOOR and suggestion.passage
+        assert suggestion.similarity >= semantic.SUGGESTION_FLOOR and suggestion.passage
     per_keyword = {}
     for suggestion in suggested:
         per_keyword[suggestion.keyword_id] = per_keyword.get(suggestion.keyword_id, 0) + 1
     assert max(per_keyword.values()) <= semantic.SUGGESTIONS
     assert not load_report(seeded_report).changed  # a re-seed finds the same
+
+
+def test_a_lower_floor_suggests_what_a_higher_one_does_then_more(ctx, seeded_report):
+    load_report(seeded_report)
+    vectors, embedded = meaning_vectors(seeded_report)
+    assert not any(embedded.values())  # the vectors the seed stored
+    stored = {(s.keyword.slug, s.trend.number): s.similarity for s in KeywordSuggestion.select()}
+    served = {(k.slug, number): cosine for k, number, cosine, _ in suggested(seeded_report, vectors)}
+    assert served == pytest.approx(stored, abs=1e-6)
+    higher, lower = ({}, {})
+    for floor, found in ((0.35, higher), (0.25, lower)):
+        for k, number, cosine, _ in suggested(seeded_report, vectors, floor, count=5):
+            assert cosine >= floor
+            found.setdefault(k.slug, []).append(number)
+    assert sum(map(len, lower.values())) > sum(map(len, higher.values())) and max(map(len, lower.values())) == 5
+    for slug, numbers in higher.items():  # closest first: what a higher floor keeps leads
+        assert lower[slug][: len(numbers)] == numbers
 
 
 def test_fusion_adds_the_ranks_of_both_signals():
