@@ -87,7 +87,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/run.py
 
-## eval: search and keyword lookups scored against bench/judged.toml (P@5, R@10, nDCG@10; a stock FTS5 baseline beside)
+## eval: search and keyword lookups against bench/judged.toml (P@5, R@10, nDCG@10; a stock FTS5 baseline beside), the held-out sets, suggested trends
 eval: $(VENV)/.dev
 	$(BIN)/python bench/eval.py
 

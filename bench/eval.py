@@ -337,8 +337,8 @@ def suggestions_report():
         f"{'floor':>5}  {'at most':>7}  {'suggested':>9}  {'keywords':>8}  {'unjudged':>8}  "
         f"{'relevant':>8}  {'found':>5}  {'about':>5}",
     ]
-    for count in SUGGESTION_COUNTS:
-        for floor in SUGGESTION_FLOORS:
+    for count in sorted({*SUGGESTION_COUNTS, semantic.SUGGESTIONS}):
+        for floor in sorted({*SUGGESTION_FLOORS, semantic.SUGGESTION_FLOOR}):
             pairs = [(k.slug, number) for k, number, _, _ in suggested(report, vectors, floor, count)]
             judged = [grades[pair] for pair in pairs if pair in grades]
             relevant = sum(grade >= 1 for grade in judged)

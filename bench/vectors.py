@@ -13,7 +13,7 @@ over the exact top 10's: near ties between trends lower the first, not the secon
 Sizes past the report's are made from its vectors: each copy of each passage is moved by Gaussian
 noise (cosine about 0.7 to the one it copies, about what two passages of one trend share) and
 normalised, each copy of a trend a new trend. The queries are the
-judged and held-out sets' (bench/*.toml), embedded as the service embeds them.
+judged and held-out sets' (bench/judged.toml, bench/heldout*.toml), embedded as the service embeds them.
 
 Run: ``make bench-vectors``. Environment: VECTORS_SIZES (default "1 10 100"; 1000 builds an
 index of 429,000 rows, minutes), VECTORS_REPEAT (timed searches per query, 3). Writes

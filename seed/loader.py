@@ -387,44 +387,51 @@ def load_passages(sync, report, edition_id, trend_ids, vectors):
 def load_meaning(sync, report, edition_id, trend_ids, keyword_ids, vectors):
     """Each trend's closest trends of its edition by meaning (``semantic.NEIGHBOURS``), and the
     trend each concept of the thesaurus suggests (:func:`suggested`)."""
-    numbers, starts, matrix = [], [], []
-    for t in report.trends:
-        numbers.append(t.number)
-        starts.append(len(matrix))
-        matrix += [semantic.from_bytes(vectors[semantic.text_hash(text)]) for _, _, text in trend_passages(t)]
+    passages = passage_matrix(report, vectors)
+    numbers, starts, _, matrix = passages
     ids = [trend_ids[number] for number in numbers]
     neighbours = []
     if len(numbers) > 1:
-        means = semantic.means(np.vstack(matrix), np.array(starts, dtype=np.int64))
-        for mine, closest in zip(ids, semantic.closest_to_each(means, semantic.NEIGHBOURS), strict=True):
+        for mine, closest in zip(ids, semantic.closest_to_each(semantic.means(matrix, starts), semantic.NEIGHBOURS), strict=True):
             neighbours += [{"trend": mine, "neighbour": ids[other], "similarity": round(cosine, 6)} for other, cosine in closest]
     in_edition = Trend.select(Trend.id).where(Trend.edition == edition_id)
     sync.rows(TrendNeighbour, lambda r: (r["trend"], r["neighbour"]), neighbours, TrendNeighbour.trend.in_(in_edition))
     suggestions = [
         {"keyword": keyword_ids[k.slug], "trend": trend_ids[number], "similarity": round(cosine, 6), "passage": passage}
-        for k, number, cosine, passage in suggested(report, vectors)
+        for k, number, cosine, passage in suggested(report, vectors, passages=passages)
     ]
     sync.rows(KeywordSuggestion, lambda r: (r["keyword"], r["trend"]), suggestions, KeywordSuggestion.trend.in_(in_edition))
 
 
-def suggested(report, vectors, floor=semantic.SUGGESTION_FLOOR, count=semantic.SUGGESTIONS):
-    """``[(keyword, trend number, cosine, passage text), ...]``: for each concept of the thesaurus,
-    the trends of ``report`` that no label of it names (no link) whose passage closest to it is at
-    least ``floor`` close, closest first, ``count`` at most (make eval judges other floors and
-    counts: bench/suggestions.toml)."""
+def passage_matrix(report, vectors):
+    """``(numbers, starts, texts, matrix)``: each trend's number and the row its passages start at,
+    every passage's text, and their vectors as one matrix (a trend's passages in a run)."""
     numbers, starts, texts = [], [], []
     for t in report.trends:
         numbers.append(t.number)
         starts.append(len(texts))
         texts += [text for _, _, text in trend_passages(t)]
+    vectors_of = [semantic.from_bytes(vectors[semantic.text_hash(text)]) for text in texts]
+    matrix = np.vstack(vectors_of) if texts else np.zeros((0, semantic.DIMENSIONS), dtype=np.float32)
+    return numbers, np.array(starts, dtype=np.int64), texts, matrix
+
+
+def suggested(report, vectors, floor=None, count=None, passages=None):
+    """``[(keyword, trend number, cosine, passage text), ...]``: for each concept of the thesaurus,
+    the trends of ``report`` it is not linked to (no label of it names them, or too little to link)
+    whose passage closest to it is at least ``floor`` close (``semantic.SUGGESTION_FLOOR``),
+    closest first, ``count`` at most (``semantic.SUGGESTIONS``); make eval judges other floors and
+    counts (bench/suggestions.toml). ``passages``: :func:`passage_matrix`'s, if made already."""
+    floor = semantic.SUGGESTION_FLOOR if floor is None else floor
+    count = semantic.SUGGESTIONS if count is None else count
+    numbers, starts, texts, matrix = passages or passage_matrix(report, vectors)
     named = list(concepts(report))
     if not named or not texts:
         return []
-    matrix = np.vstack([semantic.from_bytes(vectors[semantic.text_hash(text)]) for text in texts])
     queries = np.vstack([semantic.from_bytes(vectors[semantic.text_hash(text)]) for _, text in named])
     position = {number: group for group, number in enumerate(numbers)}
     linked = {(row, position[link.trend_number]) for row, (k, _) in enumerate(named) for link in k.links}
-    found = semantic.best_by_group(queries, matrix, np.array(starts, dtype=np.int64), floor, count, linked)
+    found = semantic.best_by_group(queries, matrix, starts, floor, count, linked)
     return [
         (k, numbers[group], cosine, texts[row])
         for (k, _), close in zip(named, found, strict=True)

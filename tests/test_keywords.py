@@ -133,6 +133,7 @@ def test_a_concept_suggests_trends_by_meaning_apart_from_its_trends(get_json):
         linked = {t["number"] for t in detail["trends"]}
         similarities = [t["similarity"] for t in detail["suggested_trends"]]
         assert similarities == sorted(similarities, reverse=True) and min(similarities) >= semantic.SUGGESTION_FLOOR
-        assert len(similarities) <= semantic.SUGGESTIONS
+        editions = [t["edition"] for t in detail["suggested_trends"]]
+        assert max(editions.count(year) for year in editions) <= semantic.SUGGESTIONS  # in each edition
         assert not linked & {t["number"] for t in detail["suggested_trends"]}
         assert all(t["passage"] and t["url"].startswith(api_url("/v1/trends/")) for t in detail["suggested_trends"])

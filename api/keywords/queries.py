@@ -75,7 +75,7 @@ class KeywordTrend(TrendSummary):
 
 @dataclass(slots=True)
 class SuggestedTrend(TrendSummary):
-    """A trend close by meaning to a concept that no label of it names: a suggestion, not a link."""
+    """A trend close by meaning to a concept it is not linked to: a suggestion, not a link."""
 
     similarity: float = 0.0
     passage: str = ""

@@ -53,8 +53,8 @@ class KeywordBySlug(MethodView):
 
         With its labels and related keywords, its trends (those about it first, then by the
         strength of the link), each with the passage that shows why, and the keywords the same
-        trends are about. It also suggests trends close to its concept by meaning that none of
-        its labels names (`suggested_trends`, with the passage that is closest): suggestions,
+        trends are about. It also suggests trends close to its concept by meaning that it is not
+        linked to (`suggested_trends`, with the passage that is closest): suggestions,
         kept apart from its trends. With `Accept: application/ld+json`, a `DefinedTerm` and SKOS
         `Concept` of the thesaurus (`/v1/thesaurus.jsonld`): labels by language, broader,
         narrower and related concepts.

@@ -87,7 +87,7 @@ class KeywordTrendSchema(WeightedLinkSchema, TrendSummarySchema):
 
 
 class SuggestedTrendSchema(TrendSummarySchema):
-    """A trend close by meaning to a concept that none of its labels names."""
+    """A trend close by meaning to a concept it is not linked to."""
 
     similarity = described(
         Rounded(4),
@@ -136,7 +136,8 @@ class KeywordDetailSchema(KeywordSchema):
     )
     suggested_trends = described(
         ma.fields.List(ma.fields.Nested(SuggestedTrendSchema)),
-        f"Trends close to the keyword's concept by meaning that none of its labels names (so not in `trends`), "
-        f"at most {SUGGESTIONS}, the closest first. Suggestions, not links: no filter finds them.",
+        "Trends close to the keyword's concept by meaning that it is not linked to (so not in `trends`: no label "
+        f"names them, or too little for a link), at most {SUGGESTIONS} of each edition, the closest first. Suggestions, "
+        "not links: no filter finds them.",
         [],
     )

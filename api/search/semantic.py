@@ -151,11 +151,10 @@ def concept_text(labels):
 
 
 NEIGHBOURS = 10  # trends of its edition a trend keeps as its closest by meaning (api/trends: related trends)
-# A concept's suggested trend (api/keywords: suggested trends): the closest of those no label of it
-# names, if its closest passage is this close. make eval chose them against bench/suggestions.toml
-# (pairs judged by reading): a concept's closest such trend is judged relevant 30% of the time,
-# its fifth 15%; up to five at 0.35 were 36% relevant (104, 37 relevant), one at 0.30 is 44% (112,
-# 49 relevant), and both halves of the concepts agree.
+# A concept's suggested trend in each edition (api/keywords: suggested trends): the closest of those
+# it is not linked to, if its closest passage is this close. make eval chose them against
+# bench/suggestions.toml (pairs judged by reading): five a concept at 0.35 are 36% relevant (37 of
+# 104), one at 0.30 is 44% (49 of 112); one a concept is the more precise at every floor.
 SUGGESTIONS = 1
 SUGGESTION_FLOOR = 0.30
 BLOCK = 512  # rows compared at once: memory is BLOCK times the rows compared with, in floats
