@@ -305,6 +305,60 @@ def boost(query, entry_id):
 
 
 EXCLUDED = 1 << MAX_CLAUSES  # above every clause's bit: an entry holding an excluded word cannot match
+WORD_BITS = 63  # a bigint's, the sign's aside
+
+
+class WordBits(NamedTuple):
+    """What the words an entry holds tell of its phrase check (:func:`word_bits`)."""
+
+    carried: list  # by clause: the bits each (is a prefix, term) carries
+    sure: str | None  # SQL true of an entry whose ``held`` bits (of the words it holds) need no check
+    possible: str | None  # SQL false of one the check would refuse (None: unknown)
+
+
+def word_bits(query):
+    """What shows, from the words an entry holds, that it needs no phrase check in
+    :func:`postgres_hits` (it matches, or cannot), or None when every candidate is checked:
+    an excluded phrase may stand in any entry.
+
+    Each word of an alternative gets a bit, except that a clause's single words and prefixes
+    share one: a clause is met without a check when the entry holds every bit of an
+    alternative that words alone satisfy (a word, a prefix, words apart), and can only be met
+    when it holds every bit of one of its alternatives, phrases too. Phrases get no bits when
+    they would not fit in a bigint; words apart none when they do not fit either.
+    """
+    if any(len(alternative.terms) > 1 for alternative in query.excluded):
+        return None
+    return bits_for(query, phrases=True) or bits_for(query, phrases=False)
+
+
+def bits_for(query, phrases):
+    """:func:`word_bits`, with bits for phrases or not; None when they do not fit in a bigint."""
+    carried, sure, possible, next_bit = [], [], [], 0
+    for alternatives in query.clauses:
+        bits, words_only, every, single = defaultdict(int), [], [], None
+        for alternative in alternatives:
+            if alternative.prefix or len(alternative.terms) == 1:
+                if single is None:
+                    single, next_bit = 1 << next_bit, next_bit + 1
+                    words_only.append(single)
+                bits[alternative.prefix, alternative.terms[0]] |= single
+            elif alternative.apart or phrases:
+                own = [1 << bit for bit in range(next_bit, next_bit + len(alternative.terms))]
+                next_bit += len(own)
+                for term, bit in zip(alternative.terms, own, strict=True):
+                    bits[False, term] |= bit
+                (words_only if alternative.apart else every).append(sum(own))
+        carried.append(bits)
+        sure.append(words_only)
+        possible.append(words_only + every)
+    if next_bit > WORD_BITS or not (all(sure) or phrases):
+        return None
+
+    def test(masks):
+        return " AND ".join("(" + " OR ".join(f"held & {mask} = {mask}" for mask in clause) + ")" for clause in masks)
+
+    return WordBits(carried, test(sure) if all(sure) else None, test(possible) if phrases else None)
 
 
 def postgres_hits(query, kinds, edition_id, scored=True):
@@ -314,27 +368,35 @@ def postgres_hits(query, kinds, edition_id, scored=True):
     Each positive clause is a bit; every term of its alternatives (a prefix: every term it
     starts) carries that bit. An entry matches when the terms it holds carry every clause's
     bit, and no excluded word's. A phrase needs its words in a row, which only the entries'
-    tsvectors know: its words then bring in candidates that the tsquery checks. Scores are
-    always summed (``scored`` is for SQLite's sake): they cost nothing more here.
+    tsvectors know: its words then bring in candidates that the tsquery checks, except those
+    whose words tell already (:func:`word_bits`): they meet every clause without a phrase, or
+    lack a word of every alternative of a clause. Scores are always summed (``scored`` is for
+    SQLite's sake): they cost nothing more here.
     """
     parts, params = [], []
+    phrases = any(len(a.terms) > 1 for a in (*(a for c in query.clauses for a in c), *query.excluded))
+    bits = word_bits(query) if phrases else None
+    carried = bits.carried if bits else [{}] * len(query.clauses)
 
-    def terms_of(alternatives, bit):
-        """One branch for the words of a clause (each once, however many alternatives hold it),
-        one for each prefix."""
+    def terms_of(alternatives, bit, held_bits):
+        """One branch for the words of a clause (each once, however many alternatives hold it,
+        with the bits of them all), one for each prefix."""
         words = list(dict.fromkeys(term for alternative in alternatives if not alternative.prefix for term in alternative.terms))
         if words:
-            parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term = ANY(%s)")
-            params.extend((bit, words))
+            parts.append(
+                "SELECT %s AS bit, (%s::bigint[])[array_position(%s, term)] AS held, idf, entries, weights"
+                " FROM search_term WHERE term = ANY(%s)"
+            )
+            params.extend((bit, [held_bits.get((False, term), 0) for term in words], words, words))
         for alternative in alternatives:
             if alternative.prefix:
                 pattern = alternative.terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                parts.append("SELECT %s AS bit, idf, entries, weights FROM search_term WHERE term LIKE %s")
-                params.extend((bit, pattern))
+                parts.append("SELECT %s AS bit, %s::bigint AS held, idf, entries, weights FROM search_term WHERE term LIKE %s")
+                params.extend((bit, held_bits.get((True, alternative.terms[0]), 0), pattern))
 
     for number, alternatives in enumerate(query.clauses):
-        terms_of(alternatives, 1 << number)
-    terms_of([a for a in query.excluded if a.prefix or len(a.terms) == 1], EXCLUDED)
+        terms_of(alternatives, 1 << number, carried[number])
+    terms_of([a for a in query.excluded if a.prefix or len(a.terms) == 1], EXCLUDED, {})
     where = []
     if kinds:
         where.append(f"u.entry_id & 3 IN ({', '.join(str(SearchEntry.KIND_CODES[k]) for k in kinds)})")
@@ -345,12 +407,19 @@ def postgres_hits(query, kinds, edition_id, scored=True):
         params.append(edition_id)
     params.append((1 << len(query.clauses)) - 1)
     checked = ""
-    if any(len(a.terms) > 1 for a in (*(a for c in query.clauses for a in c), *query.excluded)):
-        checked = "WHERE entry_id IN (SELECT id FROM search_entry WHERE document @@ to_tsquery('simple', %s))"
+    if phrases:
+        # With bits, each entry whose words may pass is checked alone, its tsvector found by
+        # its id (the test of its bits, in the subquery, keeps PostgreSQL from checking every
+        # entry holding the words at once instead); without, PostgreSQL chooses.
+        matching = "document @@ to_tsquery('simple', %s)"
+        check = f"entry_id IN (SELECT id FROM search_entry WHERE {matching})"
+        if bits and bits.possible:
+            check = f"EXISTS (SELECT FROM search_entry WHERE id = hit.entry_id AND {bits.possible} AND {matching})"
+        checked = f"WHERE {bits.sure} OR {check}" if bits and bits.sure else f"WHERE {check}"
         params.append(query.tsquery())
     sql = f"""WITH term AS ({" UNION ALL ".join(parts)}),
         hit AS (
-            SELECT u.entry_id, sum(term.idf * u.weight) AS score
+            SELECT u.entry_id, sum(term.idf * u.weight) AS score, bit_or(term.held) AS held
             FROM term, unnest(term.entries, term.weights) AS u(entry_id, weight)
             {"WHERE " + " AND ".join(where) if where else ""}
             GROUP BY u.entry_id

@@ -2,7 +2,9 @@
 against SQLite's (make test-postgres builds a SQLite twin of the seeded database)."""
 
 import hashlib
+import random
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from api.db import db, is_postgres, migration_runner
 from api.models import Edition, SearchEntry, Trend
 from api.search import index
-from api.search.syntax import parse_query
+from api.search.syntax import Alternative, ParsedQuery, parse_query
 from seed.loader import load_report
 from seed.parser import parse_report
 from tests.conftest import POSTGRES_URL, build_app
@@ -203,3 +205,80 @@ def test_a_whole_plural_as_a_prefix_finds_what_the_word_finds(app, plural, prefi
     with app.app_context():
         found = set(search(plural))
         assert found and found <= set(search(prefix))
+
+
+def random_query(rng, documents):
+    """A query whose alternatives come from the entries' words: words, phrases (words in a row, in
+    the entry they come from or not), words apart, prefixes; sometimes an exclusion."""
+
+    def alternative():
+        words = rng.choice(documents)
+        start = rng.randrange(len(words))
+        form = rng.choice(("word", "phrase", "phrase", "apart", "prefix"))
+        if form == "prefix" and len(words[start]) >= 2:  # as the parser reads them (syntax._PREFIX)
+            return Alternative((words[start][: rng.randint(2, 5)],), prefix=True)
+        if form in ("word", "prefix"):
+            return Alternative((words[start],))
+        if form == "apart":
+            return Alternative(tuple(rng.sample(words, min(len(words), rng.randint(2, 3)))), apart=True)
+        if rng.random() < 0.2:  # words that may not stand in a row anywhere
+            return Alternative((words[start], rng.choice(rng.choice(documents))))
+        return Alternative(tuple(words[start : start + rng.randint(2, 3)]))
+
+    clauses = [list(dict.fromkeys(alternative() for _ in range(rng.randint(1, 4)))) for _ in range(rng.randint(1, 3))]
+    excluded = [alternative() for _ in range(rng.random() < 0.3)]
+    excluded = [a for a in excluded if not a.apart]
+    return ParsedQuery("", clauses, excluded)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's phrase check")
+def test_postgres_hits_are_the_entries_whose_tsvector_matches(app):
+    """Entries that the words they hold already let in skip the phrase check (index.word_bits):
+    hits stay exactly what the tsquery finds in every entry's tsvector."""
+    rng = random.Random(15)
+    with app.app_context():
+        rows = db.execute_sql("SELECT title_terms || ' ' || body_terms FROM search_entry ORDER BY id").fetchall()
+        documents = [words for (text,) in rows if len(words := text.split()) >= 3]
+        ways = Counter()
+        for number in range(300):
+            query = random_query(rng, documents)
+            if number % 10 == 0:  # phrases whose bits do not fit in a bigint
+                words = rng.choice(documents)
+                query.clauses[0] += [Alternative(tuple(words[i : i + 2])) for i in range(min(33, len(words) - 1))]
+            truth = db.execute_sql(
+                f"SELECT {index.kind_of('id')}, id >> 2 FROM search_entry WHERE document @@ to_tsquery('simple', %s)",
+                (query.tsquery(),),
+            ).fetchall()
+            assert {(kind, object_id) for kind, object_id, _ in index.matches(query).tuples()} == set(truth), query
+            if any(len(a.terms) > 1 for a in (*(a for c in query.clauses for a in c), *query.excluded)):
+                bits = index.word_bits(query)
+                ways[bits and (bits.sure is not None, bits.possible is not None)] += 1
+        # Every way of checking: all candidates (None); sure entries skip it and those that cannot
+        # pass are not checked (True, True), or only the latter (False, True), or only the former.
+        assert set(ways) == {None, (True, True), (False, True), (True, False)} and min(ways.values()) >= 5, ways
+
+
+def test_the_words_an_entry_holds_tell_which_entries_skip_the_phrase_check():
+    apart, phrase = Alternative(("reseau", "social"), apart=True), Alternative(("social", "media"))
+    query = ParsedQuery(
+        "", [[apart, phrase, Alternative(("rs",))], [Alternative(("marque",)), Alternative(("march",), prefix=True)]]
+    )
+    bits = index.word_bits(query)
+    # Words apart and phrases: a bit a word; a clause's single words and prefixes: one bit.
+    assert bits.carried == [
+        {(False, "reseau"): 0b1, (False, "social"): 0b110, (False, "media"): 0b1000, (False, "rs"): 0b10000},
+        {(False, "marque"): 0b100000, (True, "march"): 0b100000},
+    ]
+    assert bits.sure == "(held & 3 = 3 OR held & 16 = 16) AND (held & 32 = 32)"
+    assert bits.possible == "(held & 3 = 3 OR held & 16 = 16 OR held & 12 = 12) AND (held & 32 = 32)"
+    # Phrases alone: no entry is sure, and those lacking a word of the phrase are not checked.
+    assert index.word_bits(ParsedQuery("", [[phrase]])) == ([{(False, "social"): 1, (False, "media"): 2}], None, "(held & 3 = 3)")
+    # An excluded phrase may stand in any entry: every candidate is checked.
+    assert index.word_bits(ParsedQuery("", [[apart]], [phrase])) is None
+    # More bits than a bigint holds: phrases get none, then words apart none.
+    words = [[Alternative(tuple(f"w{i}{j}" for j in range(7)), apart=True), Alternative((f"p{i}", f"q{i}"))] for i in range(8)]
+    assert index.word_bits(ParsedQuery("", words)).possible is None
+    assert (
+        index.word_bits(ParsedQuery("", [[Alternative(tuple(f"w{i}{j}" for j in range(8)), apart=True)] for i in range(8)]))
+        is None
+    )
