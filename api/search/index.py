@@ -269,7 +269,7 @@ def sqlite_hits(query, kinds, edition_id, scored):
     kind. Written out rather than built: Peewee took three times longer to build it than
     SQLite to run it."""
     where, params = ["search_fts MATCH ?"], [query.fts5()]
-    if kinds:
+    if kinds and set(kinds) != set(SearchEntry.KIND_CODES):  # every kind: every entry
         where.append(f"rowid & 3 IN ({', '.join(str(SearchEntry.KIND_CODES[k]) for k in kinds)})")
     if edition_id is not None:
         where.append("(rowid & 3 <> 0 OR rowid IN (SELECT id FROM search_entry WHERE kind = 'trend' AND edition_id = ?))")
@@ -398,7 +398,7 @@ def postgres_hits(query, kinds, edition_id, scored=True):
         terms_of(alternatives, 1 << number, carried[number])
     terms_of([a for a in query.excluded if a.prefix or len(a.terms) == 1], EXCLUDED, {})
     where = []
-    if kinds:
+    if kinds and set(kinds) != set(SearchEntry.KIND_CODES):  # every kind: every entry
         where.append(f"u.entry_id & 3 IN ({', '.join(str(SearchEntry.KIND_CODES[k]) for k in kinds)})")
     if edition_id is not None:
         where.append(
