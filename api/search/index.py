@@ -312,28 +312,31 @@ class WordBits(NamedTuple):
     """What the words an entry holds tell of its phrase check (:func:`word_bits`)."""
 
     carried: list  # by clause: the bits each (is a prefix, term) carries
-    sure: str | None  # SQL true of an entry whose ``held`` bits (of the words it holds) need no check
-    possible: str | None  # SQL false of one the check would refuse (None: unknown)
+    sure: str | None  # SQL true, of an entry's ``held`` bits (of the words it holds), only when it matches
+    possible: str | None  # SQL false only when it cannot match
 
 
 def word_bits(query):
     """What shows, from the words an entry holds, that it needs no phrase check in
-    :func:`postgres_hits` (it matches, or cannot), or None when every candidate is checked:
-    an excluded phrase may stand in any entry.
+    :func:`postgres_hits` (it matches, or cannot), or None when nothing does.
 
     Each word of an alternative gets a bit, except that a clause's single words and prefixes
     share one: a clause is met without a check when the entry holds every bit of an
     alternative that words alone satisfy (a word, a prefix, words apart), and can only be met
     when it holds every bit of one of its alternatives, phrases too. Phrases get no bits when
-    they would not fit in a bigint; words apart none when they do not fit either.
+    they would not fit in a bigint (then nothing shows that an entry cannot match); nothing
+    does when words apart do not fit either. An excluded phrase may stand in an entry whose
+    words meet every clause: no entry is then sure.
     """
-    if any(len(alternative.terms) > 1 for alternative in query.excluded):
-        return None
-    return bits_for(query, phrases=True) or bits_for(query, phrases=False)
+    bits = bits_for(query, phrases=True) or bits_for(query, phrases=False)
+    if bits and any(len(alternative.terms) > 1 for alternative in query.excluded):
+        bits = bits._replace(sure=None)
+    return bits if bits and (bits.sure or bits.possible) else None
 
 
 def bits_for(query, phrases):
-    """:func:`word_bits`, with bits for phrases or not; None when they do not fit in a bigint."""
+    """:func:`word_bits`, with bits for phrases or not; None when they do not fit in a bigint,
+    or when without them no entry can be sure (a clause of phrases only)."""
     carried, sure, possible, next_bit = [], [], [], 0
     for alternatives in query.clauses:
         bits, words_only, every, single = defaultdict(int), [], [], None
@@ -354,11 +357,23 @@ def bits_for(query, phrases):
         possible.append(words_only + every)
     if next_bit > WORD_BITS or not (all(sure) or phrases):
         return None
+    return WordBits(carried, every_clause_held(sure) if all(sure) else None, every_clause_held(possible) if phrases else None)
 
-    def test(masks):
-        return " AND ".join("(" + " OR ".join(f"held & {mask} = {mask}" for mask in clause) + ")" for clause in masks)
 
-    return WordBits(carried, test(sure) if all(sure) else None, test(possible) if phrases else None)
+def every_clause_held(masks):
+    """SQL true when ``held`` has every bit of one of each clause's ``masks``."""
+    return " AND ".join("(" + " OR ".join(f"held & {mask} = {mask}" for mask in clause) + ")" for clause in masks)
+
+
+def phrase_check(query, bits):
+    """``(sql, params)``: the WHERE that checks, on a hit's tsvector, the phrases of ``query``
+    (:func:`word_bits`' ``bits`` sparing the entries whose words tell)."""
+    matching = "document @@ (SELECT to_tsquery('simple', %s))"  # read once, even in a generic plan
+    if bits is None:
+        return f"WHERE entry_id IN (SELECT id FROM search_entry WHERE {matching})", [query.tsquery()]
+    # Only the hits whose bits may pass are checked, each tsvector found by its entry's id.
+    check = f"EXISTS (SELECT FROM search_entry WHERE id = hit.entry_id AND {bits.possible or 'true'} AND {matching})"
+    return f"WHERE {bits.sure} OR {check}" if bits.sure else f"WHERE {check}", [query.tsquery()]
 
 
 def postgres_hits(query, kinds, edition_id, scored=True):
@@ -406,17 +421,8 @@ def postgres_hits(query, kinds, edition_id, scored=True):
         )
         params.append(edition_id)
     params.append((1 << len(query.clauses)) - 1)
-    checked = ""
-    if phrases:
-        # With bits, each entry whose words may pass is checked alone, its tsvector found by
-        # its id (the test of its bits, in the subquery, keeps PostgreSQL from checking every
-        # entry holding the words at once instead); without, PostgreSQL chooses.
-        matching = "document @@ %s::tsquery"  # read once, as the statement starts, even in a generic plan
-        check = f"entry_id IN (SELECT id FROM search_entry WHERE {matching})"
-        if bits and bits.possible:
-            check = f"EXISTS (SELECT FROM search_entry WHERE id = hit.entry_id AND {bits.possible} AND {matching})"
-        checked = f"WHERE {bits.sure} OR {check}" if bits and bits.sure else f"WHERE {check}"
-        params.append(query.tsquery())
+    checked, check_params = phrase_check(query, bits) if phrases else ("", [])
+    params.extend(check_params)
     sql = f"""WITH term AS ({" UNION ALL ".join(parts)}),
         hit AS (
             SELECT u.entry_id, sum(term.idf * u.weight) AS score, bit_or(term.held) AS held

@@ -71,8 +71,7 @@ class ParsedQuery:
         return expression
 
     def tsquery(self):
-        """The PostgreSQL ``tsquery``, as its text is read (its terms analysed already: the
-        same as ``to_tsquery('simple', ...)`` of it)."""
+        """The PostgreSQL ``to_tsquery('simple', ...)`` expression."""
         parts = ["(" + " | ".join(f"({a.tsquery()})" for a in alternatives) + ")" for alternatives in self.clauses]
         parts += [f"!({alternative.tsquery()})" for alternative in self.excluded]
         return " & ".join(parts)

@@ -226,36 +226,62 @@ def random_query(rng, documents):
         return Alternative(tuple(words[start : start + rng.randint(2, 3)]))
 
     clauses = [list(dict.fromkeys(alternative() for _ in range(rng.randint(1, 4)))) for _ in range(rng.randint(1, 3))]
-    excluded = [alternative() for _ in range(rng.random() < 0.3)]
-    excluded = [a for a in excluded if not a.apart]
-    return ParsedQuery("", clauses, excluded)
+    excluded = [alternative()] if rng.random() < 0.3 else []
+    return ParsedQuery("", clauses, [a for a in excluded if not a.apart])
+
+
+def held(alternative, words, needs=all):
+    """Whether an entry's set of ``words`` holds every word of ``alternative`` (``needs=any``:
+    one of them; a prefix: a word it starts)."""
+    if alternative.prefix:
+        return any(word.startswith(alternative.terms[0]) for word in words)
+    return needs(term in words for term in alternative.terms)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's phrase check")
 def test_postgres_hits_are_the_entries_whose_tsvector_matches(app):
-    """Entries that the words they hold already let in skip the phrase check (index.word_bits):
-    hits stay exactly what the tsquery finds in every entry's tsvector."""
+    """Entries whose words tell already skip the phrase check (index.word_bits): hits stay
+    exactly what the tsquery finds in every entry's tsvector, whatever the query, the kinds,
+    the edition, or a query relaxed to any of its words."""
     rng = random.Random(15)
     with app.app_context():
-        rows = db.execute_sql("SELECT title_terms || ' ' || body_terms FROM search_entry ORDER BY id").fetchall()
-        documents = [words for (text,) in rows if len(words := text.split()) >= 3]
-        ways = Counter()
+        rows = db.execute_sql(
+            f"SELECT {index.kind_of('id')}, id >> 2, title_terms || ' ' || body_terms FROM search_entry ORDER BY id"
+        )
+        entries = [(kind, object_id, text.split()) for kind, object_id, text in rows.fetchall()]
+        documents = [words for _, _, words in entries if len(words) >= 3]
+        edition = Edition.get().id
+        ways, sure, refused, found = Counter(), 0, 0, 0
         for number in range(300):
             query = random_query(rng, documents)
             if number % 10 == 0:  # phrases whose bits do not fit in a bigint
                 words = rng.choice(documents)
                 query.clauses[0] += [Alternative(tuple(words[i : i + 2])) for i in range(min(33, len(words) - 1))]
+            if number % 7 == 0:
+                query = query.any_word(split=number % 2 == 0) or query
+            kinds, edition_id = (["trend"], edition) if number % 3 == 0 else (None, None)
             truth = db.execute_sql(
                 f"SELECT {index.kind_of('id')}, id >> 2 FROM search_entry WHERE document @@ to_tsquery('simple', %s)",
                 (query.tsquery(),),
             ).fetchall()
-            assert {(kind, object_id) for kind, object_id, _ in index.matches(query).tuples()} == set(truth), query
+            truth = {hit for hit in truth if kinds is None or hit[0] in kinds}
+            assert {(kind, object_id) for kind, object_id, _ in index.matches(query, kinds, edition_id).tuples()} == truth, query
+            found += bool(truth)
             if any(len(a.terms) > 1 for a in (*(a for c in query.clauses for a in c), *query.excluded)):
                 bits = index.word_bits(query)
                 ways[bits and (bits.sure is not None, bits.possible is not None)] += 1
-        # Every way of checking: all candidates (None); sure entries skip it and those that cannot
-        # pass are not checked (True, True), or only the latter (False, True), or only the former.
-        assert set(ways) == {None, (True, True), (False, True), (True, False)} and min(ways.values()) >= 5, ways
+                for _, _, words in entries if bits else ():
+                    words = set(words)
+                    if all(any(held(a, words, any) for a in clause) for clause in query.clauses):  # a candidate
+                        sure += bool(bits.sure) and all(
+                            any(held(a, words) for a in c if a.prefix or a.apart or len(a.terms) == 1) for c in query.clauses
+                        )
+                        refused += bool(bits.possible) and not all(any(held(a, words) for a in c) for c in query.clauses)
+        # Queries that find something; every way of checking: all candidates (None), sure entries
+        # skip it and those that cannot pass are not checked (True, True), or only the latter
+        # (False, True: a clause of phrases, or an excluded phrase), or only the former.
+        assert found >= 100 and set(ways) == {None, (True, True), (False, True), (True, False)}, (found, ways)
+        assert sure >= 1000 and refused >= 1000, (sure, refused)
 
 
 def test_the_words_an_entry_holds_tell_which_entries_skip_the_phrase_check():
@@ -273,12 +299,15 @@ def test_the_words_an_entry_holds_tell_which_entries_skip_the_phrase_check():
     assert bits.possible == "(held & 3 = 3 OR held & 16 = 16 OR held & 12 = 12) AND (held & 32 = 32)"
     # Phrases alone: no entry is sure, and those lacking a word of the phrase are not checked.
     assert index.word_bits(ParsedQuery("", [[phrase]])) == ([{(False, "social"): 1, (False, "media"): 2}], None, "(held & 3 = 3)")
-    # An excluded phrase may stand in any entry: every candidate is checked.
-    assert index.word_bits(ParsedQuery("", [[apart]], [phrase])) is None
+    # An excluded phrase may stand in any entry: none is sure.
+    assert index.word_bits(ParsedQuery("", [[apart]], [phrase])) == (
+        [{(False, "reseau"): 1, (False, "social"): 2}],
+        None,
+        "(held & 3 = 3)",
+    )
     # More bits than a bigint holds: phrases get none, then words apart none.
     words = [[Alternative(tuple(f"w{i}{j}" for j in range(7)), apart=True), Alternative((f"p{i}", f"q{i}"))] for i in range(8)]
     assert index.word_bits(ParsedQuery("", words)).possible is None
-    assert (
-        index.word_bits(ParsedQuery("", [[Alternative(tuple(f"w{i}{j}" for j in range(8)), apart=True)] for i in range(8)]))
-        is None
-    )
+    assert index.word_bits(ParsedQuery("", words, [Alternative(("p0", "q0"))])) is None  # nor can any be sure
+    wide = [[Alternative(tuple(f"w{i}{j}" for j in range(8)), apart=True)] for i in range(8)]
+    assert index.word_bits(ParsedQuery("", wide)) is None
